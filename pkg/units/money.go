@@ -119,8 +119,10 @@ func usdAmount(s string) (decimal.Decimal, string) {
 	if strings.HasPrefix(t, "-") {
 		negative = true
 		t = t[1:]
+	} else {
+		t = strings.TrimPrefix(t, "+")
 	}
-	t = strings.TrimPrefix(t, "$")
+	t = strings.TrimSpace(strings.TrimPrefix(t, "$"))
 	if !negative && strings.HasPrefix(t, "-") {
 		negative = true
 		t = t[1:]

@@ -99,8 +99,8 @@ var tokenSuffixes = map[string]int64{
 }
 
 func unknownSuffix(suffix string) string {
-	if strings.HasPrefix(suffix, "/") {
-		return "a per-period quantity (" + suffix + ") is not accepted here; give a plain count"
+	if _, period, ok := strings.Cut(suffix, "/"); ok {
+		return "a per-period quantity (/" + period + ") is not accepted here; give a plain count"
 	}
 	return "unknown suffix " + strconv.Quote(suffix) + " (use k, M, B or T)"
 }
@@ -147,6 +147,9 @@ func monthlyTokens(s string) (int64, string) {
 		return n, reason
 	}
 	period = strings.ToLower(strings.TrimSpace(period))
+	if period == "" {
+		return 0, "no period after \"/\" (write e.g. 300K/day)"
+	}
 	hours, ok := periodHours[period]
 	if !ok {
 		return 0, "unknown period " + strconv.Quote(period) + " (use hour, day, week, month or year)"
@@ -163,6 +166,9 @@ func monthlyTokens(s string) (int64, string) {
 	}
 	// Exact integer maths: n ≤ 1e15, so n × 730 × 2 < 1.5e18 fits in int64.
 	perMonth := (2*n*HoursPerMonth + hours) / (2 * hours)
+	if perMonth == 0 {
+		return 0, "rounds to zero tokens a month"
+	}
 	if perMonth > MaxTokens {
 		return 0, "unreasonably large; " + FormatTokens(perMonth) + " tokens a month is over the limit of " + maxTokensText
 	}
@@ -204,26 +210,31 @@ func boolToUint(b bool) uint64 {
 }
 
 // FormatTokensExact writes a token count so that ParseTokens gives it back
-// exactly, as short as that allows: 10000000 -> "10M", 1500 -> "1.5k",
-// 9125000 -> "9.125M", 1234567 -> "1234567".
+// exactly, with a suffix when that is no longer than the digits:
+// 10000000 -> "10M", 1500 -> "1.5k", 9125000 -> "9.125M", 1234 -> "1234".
 func FormatTokensExact(n int64) string {
-	if n < 0 {
-		return strconv.FormatInt(n, 10)
+	plain := strconv.FormatInt(n, 10)
+	if n < 1000 {
+		return plain
 	}
 	units := [...]struct {
 		size   int64
 		suffix string
 	}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "k"}}
 	for _, u := range units {
-		// At most three decimals, so the suffix form is never longer than the digits.
-		if n >= u.size && n%(u.size/1000) == 0 {
-			whole, frac := n/u.size, n%u.size/(u.size/1000)
-			if frac == 0 {
-				return strconv.FormatInt(whole, 10) + u.suffix
-			}
-			fracText := strings.TrimRight(strconv.FormatInt(1000+frac, 10)[1:], "0")
-			return strconv.FormatInt(whole, 10) + "." + fracText + u.suffix
+		if n < u.size {
+			continue
 		}
+		whole := strconv.FormatInt(n/u.size, 10)
+		frac := strings.TrimRight(plain[len(whole):], "0")
+		text := whole + u.suffix
+		if frac != "" {
+			text = whole + "." + frac + u.suffix
+		}
+		if len(text) <= len(plain) {
+			return text
+		}
+		return plain
 	}
-	return strconv.FormatInt(n, 10)
+	return plain
 }
