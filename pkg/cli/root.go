@@ -85,7 +85,6 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	catalogCmd.GroupID = "data"
 	root.AddCommand(catalogCmd)
 	root.AddCommand(newCmdExitCodesTopic())
-	root.AddCommand(newCmdGenDocs(root))
 	return root
 }
 
