@@ -99,8 +99,8 @@ func FuzzParseUSD(f *testing.F) {
 			}
 			return
 		}
-		if d.IsNegative() || d.Cmp(MaxUSD) > 0 {
-			t.Fatalf("ParseUSD(%q) = %s, outside [0, MaxUSD]", s, d)
+		if d.IsNegative() || d.Cmp(maxUSD) > 0 {
+			t.Fatalf("ParseUSD(%q) = %s, outside [0, maxUSD]", s, d)
 		}
 		if again, err := ParseUSD(d.String()); err != nil || !again.Equal(d) {
 			t.Fatalf("ParseUSD(%q) = %s; re-parsing gave %s, %v", s, d, again, err)
