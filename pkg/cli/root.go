@@ -15,8 +15,10 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is set at build time with -ldflags.
@@ -60,6 +62,15 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag wraps our parse errors and repeats the value; name the
+		// flag once, in our words.
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) {
+			var pe *units.ParseError
+			if errors.As(err, &pe) {
+				return &FlagError{Err: units.WithFlag(pe, iv.GetFlag().Name)}
+			}
+		}
 		return &FlagError{Err: err}
 	})
 	root.CompletionOptions.SetDefaultShellCompDirective(cobra.ShellCompDirectiveNoFileComp)
