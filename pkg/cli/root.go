@@ -121,9 +121,15 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	decimal.MarshalJSONWithoutQuotes = true
 	root := NewRootCmd(f)
 	root.SetArgs(args)
+	ran := markRun(root)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	// cobra checks arguments and flag groups itself, with plain errors; a
+	// command that failed before its RunE started was used wrongly.
+	if !*ran && ExitCode(err) == ExitInternal {
+		err = &FlagError{Err: err}
 	}
 	code := ExitCode(err)
 	if ctx.Err() != nil && code == ExitInternal {
@@ -131,6 +137,26 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	printError(f.IOStreams.ErrOut, cmd, err, code)
 	return code
+}
+
+// markRun wraps every RunE so Run knows whether a command got as far as
+// running.
+func markRun(root *cobra.Command) *bool {
+	ran := new(bool)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if inner := c.RunE; inner != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				*ran = true
+				return inner(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return ran
 }
 
 func printError(w io.Writer, cmd *cobra.Command, err error, code int) {
