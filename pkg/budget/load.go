@@ -1,0 +1,293 @@
+package budget
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Issue is one problem in a budget file, at file:line, naming the field.
+type Issue struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (i Issue) String() string {
+	loc := i.File
+	if i.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", i.File, i.Line)
+	}
+	if i.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, i.Field, i.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, i.Msg)
+}
+
+// Error collects every issue found, so one run shows them all.
+type Error struct{ Issues []Issue }
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Issues))
+	for i, is := range e.Issues {
+		lines[i] = is.String()
+	}
+	if len(lines) == 1 {
+		return "budget: " + lines[0]
+	}
+	return fmt.Sprintf("budget: %d problems:\n  %s", len(lines), strings.Join(lines, "\n  "))
+}
+
+// BadInput marks the error as the user's input (exit 2).
+func (e *Error) BadInput() bool { return true }
+
+type issues []Issue
+
+func (is *issues) add(file string, line int, field, format string, args ...any) {
+	*is = append(*is, Issue{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (is issues) err() error {
+	if len(is) == 0 {
+		return nil
+	}
+	sorted := append([]Issue(nil), is...)
+	sort.SliceStable(sorted, func(a, b int) bool {
+		if sorted[a].File != sorted[b].File {
+			return sorted[a].File < sorted[b].File
+		}
+		return sorted[a].Line < sorted[b].Line
+	})
+	return &Error{Issues: sorted}
+}
+
+var (
+	lineRe         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+)
+
+// allowed keys per Go type, for "unknown key (allowed: …)".
+var allowedKeys = map[string]func() string{
+	"budget.Config":          func() string { return keysOf(Config{}) },
+	"budget.Workload":        func() string { return keysOf(Workload{}) },
+	"budget.Limits":          func() string { return keysOf(Limits{}) },
+	"budget.Assumptions":     func() string { return keysOf(Assumptions{}) },
+	"budget.RateOverride":    func() string { return keysOf(RateOverride{}) },
+	"budget.Quantiles":       func() string { return "p50, p90, p99" },
+	"budget.HistogramBucket": func() string { return "tokens, share" },
+}
+
+// Decode strictly parses one budget file: unknown keys, wrong types and
+// YAML syntax errors are issues with the file, line and field; then the
+// config is validated on its own (the catalog is checked by Evaluate).
+func Decode(name string, data []byte) (*Config, error) {
+	cfg := &Config{File: name}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(cfg)
+	if errors.Is(err, io.EOF) {
+		return nil, &Error{Issues: []Issue{{File: name, Msg: "empty file; a budget needs schema_version: 1 and workloads"}}}
+	}
+	if err != nil {
+		return nil, issues(yamlIssues(name, data, err)).err()
+	}
+	var extra any
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{Issues: []Issue{{File: name, Msg: "more than one YAML document; a budget file holds one"}}}
+	}
+	cfg.File = name
+	var is issues
+	validate(&is, cfg)
+	if err := is.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func yamlIssues(name string, data []byte, err error) []Issue {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	var paths map[int]string // built only when an error needs it
+	var out []Issue
+	for _, m := range msgs {
+		iss := Issue{File: name, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if sm := lineRe.FindStringSubmatch(m); sm != nil {
+			iss.Line, _ = strconv.Atoi(sm[1])
+			iss.Msg = sm[2]
+		}
+		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
+			iss.Msg = "unknown key"
+			if allowed, ok := allowedKeys[sm[2]]; ok {
+				iss.Msg += " (allowed: " + allowed() + ")"
+			}
+		}
+		if iss.Line > 0 {
+			if paths == nil {
+				paths = fieldPaths(data)
+			}
+			iss.Field = paths[iss.Line]
+		}
+		out = append(out, iss)
+	}
+	return out
+}
+
+// fieldPaths maps each line to the deepest key path on it, e.g.
+// "workloads[1].prompt_tokens.p90", so a decoding error names its field.
+func fieldPaths(data []byte) map[int]string {
+	var root yaml.Node
+	paths := map[int]string{}
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return paths
+	}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				paths[k.Line] = p
+				if v.Line != k.Line || v.Kind == yaml.ScalarNode {
+					paths[v.Line] = p
+				}
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, item := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				if _, ok := paths[item.Line]; !ok || item.Kind == yaml.ScalarNode {
+					paths[item.Line] = p
+				}
+				walk(item, p)
+			}
+		}
+	}
+	walk(root.Content[0], "")
+	return paths
+}
+
+func keysOf(v any) string {
+	return strings.Join(yamlKeys(reflect.TypeOf(v)), ", ")
+}
+
+var validTTL = map[string]bool{"": true, "5m": true, "1h": true}
+var validPrivacy = map[string]bool{"": true, "none": true, "contractual": true, "regulated": true}
+
+func validate(is *issues, c *Config) {
+	f := c.File
+	if c.SchemaVersion != 1 {
+		is.add(f, 1, "schema_version", "must be 1 (got %d)", c.SchemaVersion)
+		return
+	}
+	if len(c.Workloads) == 0 {
+		is.add(f, 1, "workloads", "a budget needs at least one workload")
+	}
+	names := map[string]int{}
+	for i := range c.Workloads {
+		w := &c.Workloads[i]
+		p := fmt.Sprintf("workloads[%d].", i)
+		l := w.Line
+		switch {
+		case w.Name.V == "":
+			is.add(f, l, p+"name", "is required")
+		case names[w.Name.V] > 0:
+			is.add(f, l, p+"name", "%q is used twice (first on line %d)", w.Name.V, names[w.Name.V])
+		default:
+			names[w.Name.V] = l
+		}
+		if w.Model.V == "" {
+			is.add(f, l, p+"model", "is required (a catalog id such as gpt-4o-mini; see llmcost catalog list)")
+		}
+		if !w.RequestsPerMonth.Set {
+			is.add(f, l, p+"requests_per_month", "is required")
+		}
+		if !w.PromptTokens.Set {
+			is.add(f, l, p+"prompt_tokens", "is required (tokens per request, or {p50, p90, p99})")
+		} else {
+			for _, b := range w.PromptTokens.Buckets {
+				if b.Tokens == 0 {
+					is.add(f, w.PromptTokens.Line, p+"prompt_tokens", "a request has at least one prompt token")
+					break
+				}
+			}
+		}
+		if !w.OutputTokens.Set {
+			is.add(f, l, p+"output_tokens", "is required (tokens per request, or {p50, p90, p99})")
+		}
+		if w.CachedShare.D.Add(w.CacheWriteShare.D).GreaterThan(one) {
+			is.add(f, w.CacheWriteShare.Line, p+"cache_write_share", "cached_share %s plus cache_write_share %s exceed 1", w.CachedShare.D, w.CacheWriteShare.D)
+		}
+		if !validTTL[w.CacheWriteTTL.V] {
+			is.add(f, w.CacheWriteTTL.Line, p+"cache_write_ttl", "%q is not 5m or 1h", w.CacheWriteTTL.V)
+		}
+		if !validPrivacy[w.Privacy.V] {
+			is.add(f, w.Privacy.Line, p+"privacy", "%q is not none, contractual or regulated", w.Privacy.V)
+		}
+	}
+	for _, e := range c.Limits.Workloads.Entries {
+		if names[e.Key.V] == 0 {
+			msg := "names no workload of this file"
+			if s := closest(e.Key.V, c.Workloads); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			is.add(f, e.Key.Line, "limits.workloads."+e.Key.V, "%s", msg)
+		}
+	}
+	for _, e := range c.Assumptions.Discounts.Entries {
+		if e.Value.D.Equal(one) {
+			is.add(f, e.Key.Line, "assumptions.discounts."+e.Key.V, "a 100%% discount makes the model free; remove the workload instead")
+		}
+	}
+}
+
+func closest(name string, ws []Workload) string {
+	best, bestD := "", 1<<30
+	for _, w := range ws {
+		if d := levenshtein(strings.ToLower(name), strings.ToLower(w.Name.V)); d < bestD {
+			best, bestD = w.Name.V, d
+		}
+	}
+	if bestD <= max(2, len(name)/3) {
+		return best
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
