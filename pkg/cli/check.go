@@ -188,6 +188,7 @@ func writeCheck(f *Factory, format string, res *CheckResult) error {
 		return writeAnnotations(out, res.Report)
 	case "markdown", "md":
 		fmt.Fprintf(out, "%s\n## %s\n\n", checkCommentMarker, res.headline(true))
+		res.markdown = true
 		return output.Write(f.IOStreams, output.Markdown, res)
 	}
 	fm, _ := output.ParseFormat(format) // validated in RunE
@@ -201,6 +202,7 @@ const checkCommentMarker = "<!-- llmcost-check -->"
 // CheckResult is the output of `check`; its JSON is the budget.Report.
 type CheckResult struct {
 	*budget.Report
+	markdown bool
 }
 
 func (r *CheckResult) headline(md bool) string {
@@ -246,6 +248,9 @@ func (r *CheckResult) Tables() []output.TableData {
 		Title:   r.headline(false) + ", prices as of " + r.AsOf,
 		Headers: []string{"Workload", "Model", "Requests/mo", "Prompt/req", "Output/req", "Monthly", "Limit"},
 		Align:   []output.Align{output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right},
+	}
+	if r.markdown {
+		t.Title = "Workloads, prices as of " + r.AsOf // the comment's heading has the verdict
 	}
 	if withBase {
 		t.Headers = append(t.Headers, "Baseline", "Change")

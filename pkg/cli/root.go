@@ -89,6 +89,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	for _, c := range []*cobra.Command{
 		newCmdEstimate(f, nil),
 		newCmdCheck(f, nil),
+		newCmdDiff(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)
@@ -96,6 +97,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	catalogCmd := newCmdCatalog(f)
 	catalogCmd.GroupID = "data"
 	root.AddCommand(catalogCmd)
+	root.AddCommand(newCmdSchema(f, nil))
 	root.AddCommand(newCmdExitCodesTopic())
 	return root
 }
