@@ -129,7 +129,9 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 			iss.Line, _ = strconv.Atoi(sm[1])
 			iss.Msg = sm[2]
 		}
+		unknown := ""
 		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
+			unknown = sm[1]
 			iss.Msg = "unknown key"
 			if allowed, ok := allowedKeys[sm[2]]; ok {
 				iss.Msg += " (allowed: " + allowed() + ")"
@@ -140,19 +142,32 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 				paths = fieldPaths(data)
 			}
 			iss.Field = paths[iss.Line]
+			// On a flow-style line ({p50: 1, p95: 2}) the unknown key is
+			// not the outermost one: name it.
+			if unknown != "" && iss.Field != unknown && !strings.HasSuffix(iss.Field, "."+unknown) {
+				iss.Field = strings.TrimPrefix(iss.Field+"."+unknown, ".")
+			}
 		}
 		out = append(out, iss)
 	}
 	return out
 }
 
-// fieldPaths maps each line to the deepest key path on it, e.g.
-// "workloads[1].prompt_tokens.p90", so a decoding error names its field.
+// fieldPaths maps each line to the outermost key path on it, e.g.
+// "workloads[1].prompt_tokens", so a decoding error names its field. A
+// sequence item yields its line to the item's first key ("- name: x"
+// is workloads[0].name).
 func fieldPaths(data []byte) map[int]string {
 	var root yaml.Node
 	paths := map[int]string{}
+	items := map[int]bool{} // lines claimed by a sequence item only
 	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
 		return paths
+	}
+	claim := func(line int, path string, item bool) {
+		if _, ok := paths[line]; !ok || (items[line] && !item) {
+			paths[line], items[line] = path, item
+		}
 	}
 	var walk func(n *yaml.Node, path string)
 	walk = func(n *yaml.Node, path string) {
@@ -164,18 +179,13 @@ func fieldPaths(data []byte) map[int]string {
 				if path != "" {
 					p = path + "." + k.Value
 				}
-				paths[k.Line] = p
-				if v.Line != k.Line || v.Kind == yaml.ScalarNode {
-					paths[v.Line] = p
-				}
+				claim(k.Line, p, false)
 				walk(v, p)
 			}
 		case yaml.SequenceNode:
 			for i, item := range n.Content {
 				p := fmt.Sprintf("%s[%d]", path, i)
-				if _, ok := paths[item.Line]; !ok || item.Kind == yaml.ScalarNode {
-					paths[item.Line] = p
-				}
+				claim(item.Line, p, true)
 				walk(item, p)
 			}
 		}
@@ -193,8 +203,12 @@ var validPrivacy = map[string]bool{"": true, "none": true, "contractual": true, 
 
 func validate(is *issues, c *Config) {
 	f := c.File
-	if c.SchemaVersion != 1 {
-		is.add(f, 1, "schema_version", "must be 1 (got %d)", c.SchemaVersion)
+	switch {
+	case c.SchemaVersion.Line == 0:
+		is.add(f, 1, "schema_version", "is required (schema_version: 1)")
+		return
+	case c.SchemaVersion.N != 1:
+		is.add(f, c.SchemaVersion.Line, "schema_version", "must be 1 (got %d)", c.SchemaVersion.N)
 		return
 	}
 	if len(c.Workloads) == 0 {

@@ -64,6 +64,11 @@ func props(pairs ...any) *orderedmap.OrderedMap[string, *jsonschema.Schema] {
 	return m
 }
 
+// JSONSchema of schema_version.
+func (Version) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "integer", Enum: []any{1}}
+}
+
 // JSONSchema of a plain string.
 func (Text) JSONSchema() *jsonschema.Schema {
 	return &jsonschema.Schema{Type: "string", MinLength: ptr(uint64(1))}

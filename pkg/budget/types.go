@@ -8,7 +8,7 @@ package budget
 
 // Config is one budget file (schema_version 1).
 type Config struct {
-	SchemaVersion int         `yaml:"schema_version" json:"schema_version" jsonschema:"enum=1" jsonschema_description:"Format version of this file; always 1"`
+	SchemaVersion Version     `yaml:"schema_version" json:"schema_version" jsonschema_description:"Format version of this file; always 1"`
 	Workloads     []Workload  `yaml:"workloads" json:"workloads" jsonschema:"minItems=1" jsonschema_description:"Traffic to price: one entry per product feature or job"`
 	Limits        Limits      `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"Limits llmcost check enforces (exit 1 when one is exceeded)"`
 	Assumptions   Assumptions `yaml:"assumptions,omitempty" json:"assumptions,omitempty" jsonschema_description:"Pricing assumptions: price date, negotiated discounts, rate overrides"`

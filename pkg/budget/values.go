@@ -75,6 +75,28 @@ func (t Text) IsZero() bool { return t.V == "" }
 
 func (t Text) String() string { return t.V }
 
+// Version is schema_version, with its line.
+type Version struct {
+	N    int
+	Line int
+}
+
+// UnmarshalYAML reads an integer.
+func (v *Version) UnmarshalYAML(node *yaml.Node) error {
+	if err := scalar(node, "an integer"); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(node.Value)
+	if err != nil {
+		return typeErr(node.Line, "%q is not a schema version (want 1)", node.Value)
+	}
+	v.N, v.Line = n, node.Line
+	return nil
+}
+
+// MarshalYAML writes the number.
+func (v Version) MarshalYAML() (any, error) { return v.N, nil }
+
 // Count is a whole number of requests per month. It accepts what
 // units.ParseMonthlyTokens accepts: 300000, "300K", "10K/day".
 type Count struct {

@@ -1,0 +1,112 @@
+package budget_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/llmcost/llmcost/pkg/budget"
+	"github.com/shopspring/decimal"
+)
+
+const diffBase = `schema_version: 1
+workloads:
+  - name: chat
+    model: flat
+    requests_per_month: 1000
+    prompt_tokens: 1000
+    output_tokens: 100
+  - name: docs
+    model: tiered
+    requests_per_month: 10
+    prompt_tokens: 100k
+    output_tokens: 1000
+  - name: gone
+    model: flat
+    requests_per_month: 1000
+    prompt_tokens: 1000
+    output_tokens: 100
+`
+
+func TestDiffReasonsAddUp(t *testing.T) {
+	tests := []struct {
+		name    string
+		head    string
+		reasons map[string][]string // workload -> reason kinds
+	}{
+		{"identical", diffBase, map[string][]string{"chat": nil, "docs": nil, "gone": nil}},
+		{"model, requests and tokens at once", strings.NewReplacer(
+			"model: flat\n    requests_per_month: 1000\n    prompt_tokens: 1000\n    output_tokens: 100\n  - name: docs", "model: changing\n    requests_per_month: 3000\n    prompt_tokens: 2000\n    output_tokens: 50\n    cached_share: 0\n  - name: docs",
+		).Replace(diffBase), map[string][]string{"chat": {budget.ReasonModel, budget.ReasonRequests, budget.ReasonPrompt, budget.ReasonOutput}}},
+		// 300k prompts cross the 200k tier: priced at $4 instead of $2.
+		{"prompt crosses a tier", strings.Replace(diffBase, "prompt_tokens: 100k", "prompt_tokens: {p50: 100k, p90: 150k, p99: 300k}", 1), map[string][]string{"docs": {budget.ReasonPrompt}}},
+		{"discount", diffBase + "assumptions:\n  discounts: {acme: 0.2}\n", map[string][]string{"chat": {budget.ReasonPrice}, "docs": nil}},
+		{"added and removed", strings.Replace(diffBase, "name: gone", "name: new", 1), map[string][]string{"gone": {budget.ReasonRemoved}, "new": {budget.ReasonAdded}}},
+		// flat's context is 100k: a 150k prompt cannot be priced on flat, so
+		// the prompt change is merged into the model change that makes it fit.
+		{"unpriceable step merged", strings.Replace(strings.Replace(diffBase, "prompt_tokens: 1000\n    output_tokens: 100\n  - name: docs", "prompt_tokens: 150k\n    output_tokens: 100\n  - name: docs", 1), "model: flat\n    requests_per_month: 1000\n    prompt_tokens: 150k", "model: tiered\n    requests_per_month: 1000\n    prompt_tokens: 150k", 1),
+			map[string][]string{"chat": {budget.ReasonModel, budget.ReasonPrompt}}},
+	}
+	cat := testCat(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := decode(t, diffBase)
+			head, err := budget.Decode("head.yaml", []byte(tt.head))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dr, err := budget.Diff(cat, base, head, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The diff equals the subtraction of two checks.
+			br, _ := budget.Check(cat, []*budget.Config{base}, budget.Options{Today: today})
+			hr, _ := budget.Check(cat, []*budget.Config{head}, budget.Options{Today: today})
+			if !dr.DeltaUSD.Equal(hr.TotalMonthlyUSD.Sub(br.TotalMonthlyUSD)) || !dr.Base.TotalMonthlyUSD.Equal(br.TotalMonthlyUSD) {
+				t.Fatalf("diff %s, checks %s - %s", dr.DeltaUSD, hr.TotalMonthlyUSD, br.TotalMonthlyUSD)
+			}
+			var sum decimal.Decimal
+			for _, w := range dr.Workloads {
+				sum = sum.Add(w.DeltaUSD)
+				var rs decimal.Decimal
+				var ks []string
+				for _, r := range w.Reasons {
+					rs = rs.Add(r.DeltaUSD)
+					ks = append(ks, r.Kind)
+				}
+				if !rs.Equal(w.DeltaUSD) {
+					t.Errorf("%s: reasons add up to %s, delta is %s", w.Name, rs, w.DeltaUSD)
+				}
+				if want, ok := tt.reasons[w.Name]; ok {
+					got := strings.Join(ks, ",")
+					if strings.Contains(tt.name, "merged") {
+						got = strings.ReplaceAll(got, "+", ",")
+					}
+					if got != strings.Join(want, ",") {
+						t.Errorf("%s: reasons %v, want %v (%+v)", w.Name, ks, want, w.Reasons)
+					}
+				}
+			}
+			if !sum.Equal(dr.DeltaUSD) {
+				t.Fatalf("workloads add up to %s, total delta is %s", sum, dr.DeltaUSD)
+			}
+		})
+	}
+}
+
+func TestDiffTierCrossingCost(t *testing.T) {
+	// docs: 10 × 100k × $2 + 10 × 1000 × $10 = $2.10 before;
+	// after: 5 × 100k × $2 + 4 × 150k × $2 + 1 × 300k × $4 (tier) = 1 + 1.2 + 1.2,
+	// outputs 5 000 × $10 + 4 000 × $10 + 1 000 × $15 = 0.105 -> $3.505.
+	head, _ := budget.Decode("head.yaml", []byte(strings.Replace(diffBase, "prompt_tokens: 100k", "prompt_tokens: {p50: 100k, p90: 150k, p99: 300k}", 1)))
+	dr, err := budget.Diff(testCat(t), decode(t, diffBase), head, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := dr.Workloads[0]
+	if w.Name != "docs" || !w.DeltaUSD.Equal(d("1.405")) || !w.HeadMonthlyUSD.Equal(d("3.505")) {
+		t.Fatalf("%s: %s -> %s (%s)", w.Name, w.BaseMonthlyUSD, w.HeadMonthlyUSD, w.DeltaUSD)
+	}
+	if !strings.Contains(w.Reasons[0].Message, "prompt tokens per request 100,000 → p50 100,000 / p90 150,000 / p99 300,000") {
+		t.Fatalf("reason %q", w.Reasons[0].Message)
+	}
+}
