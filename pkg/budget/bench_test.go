@@ -60,3 +60,32 @@ func BenchmarkCheck1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode1000 and BenchmarkEvaluate1000 split BenchmarkCheck1000
+// into its YAML and pricing halves.
+func BenchmarkDecode1000(b *testing.B) {
+	src := generated1000()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := budget.Decode("big.yaml", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEvaluate1000(b *testing.B) {
+	cfg, err := budget.Decode("big.yaml", generated1000())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := budget.Check(cat, []*budget.Config{cfg}, budget.Options{Today: today}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

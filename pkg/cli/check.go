@@ -313,8 +313,8 @@ func (r *CheckResult) Tables() []output.TableData {
 	}
 	t.Notes = append(t.Notes, r.Notes...)
 	for _, w := range r.Workloads {
-		if strings.HasPrefix(w.PromptTokens, "p50") {
-			t.Notes = append(t.Notes, "p50/p90/p99 prompts are priced as 50% of requests at p50, 40% at p90, 10% at p99")
+		if strings.HasPrefix(w.PromptTokens, "p50") || strings.HasPrefix(w.OutputTokens, "p50") {
+			t.Notes = append(t.Notes, "p50/p90/p99 token counts are priced as 50% of requests at p50, 40% at p90, 10% at p99")
 			break
 		}
 	}
