@@ -11,6 +11,7 @@ import (
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
 )
 
 // runInRepo runs llmcost from the repository root, so file names in
@@ -377,5 +378,38 @@ func TestSchemaCommand(t *testing.T) {
 	}
 	if r := run(t, nil, "schema", "policy"); r.code != 2 || !strings.Contains(r.stderr, `unknown schema "policy"`) {
 		t.Fatalf("unknown schema: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// The example workflow stays valid YAML and uses check's CI formats with
+// flags check really has.
+func TestExampleWorkflow(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "ci", "github-actions.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(raw, &wf); err != nil {
+		t.Fatal(err)
+	}
+	var runs strings.Builder
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			runs.WriteString(s.Run)
+		}
+	}
+	containsAll(t, runs.String(), "llmcost check", "--format github", "--format markdown", "--format json", "llmcost diff \"git:")
+	ios, _, _, _ := iostreams.Test()
+	cmd := newCmdCheck(NewFactory(ios, func(string) string { return "" }), func(*CheckOptions) error { return nil })
+	for _, fl := range []string{"compare-to", "format", "strict"} {
+		if cmd.Flags().Lookup(fl) == nil {
+			t.Errorf("check has no --%s", fl)
+		}
 	}
 }
