@@ -99,7 +99,10 @@ func (l *modelLinter) check() {
 	if strings.TrimSpace(m.Source) == "" {
 		l.add(LevelError, RuleNoSource, "source", 0, "no source: every entry must say where its numbers come from")
 	}
-	l.dateRule(RuleDeprecated, "deprecated", m.Deprecated)
+	// A retired model is also deprecated; say only the stronger one.
+	if m.Retired.IsZero() || m.Retired.After(l.today) {
+		l.dateRule(RuleDeprecated, "deprecated", m.Deprecated)
+	}
 	l.dateRule(RuleRetired, "retired", m.Retired)
 	l.staleRule("verified", m.Verified)
 

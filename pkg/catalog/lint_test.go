@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +291,120 @@ func TestLintImportedSubset(t *testing.T) {
 	}
 	if hits := ruleHits(fs, "o3-pro", RuleCachedUnpriced); len(hits) != 1 || hits[0].Level != LevelInfo {
 		t.Errorf("o3-pro cached-unpriced: %+v", hits)
+	}
+}
+
+// loadRepoCatalog loads the catalog shipped in data/ (what the binary embeds).
+func loadRepoCatalog(t testing.TB) (*Catalog, []CloudModel) {
+	t.Helper()
+	c, err := Load(Source{FS: os.DirFS("../../data"), Origin: "data"})
+	if err != nil {
+		t.Fatalf("loading data/: %v", err)
+	}
+	var ours []CloudModel
+	for _, m := range c.CloudModels() {
+		ours = append(ours, *m)
+	}
+	return c, ours
+}
+
+// importSubsetFor imports the subset with the catalog's mappings and aliases,
+// the way `llmcost catalog import` does.
+func importSubsetFor(t testing.TB, c *Catalog, ours []CloudModel) File {
+	t.Helper()
+	r, err := os.Open(subsetPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	f, _, err := ImportLiteLLM(r, "litellm-subset-2026-07-24.json", subsetDate, append(append([]Mapping{}, c.Mappings...), MappingsFromModels(ours)...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestLintRealCatalogAgainstSubset: our shipped catalog, linted against the
+// LiteLLM subset, shows the disagreements pricing-anchors.md §1.11 lists.
+func TestLintRealCatalogAgainstSubset(t *testing.T) {
+	c, ours := loadRepoCatalog(t)
+	imported := importSubsetFor(t, c, ours)
+	fs := Lint(ours, lintToday, imported.Models)
+
+	disagree := []struct{ model, field string }{
+		{"grok-4.5", "cached_input"},
+		{"claude-3-haiku", "cache_write_1h"},
+		{"claude-3-opus", "cache_write_1h"},
+		{"gpt-5.6-luna", "input"}, {"gpt-5.6-luna", "output"},
+		{"gpt-5.6-terra", "input"}, {"gpt-5.6-terra", "output"},
+		{"deepseek-v4-flash", "input"}, {"deepseek-v4-flash", "output"},
+		{"deepseek-v4-pro", "input"}, {"deepseek-v4-pro", "output"},
+	}
+	for _, w := range disagree {
+		found := false
+		for _, f := range ruleHits(fs, w.model, RulePriceDisagrees) {
+			found = found || (f.Field == w.field && f.Level == LevelWarning && f.Line > 0 && strings.HasPrefix(f.File, "data/cloud/"))
+		}
+		if !found {
+			t.Errorf("no %s disagreement on %s; got %+v", w.field, w.model, ruleHits(fs, w.model, RulePriceDisagrees))
+		}
+	}
+	for _, m := range []string{"grok-4.5", "claude-sonnet-4.5"} {
+		hits := ruleHits(fs, m, RuleMissingElsewhere)
+		tier := false
+		for _, h := range hits {
+			tier = tier || (strings.HasPrefix(h.Field, "tiers[>") && h.Level == LevelWarning)
+		}
+		if !tier {
+			t.Errorf("%s: no warning about the long-context tier LiteLLM lacks; got %+v", m, hits)
+		}
+	}
+	for _, m := range []string{"gpt-4o", "gpt-4.1-mini", "gemini-2.5-pro"} {
+		if hits := ruleHits(fs, m, RulePriceDisagrees); len(hits) != 0 {
+			t.Errorf("%s should agree with LiteLLM: %+v", m, hits)
+		}
+	}
+	for _, f := range fs {
+		if f.Level == LevelError {
+			t.Errorf("shipped catalog has a lint error: %+v", f)
+		}
+	}
+}
+
+// TestImportedCatalogLoadsOverOurs: the importer's output passes the
+// loader's validation and merges over the shipped catalog without alias
+// clashes, so `--catalog DIR` with an import works.
+func TestImportedCatalogLoadsOverOurs(t *testing.T) {
+	c, ours := loadRepoCatalog(t)
+	imported := importSubsetFor(t, c, ours)
+	data, err := MarshalFileYAML(imported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := WriteFileAtomic(filepath.Join(dir, "litellm.yaml"), data); err != nil {
+		t.Fatal(err)
+	}
+	user, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := Load(Source{FS: os.DirFS("../../data"), Origin: "data"}, user)
+	if err != nil {
+		t.Fatalf("imported catalog does not load over ours: %v", err)
+	}
+	g, err := merged.Cloud("grok-4.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := g.PriceAt(lintToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CachedInput.D.String() != "0.5" || g.Origin != dir {
+		t.Errorf("grok-4.5 from the import: cached %s origin %s", p.CachedInput.D, g.Origin)
+	}
+	if m, err := merged.Cloud("claude-sonnet-4-5-20250929"); err != nil || m.ID.V != "claude-sonnet-4.5" {
+		t.Errorf("LiteLLM's dated Sonnet 4.5 key does not resolve to claude-sonnet-4.5: %v", err)
 	}
 }
