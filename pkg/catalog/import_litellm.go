@@ -142,6 +142,7 @@ func ImportLiteLLM(r io.Reader, sourceName string, asOf time.Time, mappings ...M
 	}
 	models, recs := assignIDs(cands, mappings)
 	skipped = append(skipped, recs...)
+	sort.SliceStable(skipped, func(i, j int) bool { return skipped[i].Key < skipped[j].Key })
 	return File{SchemaVersion: 1, Models: models}, skipped, nil
 }
 

@@ -135,7 +135,7 @@ func assignIDs(cands []idCandidate, mappings []Mapping) ([]CloudModel, []Skipped
 			}
 			renamed = append(renamed, rename{c, len(recs)})
 			recs = append(recs, Skipped{Key: c.key, Code: SkipCollision, Imported: true,
-				Reason: fmt.Sprintf("maps to %s like %s but is priced differently; imported under its own id", id, g[0].key)})
+				Reason: fmt.Sprintf("maps to %s like %s but its %s differs; imported under its own id", id, g[0].key, termsDifference(win, c.model))})
 		}
 		out = append(out, win)
 	}
@@ -233,6 +233,21 @@ func sameImportedTerms(a, b CloudModel) bool {
 		}
 	}
 	return true
+}
+
+// termsDifference names what sameImportedTerms found different.
+func termsDifference(a, b CloudModel) string {
+	switch {
+	case a.Provider != b.Provider:
+		return "provider"
+	case !numEqual(a.ContextWindow, b.ContextWindow):
+		return "context window"
+	case !numEqual(a.MaxOutput, b.MaxOutput):
+		return "max output"
+	case !a.Deprecated.Equal(b.Deprecated.Time):
+		return "deprecation date"
+	}
+	return "pricing"
 }
 
 func numEqual(a, b Num) bool {
