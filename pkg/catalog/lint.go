@@ -115,7 +115,8 @@ func (l *modelLinter) check() {
 		if strings.TrimSpace(p.Source) == "" {
 			l.add(LevelError, RuleNoSource, pf+"source", p.EffectiveFrom.Line, "price effective %s has no source", p.EffectiveFrom)
 		}
-		if ok && p.EffectiveFrom.Equal(current.EffectiveFrom.Time) {
+		// The current price's date, unless it only repeats the model's.
+		if ok && p.EffectiveFrom.Equal(current.EffectiveFrom.Time) && !p.Verified.Equal(m.Verified.Time) {
 			l.staleRule(pf+"verified", p.Verified)
 		}
 		l.rateRules(pf, p.Rates)

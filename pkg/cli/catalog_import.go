@@ -132,9 +132,9 @@ func (r *CatalogImportResult) Tables() []output.TableData {
 		Align:   []output.Align{output.Left, output.Left, output.Right},
 	}
 	for _, c := range r.ByCode {
-		what := "skipped"
+		what := "not imported"
 		if c.Imported {
-			what = "imported, part dropped or renamed"
+			what = "imported; see the records"
 		}
 		sum.Rows = append(sum.Rows, []string{c.Code, what, fmt.Sprint(c.Entries)})
 	}

@@ -91,7 +91,7 @@ type CatalogLintResult struct {
 // Tables renders one row per finding.
 func (r *CatalogLintResult) Tables() []output.TableData {
 	t := output.TableData{
-		Title:   fmt.Sprintf("%d models: %d errors, %d warnings, %d info", r.Models, r.Counts["error"], r.Counts["warning"], r.Counts["info"]),
+		Title:   fmt.Sprintf("%d models linted: errors %d, warnings %d, info %d", r.Models, r.Counts["error"], r.Counts["warning"], r.Counts["info"]),
 		Headers: []string{"Level", "Model", "Field", "Where", "Message"},
 		Align:   []output.Align{output.Left, output.Left, output.Left, output.Left, output.Left},
 	}
@@ -150,7 +150,7 @@ func catalogLintRun(o *CatalogLintOptions) error {
 		return err
 	}
 	if !res.OK {
-		return &ExitError{Code: ExitNegative, Msg: fmt.Sprintf("catalog lint: %d error-level findings", res.Counts["error"])}
+		return &ExitError{Code: ExitNegative, Msg: fmt.Sprintf("catalog lint: error-level findings: %d", res.Counts["error"])}
 	}
 	return nil
 }
