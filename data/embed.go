@@ -4,7 +4,16 @@ package data
 
 import "embed"
 
-// FS is the embedded catalog: every YAML file under data/.
+//go:generate go run ../internal/catgen .
+
+// FS is the embedded catalog: every YAML file under data/ (the source of
+// truth, shown in error messages and by `catalog validate`).
 //
-//go:embed *.yaml
+//go:embed *.yaml cloud/*.yaml
 var FS embed.FS
+
+// Snapshot is the same catalog pre-parsed (catalog.snapshot.gob), so
+// start-up does not pay for YAML parsing. TestSnapshotFresh keeps it true.
+//
+//go:embed catalog.snapshot.gob
+var Snapshot []byte

@@ -22,6 +22,8 @@ import (
 type Source struct {
 	FS     fs.FS
 	Origin string // "embedded" or the directory path; shown in file names of errors
+	// Snapshot, when set, replaces parsing FS's YAML (see snapshot.go).
+	Snapshot []byte
 }
 
 // Dir makes a Source from a directory on disk. A missing directory is an
@@ -77,6 +79,9 @@ type parsedFile struct {
 }
 
 func readSource(src Source) ([]parsedFile, error) {
+	if len(src.Snapshot) > 0 {
+		return readSnapshot(src.Snapshot)
+	}
 	var names []string
 	err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
