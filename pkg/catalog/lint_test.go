@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmcost/llmcost/data"
 	"github.com/shopspring/decimal"
 )
 
@@ -294,12 +295,12 @@ func TestLintImportedSubset(t *testing.T) {
 	}
 }
 
-// loadRepoCatalog loads the catalog shipped in data/ (what the binary embeds).
+// loadRepoCatalog loads the catalog the binary embeds.
 func loadRepoCatalog(t testing.TB) (*Catalog, []CloudModel) {
 	t.Helper()
-	c, err := Load(Source{FS: os.DirFS("../../data"), Origin: "data"})
+	c, err := Load(Source{FS: data.FS, Origin: "data"})
 	if err != nil {
-		t.Fatalf("loading data/: %v", err)
+		t.Fatalf("loading the embedded catalog: %v", err)
 	}
 	var ours []CloudModel
 	for _, m := range c.CloudModels() {
@@ -377,19 +378,19 @@ func TestLintRealCatalogAgainstSubset(t *testing.T) {
 func TestImportedCatalogLoadsOverOurs(t *testing.T) {
 	c, ours := loadRepoCatalog(t)
 	imported := importSubsetFor(t, c, ours)
-	data, err := MarshalFileYAML(imported)
+	yml, err := MarshalFileYAML(imported)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := WriteFileAtomic(filepath.Join(dir, "litellm.yaml"), data); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, "litellm.yaml"), yml); err != nil {
 		t.Fatal(err)
 	}
 	user, err := Dir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged, err := Load(Source{FS: os.DirFS("../../data"), Origin: "data"}, user)
+	merged, err := Load(Source{FS: data.FS, Origin: "data"}, user)
 	if err != nil {
 		t.Fatalf("imported catalog does not load over ours: %v", err)
 	}
