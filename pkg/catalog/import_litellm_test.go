@@ -633,6 +633,21 @@ func TestImportLiteLLMIDs(t *testing.T) {
 	}
 }
 
+func TestImportLiteLLMMappingOrderPicksCanonical(t *testing.T) {
+	entry := func(dep string) string {
+		return `{` + base + `,"input_cost_per_token":1e-6,"output_cost_per_token":4e-6` + dep + `}`
+	}
+	js := `{"a-legacy-name": ` + entry("") + `, "z-canonical-name": ` + entry(`,"deprecation_date":"2026-05-14"`) + `}`
+	maps := []Mapping{{From: "z-canonical-name", To: "m"}, {From: "a-legacy-name", To: "m"}}
+	models, sk := importJSON(t, js, maps...)
+	if m := models["m"]; !reflect.DeepEqual(m.Aliases, []string{"z-canonical-name"}) {
+		t.Errorf("m should be the first-mapped name, got aliases %v", m.Aliases)
+	}
+	if _, ok := models["a-legacy-name"]; !ok || !reflect.DeepEqual(codesFor(sk, "a-legacy-name"), []string{SkipCollision}) {
+		t.Errorf("the other name should be imported under its own id and reported: %v %v", keysOf(models), codesFor(sk, "a-legacy-name"))
+	}
+}
+
 func keysOf(m map[string]CloudModel) []string {
 	var out []string
 	for k := range m {

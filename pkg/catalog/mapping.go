@@ -49,56 +49,64 @@ func NormaliseID(name string) string {
 // mappingIndex looks up mappings case-insensitively, then by the name with
 // its provider prefix stripped, then by its normalised form (so
 // "vertex_ai/claude-sonnet-4-5@20250929" finds claude-sonnet-4-5-20250929).
-type mappingIndex map[string]string
+type mappingIndex map[string]mappingTarget
+
+type mappingTarget struct {
+	to   string
+	rank int // position in the table: the earlier mapping names the canonical key
+}
 
 func newMappingIndex(ms []Mapping) mappingIndex {
 	idx := mappingIndex{}
-	for _, m := range ms {
+	for i, m := range ms {
 		for _, k := range []string{strings.ToLower(m.From), "\x00" + NormaliseID(m.From)} {
 			if _, dup := idx[k]; !dup { // the first mapping for a name wins
-				idx[k] = m.To
+				idx[k] = mappingTarget{m.To, i}
 			}
 		}
 	}
 	return idx
 }
 
-func (idx mappingIndex) lookup(name string) (string, bool) {
-	if to, ok := idx[strings.ToLower(name)]; ok {
-		return to, true
+func (idx mappingIndex) lookup(name string) (mappingTarget, bool) {
+	if t, ok := idx[strings.ToLower(name)]; ok {
+		return t, true
 	}
 	if i := strings.LastIndex(name, "/"); i >= 0 {
-		if to, ok := idx[strings.ToLower(name[i+1:])]; ok {
-			return to, true
+		if t, ok := idx[strings.ToLower(name[i+1:])]; ok {
+			return t, true
 		}
 	}
-	if to, ok := idx["\x00"+NormaliseID(name)]; ok {
-		return to, true
+	if t, ok := idx["\x00"+NormaliseID(name)]; ok {
+		return t, true
 	}
-	return "", false
+	return mappingTarget{}, false
 }
 
 type idCandidate struct {
 	key    string
 	model  CloudModel
 	mapped bool // id came from a mapping, not normalisation
+	rank   int  // the mapping's position in the table
 }
 
 // assignIDs gives every candidate a unique id. Candidates that land on the
 // same id are resolved deterministically: the one whose own name is the id
-// (then a mapped one, one without a provider prefix, a first-party
-// provider's, the shortest name, then alphabetical) keeps it;
+// (then a mapped one, the one mapped first in the table, one without a
+// provider prefix, a first-party provider's, the shortest name, then
+// alphabetical) keeps it;
 // another with the same prices, context and dates becomes its alias; any
 // other is renamed to its normalised name (plus provider, then a number).
 func assignIDs(cands []idCandidate, mappings []Mapping) ([]CloudModel, []Skipped) {
 	idx := newMappingIndex(mappings)
 	groups := map[string][]idCandidate{}
 	for _, c := range cands {
-		id, ok := idx.lookup(c.key)
+		t, ok := idx.lookup(c.key)
+		id := t.to
 		if !ok {
 			id = NormaliseID(c.key)
 		}
-		c.mapped = ok
+		c.mapped, c.rank = ok, t.rank
 		groups[id] = append(groups[id], c)
 	}
 	ids := make([]string, 0, len(groups))
@@ -199,6 +207,9 @@ func candidateLess(id string, a, b idCandidate) bool {
 	}
 	if a.mapped != b.mapped {
 		return a.mapped
+	}
+	if a.mapped && a.rank != b.rank {
+		return a.rank < b.rank
 	}
 	ab, bb := !strings.Contains(a.key, "/"), !strings.Contains(b.key, "/")
 	if ab != bb {
