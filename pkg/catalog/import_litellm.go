@@ -441,7 +441,6 @@ func convertLiteLLMEntry(key string, msg json.RawMessage, sourceName string, day
 	}
 	m = CloudModel{
 		Provider:      normaliseProvider(provider),
-		Name:          key,
 		ContextWindow: ctxWin,
 		MaxOutput:     maxOut,
 		Source:        source,
