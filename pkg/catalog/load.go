@@ -22,8 +22,9 @@ import (
 type Source struct {
 	FS     fs.FS
 	Origin string // "embedded" or the directory path; shown in file names of errors
-	// Snapshot, when set, replaces parsing FS's YAML (see snapshot.go).
-	Snapshot []byte
+	// Parsed, when set, replaces parsing FS's YAML: the embedded catalog
+	// is compiled in as Go values (see snapshot.go).
+	Parsed []NamedFile
 }
 
 // Dir makes a Source from a directory on disk. A missing directory is an
@@ -79,8 +80,12 @@ type parsedFile struct {
 }
 
 func readSource(src Source) ([]parsedFile, error) {
-	if len(src.Snapshot) > 0 {
-		return readSnapshot(src.Snapshot)
+	if len(src.Parsed) > 0 {
+		out := make([]parsedFile, len(src.Parsed))
+		for i, nf := range src.Parsed {
+			out[i] = parsedFile{name: nf.Name, f: nf.File}
+		}
+		return out, nil
 	}
 	var names []string
 	err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {

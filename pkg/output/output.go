@@ -11,10 +11,10 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/muesli/termenv"
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
 
@@ -233,6 +233,13 @@ func writeTables(w io.Writer, tables []TableData, tty bool, th Theme) error {
 }
 
 func renderTable(w io.Writer, t TableData, tty bool) error {
+	if len(t.Rows) == 0 {
+		_, err := fmt.Fprintln(w, "(no rows)")
+		return err
+	}
+	if !tty {
+		return renderPlain(w, t)
+	}
 	aligns := make([]tw.Align, len(t.Headers))
 	for i := range aligns {
 		aligns[i] = tw.AlignLeft
@@ -249,20 +256,6 @@ func renderTable(w io.Writer, t TableData, tty bool) error {
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 	}
-	if !tty {
-		opts = append(opts,
-			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Borders:  tw.BorderNone,
-				Symbols:  tw.NewSymbols(tw.StyleNone),
-				Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-			})),
-			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		)
-	}
-	if len(t.Rows) == 0 {
-		_, err := fmt.Fprintln(w, "(no rows)")
-		return err
-	}
 	var buf strings.Builder
 	tbl := tablewriter.NewTable(&buf, opts...)
 	tbl.Header(t.Headers)
@@ -278,5 +271,51 @@ func renderTable(w io.Writer, t TableData, tty bool) error {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n"))
+	return err
+}
+
+// renderPlain writes kubectl-style columns for pipes and files: no
+// borders, two spaces between columns, no trailing spaces. It is a few
+// lines of code, and it keeps piped output (the common case in scripts)
+// off tablewriter's much slower layout engine.
+func renderPlain(w io.Writer, t TableData) error {
+	widths := make([]int, len(t.Headers))
+	measure := func(row []string) {
+		for i, c := range row {
+			if i < len(widths) {
+				widths[i] = max(widths[i], ansi.StringWidth(c))
+			}
+		}
+	}
+	measure(t.Headers)
+	for _, r := range t.Rows {
+		measure(r)
+	}
+	var b strings.Builder
+	line := func(row []string) {
+		var l strings.Builder
+		for i := range widths {
+			c := ""
+			if i < len(row) {
+				c = row[i]
+			}
+			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(c))
+			if i > 0 {
+				l.WriteString("  ")
+			}
+			if i < len(t.Align) && t.Align[i] == Right {
+				l.WriteString(pad + c)
+			} else {
+				l.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " "))
+		b.WriteByte('\n')
+	}
+	line(t.Headers)
+	for _, r := range t.Rows {
+		line(r)
+	}
+	_, err := io.WriteString(w, b.String())
 	return err
 }
