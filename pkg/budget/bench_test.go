@@ -40,7 +40,7 @@ func generated1000() []byte {
 // Target: well under 100 ms.
 func BenchmarkCheck1000(b *testing.B) {
 	src := generated1000()
-	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func BenchmarkEvaluate1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		b.Fatal(err)
 	}

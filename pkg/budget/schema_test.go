@@ -84,7 +84,7 @@ func datesAsText(v any) any {
 
 func TestSchemaAcceptsExamples(t *testing.T) {
 	s := compileSchema(t)
-	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		t.Fatal(err)
 	}

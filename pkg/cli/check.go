@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/budget"
@@ -100,26 +98,12 @@ func validateCheckFormat(s string) error {
 	return nil
 }
 
-// readInput reads a file named on the command line; a missing or
-// unreadable file is the user's input (exit 2).
-func readInput(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &InputError{Err: fmt.Errorf("%s: cannot read: %v", path, err)}
-	}
-	return data, nil
-}
-
 // loadBudgets reads and strictly decodes each budget file.
-func loadBudgets(files []string) ([]*budget.Config, error) {
+func loadBudgets(f *Factory, files []string) ([]*budget.Config, error) {
 	var cfgs []*budget.Config
 	var all []budget.Issue
 	for _, path := range files {
-		data, err := readInput(path)
+		data, err := readInput(f, path)
 		if err != nil {
 			return nil, err
 		}
@@ -142,13 +126,13 @@ func loadBudgets(files []string) ([]*budget.Config, error) {
 
 func checkRun(o *CheckOptions) error {
 	f := o.F
-	cfgs, err := loadBudgets(o.Files)
+	cfgs, err := loadBudgets(f, o.Files)
 	if err != nil {
 		return err
 	}
 	var base *budget.Baseline
 	if o.CompareTo != "" {
-		data, err := readInput(o.CompareTo)
+		data, err := readInput(f, o.CompareTo)
 		if err != nil {
 			return err
 		}
@@ -307,7 +291,7 @@ func (r *CheckResult) Tables() []output.TableData {
 	if b := r.Baseline; b != nil {
 		change := signedUSD(b.DeltaUSD) + "/month"
 		if b.DeltaPct != nil {
-			change += fmt.Sprintf(" (%s%%)", signedPct(*b.DeltaPct))
+			change += fmt.Sprintf(" (%s)", signedPct(*b.DeltaPct))
 		}
 		t.Notes = append(t.Notes, fmt.Sprintf("Against baseline %s: %s → %s, %s", b.File, units.FormatUSD(b.TotalMonthlyUSD), units.FormatUSD(r.TotalMonthlyUSD), change))
 	}
@@ -326,14 +310,6 @@ func signedUSD(d decimal.Decimal) string {
 		return units.FormatUSD(d)
 	}
 	return "+" + units.FormatUSD(d)
-}
-
-func signedPct(d decimal.Decimal) string {
-	s := d.Round(1).StringFixed(1)
-	if !d.IsNegative() {
-		s = "+" + s
-	}
-	return s
 }
 
 // writeAnnotations prints GitHub Actions workflow commands: an error on

@@ -101,7 +101,7 @@ func (o *DiffOptions) load(spec string) (*budget.Config, error) {
 		}
 		data, err = o.GitShow(ctx, ref, path)
 	} else {
-		data, err = readInput(spec)
+		data, err = readInput(o.F, spec)
 	}
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ type DiffResult struct {
 func (r *DiffResult) headline() string {
 	change := signedUSD(r.DeltaUSD) + "/month"
 	if r.DeltaPct != nil {
-		change += fmt.Sprintf(" (%s%%)", signedPct(*r.DeltaPct))
+		change += fmt.Sprintf(" (%s)", signedPct(*r.DeltaPct))
 	}
 	return fmt.Sprintf("LLM cost change: %s (%s → %s)", change, units.FormatUSD(r.Base.TotalMonthlyUSD), units.FormatUSD(r.Head.TotalMonthlyUSD))
 }
