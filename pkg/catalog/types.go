@@ -132,7 +132,7 @@ type GPU struct {
 	Class        string   `yaml:"class"`            // consumer | workstation | datacenter | apple
 	Memory       string   `yaml:"memory,omitempty"` // gddr | hbm | unified: sets decode efficiency (local-economics §6.3); default from class
 	Aliases      []string `yaml:"aliases,omitempty"`
-	VRAMGB       Num      `yaml:"vram_gb"`                // GB = 1e9 bytes
+	VRAMGB       Num      `yaml:"vram_gb"`                // as labelled; GPU memory labels are binary (24 GB = 24 GiB)
 	UsableShare  Num      `yaml:"usable_share,omitempty"` // share of VRAM usable for the model (Apple unified memory ~0.75); default 1
 	BandwidthGBs Num      `yaml:"bandwidth_gbs"`
 	FP16TFLOPS   Num      `yaml:"fp16_tflops,omitempty"` // dense
