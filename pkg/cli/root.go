@@ -78,6 +78,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	for _, c := range []*cobra.Command{
 		newCmdEstimate(f, nil),
 		newCmdFit(f, nil),
+		newCmdBreakeven(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)
