@@ -19,7 +19,7 @@ type FitOptions struct {
 	GPUs         []string
 	Quants       []string
 	GPUCount     int
-	Context      units.TokensValue
+	Context      contextValue
 	Concurrency  int
 	PromptTokens units.TokensValue
 	OutputTokens units.TokensValue
@@ -80,7 +80,7 @@ Without --gpu every GPU in the catalog is tried.`,
 	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated (default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
-	fl.Var(&opts.Context, "context", "KV-cache context per request (default 8K, capped at the model's maximum)")
+	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests served at once (each holds its own KV cache)")
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length for time to first token")
 	fl.Var(&opts.OutputTokens, "output-tokens", "reply length for reply time")

@@ -197,8 +197,39 @@ type ownedFlags struct {
 	OpsMonthly    string
 	Watts         string
 	Concurrency   int
-	Context       units.TokensValue
+	Context       contextValue
 }
+
+// contextValue is a context length. Context windows are binary by
+// convention, so K here is 1,024 tokens: 128K = 131,072 (Llama 3.1's
+// max_position_embeddings); plain numbers are taken as written.
+type contextValue struct{ N int64 }
+
+func (c *contextValue) Set(s string) error {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "k"):
+		mult, t = 1024, strings.TrimSuffix(t, "k")
+	case strings.HasSuffix(t, "m"):
+		mult, t = 1024*1024, strings.TrimSuffix(t, "m")
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(t, ",", ""), 10, 64)
+	if err != nil || n <= 0 || n > 1<<24/mult {
+		return fmt.Errorf("want a context length such as 8K, 128K or 131072 (K = 1,024)")
+	}
+	c.N = n * mult
+	return nil
+}
+
+func (c *contextValue) String() string {
+	if c == nil || c.N == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.N, 10)
+}
+
+func (c *contextValue) Type() string { return "tokens" }
 
 func (o *ownedFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.HardwarePrice, "hardware-price", "", "purchase price of one local machine in USD (default: the catalog GPU price x GPUs)")
@@ -208,7 +239,7 @@ func (o *ownedFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.OpsMonthly, "ops-monthly", "0", "operations cost per month in USD (people, hosting)")
 	fl.StringVar(&o.Watts, "watts", "", "power per GPU while busy in W (default: catalog TDP)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "requests served at once by each local machine (batching raises throughput)")
-	fl.Var(&o.Context, "context", "KV-cache context per request for the VRAM fit (default 8K, capped at the model's maximum)")
+	fl.Var(&o.Context, "context", "KV-cache context per request for the VRAM fit; K = 1,024 (default 8K, capped at the model's maximum)")
 }
 
 func (o *ownedFlags) validate() error {
