@@ -52,6 +52,7 @@ const (
 	srcComputeBound    = "compute-bound: GPUs x FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcFLOPS           = "FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcPrefillFallback = "no FLOPS or benchmark for this GPU: 10x batch-1 decode"
+	noteMoE            = "MoE decode estimate leaves out expert-routing overhead: measured MoE rows run at 0.37-0.59 of the bandwidth ceiling, so treat it as optimistic"
 )
 
 // decodeEfficiency is η, the share of the bandwidth ceiling that batch-1
@@ -223,6 +224,9 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	}
 	if bwUnverified {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
+	}
+	if m.ActiveParams < m.Params && r.Decode.Basis == Estimated {
+		r.Notes = append(r.Notes, noteMoE)
 	}
 
 	// Aggregate decode at concurrency c: batching reads the weights once per

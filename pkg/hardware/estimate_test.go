@@ -186,6 +186,9 @@ func TestMoEResidentTotalReadsActive(t *testing.T) {
 	if want := 1008e9 / (3.3e9 * 0.61); math.Abs(moe.DecodeCeiling-want) > 1e-6 {
 		t.Errorf("MoE ceiling %.1f, want bandwidth / active bytes %.1f", moe.DecodeCeiling, want)
 	}
+	if len(moe.Notes) == 0 || !strings.Contains(moe.Notes[0], "MoE") || len(dense.Notes) != 0 {
+		t.Errorf("an estimated MoE decode must carry the routing-overhead caveat: %v / %v", moe.Notes, dense.Notes)
+	}
 	if moe.Decode.Value < 5*dense.Decode.Value {
 		t.Errorf("30B-A3B decode %.0f should be far above dense 32B %.0f", moe.Decode.Value, dense.Decode.Value)
 	}
