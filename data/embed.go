@@ -4,7 +4,10 @@ package data
 
 import "embed"
 
-// FS is the embedded catalog: every YAML file under data/.
+//go:generate go run ../internal/catgen .
+
+// FS is the embedded catalog: every YAML file under data/ (the source of
+// truth, shown in error messages and by `catalog validate`).
 //
 //go:embed *.yaml cloud/*.yaml local/*.yaml
 var FS embed.FS

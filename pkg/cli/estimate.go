@@ -172,23 +172,23 @@ type EstimateWorkload struct {
 // EstimateOption is one priced option: a cloud model, or a local or
 // rented GPU setup.
 type EstimateOption struct {
-	ID                   string           `json:"id"`
-	Kind                 string           `json:"kind"` // cloud | local
-	Provider             string           `json:"provider,omitempty"`
-	Name                 string           `json:"name,omitempty"`
-	MonthlyCostUSD       decimal.Decimal  `json:"monthly_cost_usd"`
-	UpfrontUSD           decimal.Decimal  `json:"upfront_usd"`
-	CostPerMillionUSD    decimal.Decimal  `json:"cost_per_million_tokens_usd"`
-	InputPerMillionUSD   *decimal.Decimal `json:"input_per_million_usd,omitempty"`
-	OutputPerMillionUSD  *decimal.Decimal `json:"output_per_million_usd,omitempty"`
-	PriceEffectiveFrom   string           `json:"price_effective_from,omitempty"`
-	TierAboveTokens      *int64           `json:"tier_above_tokens,omitempty"`
-	Status               string           `json:"status,omitempty"` // deprecated | retired
-	Unverified           bool             `json:"unverified"`
-	Source               string           `json:"source,omitempty"`
-	Verified             string           `json:"verified,omitempty"`
-	Breakdown            []cost.Line      `json:"breakdown,omitempty"`
-	ScheduledChange      *PriceChange     `json:"scheduled_change,omitempty"`
+	ID                  string           `json:"id"`
+	Kind                string           `json:"kind"` // cloud | local
+	Provider            string           `json:"provider,omitempty"`
+	Name                string           `json:"name,omitempty"`
+	MonthlyCostUSD      decimal.Decimal  `json:"monthly_cost_usd"`
+	UpfrontUSD          decimal.Decimal  `json:"upfront_usd"`
+	CostPerMillionUSD   decimal.Decimal  `json:"cost_per_million_tokens_usd"`
+	InputPerMillionUSD  *decimal.Decimal `json:"input_per_million_usd,omitempty"`
+	OutputPerMillionUSD *decimal.Decimal `json:"output_per_million_usd,omitempty"`
+	PriceEffectiveFrom  string           `json:"price_effective_from,omitempty"`
+	TierAboveTokens     *int64           `json:"tier_above_tokens,omitempty"`
+	Status              string           `json:"status,omitempty"` // deprecated | retired
+	Unverified          bool             `json:"unverified"`
+	Source              string           `json:"source,omitempty"`
+	Verified            string           `json:"verified,omitempty"`
+	Breakdown           []cost.Line      `json:"breakdown,omitempty"`
+	ScheduledChange     *PriceChange     `json:"scheduled_change,omitempty"`
 
 	// Local options (kind "local").
 	GPUs            *int                `json:"gpus,omitempty"`
@@ -251,7 +251,7 @@ func estimateRun(o *EstimateOptions) error {
 		}
 		res.Options = append(res.Options, opt)
 	}
-	if err := addLocalOptions(&o.Local, cat, w, res); err != nil {
+	if err := addLocalOptions(&o.Local, len(o.Models) == 0 && !o.AllModels, cat, w, res); err != nil {
 		return err
 	}
 	sortOptions(res.Options)

@@ -62,8 +62,12 @@ func (e *estimateLocalFlags) validate() error {
 // with --local/--rent, or else the cheapest owned and rented machine for
 // each model of the catalog's local comparison set. Each gets the months
 // its purchase takes to repay against every cloud option already in res.
-func addLocalOptions(e *estimateLocalFlags, cat *catalog.Catalog, w cost.Workload, res *EstimateResult) error {
-	if e.NoLocal {
+//
+// The automatic options join only the default comparison: once --models or
+// --all picks the cloud side, local options are the ones named.
+func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalog, w cost.Workload, res *EstimateResult) error {
+	explicit := len(e.local) > 0 || len(e.rent) > 0
+	if e.NoLocal || !explicit && !defaultSet {
 		return nil
 	}
 	env, err := newLocalEnv(cat)
@@ -83,7 +87,6 @@ func addLocalOptions(e *estimateLocalFlags, cat *catalog.Catalog, w cost.Workloa
 
 	var local []EstimateOption
 	var running []decimal.Decimal // per local option: energy + ops, or rent
-	explicit := len(e.local) > 0 || len(e.rent) > 0
 	if explicit {
 		for _, spec := range e.local {
 			opt, run, err := e.option(env, spec, false, basis, req, tokens, inputShare)

@@ -42,7 +42,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
 		Now:             time.Now,
 		Getenv:          getenv,
 		Config:          newViper(),
-		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data"},
+		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
 	}
 	f.HTTPClient = func() *http.Client {
 		return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
 const exitCodesHelp = `llmcost exit codes:
@@ -29,39 +27,4 @@ func newCmdExitCodesTopic() *cobra.Command {
 		},
 		Example: "  llmcost help exit-codes",
 	}
-}
-
-// newCmdGenDocs writes man pages and markdown docs (make docs).
-func newCmdGenDocs(root *cobra.Command) *cobra.Command {
-	var manDir, mdDir string
-	cmd := &cobra.Command{
-		Use:     "gen-docs",
-		Short:   "Write man pages and markdown reference pages",
-		Hidden:  true,
-		Args:    cobra.NoArgs,
-		Example: "  llmcost gen-docs --man man/ --markdown docs/cli",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			root.DisableAutoGenTag = true
-			if manDir != "" {
-				if err := os.MkdirAll(manDir, 0o755); err != nil {
-					return err
-				}
-				if err := doc.GenManTree(root, &doc.GenManHeader{Title: "LLMCOST", Section: "1", Source: "llmcost " + Version}, manDir); err != nil {
-					return err
-				}
-			}
-			if mdDir != "" {
-				if err := os.MkdirAll(mdDir, 0o755); err != nil {
-					return err
-				}
-				if err := doc.GenMarkdownTree(root, mdDir); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&manDir, "man", "", "write man pages into `DIR`")
-	cmd.Flags().StringVar(&mdDir, "markdown", "", "write markdown pages into `DIR`")
-	return cmd
 }

@@ -484,7 +484,7 @@ func TestEstimateLocalOptions(t *testing.T) {
 }
 
 func TestEstimateAutomaticLocalOptions(t *testing.T) {
-	out, _, code := runLocalCLI(t, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--format", "json")
+	out, _, code := runLocalCLI(t, "estimate", "--tokens", "10M", "--format", "json")
 	if code != 0 {
 		t.Fatal(code)
 	}
@@ -506,9 +506,14 @@ func TestEstimateAutomaticLocalOptions(t *testing.T) {
 	if owned == 0 || rented == 0 {
 		t.Errorf("automatic local options: %d owned, %d rented", owned, rented)
 	}
-	out, _, _ = runLocalCLI(t, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--no-local", "--format", "json")
-	if strings.Contains(out, `"kind": "local"`) {
-		t.Error("--no-local still lists local options")
+	for _, args := range [][]string{
+		{"estimate", "--tokens", "10M", "--no-local", "--format", "json"},
+		{"estimate", "--tokens", "10M", "--models", "gpt-4o", "--format", "json"},
+	} {
+		out, _, _ = runLocalCLI(t, args...)
+		if strings.Contains(out, `"kind": "local"`) {
+			t.Errorf("%v lists automatic local options", args)
+		}
 	}
 }
 

@@ -15,8 +15,10 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is set at build time with -ldflags.
@@ -60,6 +62,15 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag wraps our parse errors and repeats the value; name the
+		// flag once, in our words.
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) {
+			var pe *units.ParseError
+			if errors.As(err, &pe) {
+				return &FlagError{Err: units.WithFlag(pe, iv.GetFlag().Name)}
+			}
+		}
 		return &FlagError{Err: err}
 	})
 	root.CompletionOptions.SetDefaultShellCompDirective(cobra.ShellCompDirectiveNoFileComp)
@@ -87,7 +98,6 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	catalogCmd.GroupID = "data"
 	root.AddCommand(catalogCmd)
 	root.AddCommand(newCmdExitCodesTopic())
-	root.AddCommand(newCmdGenDocs(root))
 	return root
 }
 
@@ -113,9 +123,15 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	decimal.MarshalJSONWithoutQuotes = true
 	root := NewRootCmd(f)
 	root.SetArgs(args)
+	ran := markRun(root)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	// cobra checks arguments and flag groups itself, with plain errors; a
+	// command that failed before its RunE started was used wrongly.
+	if !*ran && ExitCode(err) == ExitInternal {
+		err = &FlagError{Err: err}
 	}
 	code := ExitCode(err)
 	if ctx.Err() != nil && code == ExitInternal {
@@ -123,6 +139,26 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	printError(f.IOStreams.ErrOut, cmd, err, code)
 	return code
+}
+
+// markRun wraps every RunE so Run knows whether a command got as far as
+// running.
+func markRun(root *cobra.Command) *bool {
+	ran := new(bool)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if inner := c.RunE; inner != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				*ran = true
+				return inner(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return ran
 }
 
 func printError(w io.Writer, cmd *cobra.Command, err error, code int) {

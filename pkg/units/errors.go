@@ -57,3 +57,6 @@ func WithFlag(err error, flag string) error {
 	named.Flag = flag
 	return &named
 }
+
+// BadInput marks a parse error as the user's input (the CLI exits 2).
+func (e *ParseError) BadInput() bool { return true }

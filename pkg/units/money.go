@@ -85,9 +85,9 @@ func groupThousands(digits string) string {
 	return b.String()
 }
 
-// MaxUSD caps amounts ParseUSD accepts: a trillion dollars is beyond any
+// maxUSD caps amounts ParseUSD accepts ($1e12): a trillion dollars is beyond any
 // budget or price llmcost deals with, so more is a typo.
-var MaxUSD = decimal.New(1, 12)
+var maxUSD = decimal.New(1, 12)
 
 // maxUSDPlaces bounds the decimals ParseUSD keeps; finer amounts are typos
 // (prices per token are given per million tokens).
@@ -152,15 +152,15 @@ func usdAmount(s string) (decimal.Decimal, string) {
 		return decimal.Zero, ""
 	}
 	if int64(len(digits))+scale > 13 {
-		return decimal.Zero, "unreasonably large; the limit is $" + groupThousands(MaxUSD.String())
+		return decimal.Zero, "unreasonably large; the limit is $" + groupThousands(maxUSD.String())
 	}
 	if scale < -maxUSDPlaces {
 		return decimal.Zero, "too many decimal places (at most 12)"
 	}
 	coefficient, _ := new(big.Int).SetString(digits, 10) // digits only: cannot fail
 	d := decimal.NewFromBigInt(coefficient, int32(scale))
-	if d.Cmp(MaxUSD) > 0 {
-		return decimal.Zero, "unreasonably large; the limit is $" + groupThousands(MaxUSD.String())
+	if d.Cmp(maxUSD) > 0 {
+		return decimal.Zero, "unreasonably large; the limit is $" + groupThousands(maxUSD.String())
 	}
 	return d, ""
 }

@@ -33,7 +33,7 @@ func scanDecimal(s string) (decimalText, string) {
 	}
 	intDigits := intPart
 	if strings.ContainsAny(intPart, ",_") {
-		intDigits = strings.NewReplacer(",", "", "_", "").Replace(intPart)
+		intDigits = removeSeparators(intPart)
 	}
 
 	var fracDigits string
@@ -119,6 +119,16 @@ func groupingReason(sep byte) string {
 	return "\"_\" must separate groups of three digits, as in 10_000_000"
 }
 
+func removeSeparators(s string) string {
+	b := make([]byte, 0, len(s))
+	for k := 0; k < len(s); k++ {
+		if isDigit(s[k]) {
+			b = append(b, s[k])
+		}
+	}
+	return string(b)
+}
+
 func parseBoundedExponent(digits string) int64 {
 	digits = strings.TrimLeft(digits, "0")
 	if len(digits) > 12 {
@@ -166,8 +176,15 @@ func wholeValue(digits string, scale int64, limit int64) (int64, wholeResult) {
 	if int64(len(digits))+scale > 18 {
 		return 0, wholeTooLarge
 	}
-	v, err := strconv.ParseInt(digits+strings.Repeat("0", int(scale)), 10, 64)
-	if err != nil || v > limit {
+	// At most 18 digits in all: below 10^18, so neither step can overflow.
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, wholeTooLarge
+	}
+	for ; scale > 0; scale-- {
+		v *= 10
+	}
+	if v > limit {
 		return 0, wholeTooLarge
 	}
 	return v, wholeOK

@@ -107,9 +107,8 @@ func unknownSuffix(suffix string) string {
 
 // trimTokensWord drops a trailing unit word ("10M tokens", "10M tok").
 func trimTokensWord(t string) string {
-	lower := strings.ToLower(t)
-	for _, word := range []string{"tokens", "token", "tok"} {
-		if strings.HasSuffix(lower, word) {
+	for _, word := range [...]string{"tokens", "token", "tok"} {
+		if len(t) >= len(word) && strings.EqualFold(t[len(t)-len(word):], word) {
 			return strings.TrimSpace(t[:len(t)-len(word)])
 		}
 	}
