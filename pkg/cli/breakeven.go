@@ -229,6 +229,9 @@ func breakevenRun(o *BreakevenOptions) error {
 	if m := cost.BreakevenMonths(at.UpfrontUSD, cloudAt, at.Running); m != nil {
 		v := m.Round(2).InexactFloat64()
 		res.BreakevenMonths = &v
+		if b, err := o.Owned.basis(cat); err == nil && !o.Rent && m.GreaterThan(b.Months) {
+			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.Months))
+		}
 	}
 	crossings, err := lc.Crossings(cloud, 0, crossoverCeiling)
 	if err != nil {
