@@ -258,6 +258,15 @@ func fitRun(o *FitOptions) error {
 		})
 		res.Results = append(res.Results, rows...)
 	}
+	seen := map[string]bool{}
+	for _, row := range res.Results {
+		for _, n := range row.Notes {
+			if !seen[n] {
+				seen[n] = true
+				res.Notes = append(res.Notes, n)
+			}
+		}
+	}
 	res.Notes = append(res.Notes,
 		"VRAM in binary GB (GiB), as GPU memory is labelled. Speeds marked * are measured (catalog benchmark); the rest are estimates from memory bandwidth.",
 		fmt.Sprintf("Reply = %d-token prompt / prefill + %d tokens / batch-1 decode.", req.PromptTokens, req.OutputTokens))

@@ -301,8 +301,22 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float6
 
 // BestQuant returns the result for the largest (highest-fidelity) quant that
 // fits on req.GPUs, or the smallest quant's result with ok=false when none does.
+// A model released in a quantized format (DefaultQuant, e.g. MXFP4 for
+// gpt-oss) is never "upgraded" to a bigger format: that adds bytes, not
+// fidelity.
 func BestQuant(m Model, quants []Quant, g GPU, bench *Benchmarks, req Request) (Result, bool, error) {
-	qs := append([]Quant(nil), quants...)
+	limit := math.Inf(1)
+	for _, q := range quants {
+		if q.ID == m.DefaultQuant {
+			limit = q.BytesPerParam
+		}
+	}
+	var qs []Quant
+	for _, q := range quants {
+		if q.BytesPerParam <= limit {
+			qs = append(qs, q)
+		}
+	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].BytesPerParam > qs[j].BytesPerParam })
 	var last Result
 	for _, q := range qs {

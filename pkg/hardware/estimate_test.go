@@ -239,6 +239,11 @@ func TestQuantizationSetsWeightsAndSpeed(t *testing.T) {
 	if err != nil || !ok || best.Quant != "q8_0" {
 		t.Errorf("best quant for mistral-7b on rtx-4070 = %s (ok=%v, err=%v), want q8_0", best.Quant, ok, err)
 	}
+	// gpt-oss ships in MXFP4: never re-expanded to Q5/Q6 even where they fit.
+	oss, ok, err := BestQuant(c.model(t, "gpt-oss-120b"), quants, c.gpu(t, "h100-sxm"), nil, Request{})
+	if err != nil || !ok || oss.Quant != "mxfp4" {
+		t.Errorf("gpt-oss-120b on h100-sxm: %s (ok=%v err=%v), want its native mxfp4", oss.Quant, ok, err)
+	}
 	_, ok, _ = BestQuant(c.model(t, "llama-3.1-405b"), quants, g, nil, Request{})
 	if ok {
 		t.Error("no quant of a 405B model fits 12 GB")
