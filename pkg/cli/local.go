@@ -26,7 +26,7 @@ type localSpec struct {
 	text              string
 }
 
-var localSpecRe = regexp.MustCompile(`^([^@\s]+)@([^:\s]+?)(?::([A-Za-z0-9_.-]+?))?(?:x([0-9]+))?$`)
+var localSpecRe = regexp.MustCompile(`^([^@\s]+)@([^:@\s]+?)(?::([A-Za-z0-9_.-]+?))?(?:x([0-9]+))?$`)
 
 func parseLocalSpec(flag, s string) (localSpec, error) {
 	t := strings.TrimSpace(s)

@@ -535,3 +535,30 @@ func TestEstimateLocalErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestContextValue(t *testing.T) {
+	for in, want := range map[string]int64{"8K": 8192, "128k": 131072, "131072": 131072, "131,072": 131072, "1M": 1 << 20, " 4096 ": 4096} {
+		var c contextValue
+		if err := c.Set(in); err != nil || c.N != want {
+			t.Errorf("%q: %d, %v; want %d", in, c.N, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-8K", "8KB", "1.5K", "32M", "lots"} {
+		var c contextValue
+		if err := c.Set(in); err == nil {
+			t.Errorf("%q accepted as %d", in, c.N)
+		}
+	}
+}
+
+func FuzzContextValue(f *testing.F) {
+	for _, s := range []string{"8K", "128k", "131072", "1M", "0", "-1", "99999999999999999999K"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var c contextValue
+		if err := c.Set(s); err == nil && (c.N <= 0 || c.N > 1<<24) {
+			t.Errorf("%q -> %d", s, c.N)
+		}
+	})
+}
