@@ -33,7 +33,7 @@ type BreakevenOptions struct {
 	Plot         string
 	AsOf         string
 
-	spec localSpec
+	spec hardware.Spec
 }
 
 func newCmdBreakeven(f *Factory, runF func(*BreakevenOptions) error) *cobra.Command {
@@ -290,18 +290,18 @@ func cloudMonthlyFunc(m *catalog.CloudModel, p *catalog.Price, inputShare decima
 	}
 }
 
-func (o *BreakevenOptions) localCost(env *localEnv, cat *catalog.Catalog, inputShare decimal.Decimal) (cost.LocalCost, hardware.Result, *catalog.Rental, []string, error) {
-	hw, err := env.estimate(o.spec, hardware.Request{ContextTokens: int(o.Owned.Context.N), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
+func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, inputShare decimal.Decimal) (cost.LocalCost, hardware.Result, *catalog.Rental, []string, error) {
+	hw, err := place(env, o.spec, hardware.Request{ContextTokens: int(o.Owned.Context.N), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
 	if err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, flagScoped("local", err)
 	}
-	_, cg, err := env.gpu(o.spec.GPU)
+	_, cg, err := env.GPU(o.spec.GPU)
 	if err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	var notes []string
 	if !hw.Fits {
-		return cost.LocalCost{}, hardware.Result{}, nil, nil, FlagErrorf("--local %s: %s does not fit %d x %s (needs %d); use xN or a smaller quant", o.spec.text, hw.Model, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded)
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, FlagErrorf("--local %s: %s does not fit %d x %s (needs %d); use xN or a smaller quant", o.spec.Text, hw.Model, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded)
 	}
 	b, err := o.Owned.basis(cat)
 	if err != nil {

@@ -23,7 +23,7 @@ type estimateLocalFlags struct {
 	NoLocal bool
 	Owned   ownedFlags
 
-	local, rent []localSpec
+	local, rent []hardware.Spec
 }
 
 func (e *estimateLocalFlags) register(fl *pflag.FlagSet) {
@@ -142,18 +142,18 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 }
 
 // option prices one named placement, owned or rented.
-func (e *estimateLocalFlags) option(env *localEnv, spec localSpec, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
 	opt, zero := EstimateOption{}, decimal.Zero
-	hw, err := env.estimate(spec, req)
+	hw, err := place(env, spec, req)
 	if err != nil {
 		return opt, zero, err
 	}
-	_, cg, err := env.gpu(spec.GPU)
+	_, cg, err := env.GPU(spec.GPU)
 	if err != nil {
 		return opt, zero, err
 	}
 	if !hw.Fits {
-		return opt, zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
+		return opt, zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
 	}
 	var lc cost.LocalCost
 	var notes []string
@@ -203,12 +203,12 @@ func (e *estimateLocalFlags) option(env *localEnv, spec localSpec, rented bool, 
 
 // cheapest tries every GPU (owned: those with a price and power; rented:
 // those with an offer) and keeps the cheapest placement of model id.
-func (e *estimateLocalFlags) cheapest(env *localEnv, cat *catalog.Catalog, id string, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
+func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
 	var best EstimateOption
 	var bestRunning decimal.Decimal
 	found := false
 	for _, gid := range cat.GPUIDs() {
-		_, cg, err := env.gpu(gid)
+		_, cg, err := env.GPU(gid)
 		if err != nil {
 			continue
 		}
@@ -216,11 +216,11 @@ func (e *estimateLocalFlags) cheapest(env *localEnv, cat *catalog.Catalog, id st
 		if rented && (cheapestRental(cg) == nil || cheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
 			continue
 		}
-		probe, err := env.estimate(localSpec{Model: id, GPU: gid}, req)
+		probe, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
 		if err != nil || probe.GPUsNeeded < 1 || probe.GPUsNeeded > autoLocalMaxGPUs {
 			continue
 		}
-		opt, run, err := e.option(env, localSpec{Model: id, GPU: gid, GPUs: probe.GPUsNeeded, text: id + "@" + gid}, rented, b, req, tokens, inputShare)
+		opt, run, err := e.option(env, hardware.Spec{Model: id, GPU: gid, GPUs: probe.GPUsNeeded, Text: id + "@" + gid}, rented, b, req, tokens, inputShare)
 		if err != nil {
 			continue
 		}

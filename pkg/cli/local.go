@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -19,172 +19,40 @@ import (
 // MODEL@GPU[:QUANT][xN], turning catalog entries into pkg/hardware inputs,
 // and the owned-hardware cost flags.
 
-// localSpec is MODEL@GPU[:QUANT][xN].
-type localSpec struct {
-	Model, GPU, Quant string
-	GPUs              int // 0 = as many as the model needs
-	text              string
-}
-
-var localSpecRe = regexp.MustCompile(`^([^@\s]+)@([^:@\s]+?)(?::([A-Za-z0-9_.-]+?))?(?:x([0-9]+))?$`)
-
-func parseLocalSpec(flag, s string) (localSpec, error) {
-	t := strings.TrimSpace(s)
-	m := localSpecRe.FindStringSubmatch(t)
-	if m == nil {
-		return localSpec{}, FlagErrorf("invalid value %q for --%s: want MODEL@GPU[:QUANT][xN], e.g. llama-3.1-8b@rtx-4090, llama-3.1-70b@rtx-4090:q4_k_mx2", s, flag)
-	}
-	spec := localSpec{Model: m[1], GPU: m[2], Quant: m[3], text: t}
-	if m[4] != "" {
-		n, err := strconv.Atoi(m[4])
-		if err != nil || n < 1 || n > 1024 {
-			return localSpec{}, FlagErrorf("invalid value %q for --%s: GPU count must be 1-1024", s, flag)
-		}
-		spec.GPUs = n
+// parseLocalSpec reads MODEL@GPU[:QUANT][xN] from a flag.
+func parseLocalSpec(flag, s string) (hardware.Spec, error) {
+	spec, err := hardware.ParseSpec(s)
+	if err != nil {
+		return hardware.Spec{}, &FlagError{Err: fmt.Errorf("invalid value for --%s: %w", flag, err)}
 	}
 	return spec, nil
 }
 
-// localEnv converts catalog entries for pkg/hardware once per command.
-type localEnv struct {
-	cat    *catalog.Catalog
-	models map[string]hardware.Model
-	gpus   map[string]hardware.GPU
-	quants map[string]hardware.Quant
-	bench  *hardware.Benchmarks
+// newLocalEnv indexes the catalog for the local maths.
+func newLocalEnv(cat *catalog.Catalog) (*hardware.Env, error) {
+	env, err := hardware.NewEnv(cat)
+	if err != nil {
+		return nil, asInput(err)
+	}
+	return env, nil
 }
 
-func newLocalEnv(cat *catalog.Catalog) (*localEnv, error) {
-	e := &localEnv{cat: cat, models: map[string]hardware.Model{}, gpus: map[string]hardware.GPU{}, quants: map[string]hardware.Quant{}}
-	// Benchmark rows may name models, GPUs and quants by alias: resolve them.
-	rows := make([]catalog.Benchmark, 0, len(cat.Benchmarks))
-	for _, b := range cat.Benchmarks {
-		om, err := cat.Open(b.Model)
-		if err != nil {
-			return nil, err
-		}
-		g, err := cat.GPU(b.GPU)
-		if err != nil {
-			return nil, err
-		}
-		q, err := cat.Quant(b.Quant)
-		if err != nil {
-			return nil, err
-		}
-		b.Model, b.GPU, b.Quant = om.ID.V, g.ID.V, q.ID.V
-		rows = append(rows, b)
-	}
-	bench, err := hardware.NewBenchmarks(rows, func(id string) (hardware.Model, bool) {
-		m, err := e.model(id)
-		return m, err == nil
-	})
+// place estimates a spec; every failure is the user's input (a name, a
+// context too long for the model, a catalog entry the maths cannot use).
+func place(env *hardware.Env, spec hardware.Spec, req hardware.Request) (hardware.Result, error) {
+	r, err := env.Place(spec, req)
 	if err != nil {
-		return nil, err
-	}
-	e.bench = bench
-	return e, nil
-}
-
-func (e *localEnv) model(name string) (hardware.Model, error) {
-	om, err := e.cat.Open(name)
-	if err != nil {
-		return hardware.Model{}, err
-	}
-	if m, ok := e.models[om.ID.V]; ok {
-		return m, nil
-	}
-	m, err := hardware.NewModel(*om)
-	if err != nil {
-		return hardware.Model{}, &InputError{Err: err}
-	}
-	e.models[m.ID] = m
-	return m, nil
-}
-
-func (e *localEnv) gpu(name string) (hardware.GPU, *catalog.GPU, error) {
-	cg, err := e.cat.GPU(name)
-	if err != nil {
-		return hardware.GPU{}, nil, err
-	}
-	if g, ok := e.gpus[cg.ID.V]; ok {
-		return g, cg, nil
-	}
-	g, err := hardware.NewGPU(*cg)
-	if err != nil {
-		return hardware.GPU{}, nil, &InputError{Err: err}
-	}
-	e.gpus[g.ID] = g
-	return g, cg, nil
-}
-
-func (e *localEnv) quant(name string) (hardware.Quant, error) {
-	cq, err := e.cat.Quant(name)
-	if err != nil {
-		return hardware.Quant{}, err
-	}
-	if q, ok := e.quants[cq.ID.V]; ok {
-		return q, nil
-	}
-	q, err := hardware.NewQuant(*cq)
-	if err != nil {
-		return hardware.Quant{}, &InputError{Err: err}
-	}
-	e.quants[q.ID] = q
-	return q, nil
-}
-
-func (e *localEnv) allQuants() ([]hardware.Quant, error) {
-	var out []hardware.Quant
-	for _, id := range e.cat.QuantIDs() {
-		q, err := e.quant(id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
-	return out, nil
-}
-
-// defaultQuant is the model's own format (e.g. mxfp4 for gpt-oss) or Q4_K_M.
-func defaultQuant(m hardware.Model) string {
-	if m.DefaultQuant != "" {
-		return m.DefaultQuant
-	}
-	return "q4_k_m"
-}
-
-// estimate places a spec: the named quant, or the model's default one.
-// When the spec names no GPU count the model gets as many as it needs.
-func (e *localEnv) estimate(spec localSpec, req hardware.Request) (hardware.Result, error) {
-	m, err := e.model(spec.Model)
-	if err != nil {
-		return hardware.Result{}, err
-	}
-	g, _, err := e.gpu(spec.GPU)
-	if err != nil {
-		return hardware.Result{}, err
-	}
-	qname := spec.Quant
-	if qname == "" {
-		qname = defaultQuant(m)
-	}
-	q, err := e.quant(qname)
-	if err != nil {
-		return hardware.Result{}, err
-	}
-	req.GPUs = spec.GPUs
-	r, err := hardware.Estimate(m, q, g, e.bench, req)
-	if err != nil {
-		return hardware.Result{}, &InputError{Err: err}
-	}
-	if spec.GPUs == 0 && r.GPUsNeeded > 1 {
-		req.GPUs = r.GPUsNeeded
-		r, err = hardware.Estimate(m, q, g, e.bench, req)
-		if err != nil {
-			return hardware.Result{}, &InputError{Err: err}
-		}
+		return hardware.Result{}, asInput(err)
 	}
 	return r, nil
+}
+
+func asInput(err error) error {
+	var bi badInput
+	if errors.As(err, &bi) && bi.BadInput() {
+		return err
+	}
+	return &InputError{Err: err}
 }
 
 // ownedFlags are the cost basis of owned hardware, shared by estimate and
