@@ -229,8 +229,8 @@ func breakevenRun(o *BreakevenOptions) error {
 	if m := cost.BreakevenMonths(at.UpfrontUSD, cloudAt, at.Running); m != nil {
 		v := m.Round(2).InexactFloat64()
 		res.BreakevenMonths = &v
-		if b, err := o.Owned.basis(cat); err == nil && !o.Rent && m.GreaterThan(b.Months) {
-			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.Months))
+		if b, err := o.Owned.basis(cat); err == nil && !o.Rent && m.GreaterThan(b.AmortizationMonths) {
+			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.AmortizationMonths))
 		}
 	}
 	crossings, err := lc.Crossings(cloud, 0, crossoverCeiling)
@@ -308,7 +308,7 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	if o.Rent {
-		lc, rental, err := rentedCost(hw, cg, b.Hours, inputShare)
+		lc, rental, err := rentedCost(hw, cg, b.HoursPerMonth, inputShare)
 		if err != nil {
 			return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 		}
@@ -322,7 +322,7 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	notes = append(notes, n...)
-	notes = append(notes, fmt.Sprintf("electricity $%s/kWh, PUE %s, %s-month amortization", b.KWh, b.PUE, b.Months))
+	notes = append(notes, fmt.Sprintf("electricity $%s/kWh, PUE %s, %s-month amortization", b.KWhPriceUSD, b.PUE, b.AmortizationMonths))
 	return lc, hw, nil, notes, nil
 }
 

@@ -135,14 +135,14 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		}
 	}
 	if len(local) > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("local costs: %s-month amortization, $%s/kWh, PUE %s, %d request(s) at once per machine; see `llmcost breakeven` for volumes and crossover", basis.Months, basis.KWh, basis.PUE, e.Owned.Concurrency))
+		res.Notes = append(res.Notes, fmt.Sprintf("local costs: %s-month amortization, $%s/kWh, PUE %s, %d request(s) at once per machine; see `llmcost breakeven` for volumes and crossover", basis.AmortizationMonths, basis.KWhPriceUSD, basis.PUE, e.Owned.Concurrency))
 	}
 	res.Options = append(res.Options, local...)
 	return nil
 }
 
 // option prices one named placement, owned or rented.
-func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
 	opt, zero := EstimateOption{}, decimal.Zero
 	hw, err := place(env, spec, req)
 	if err != nil {
@@ -160,7 +160,7 @@ func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rente
 	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
 	if rented {
 		var rental *catalog.Rental
-		lc, rental, err = rentedCost(hw, cg, b.Hours, inputShare)
+		lc, rental, err = rentedCost(hw, cg, b.HoursPerMonth, inputShare)
 		if err != nil {
 			return opt, zero, err
 		}
@@ -203,7 +203,7 @@ func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rente
 
 // cheapest tries every GPU (owned: those with a price and power; rented:
 // those with an offer) and keeps the cheapest placement of model id.
-func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b costBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
+func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
 	var best EstimateOption
 	var bestRunning decimal.Decimal
 	found := false
@@ -213,7 +213,7 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 			continue
 		}
 		// Unasked, only verified rental offers are proposed.
-		if rented && (cheapestRental(cg) == nil || cheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
+		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
 			continue
 		}
 		probe, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)

@@ -117,52 +117,35 @@ func (o *ownedFlags) validate() error {
 	return nil
 }
 
-// costBasis resolves owned-cost defaults from the catalog and flags.
-type costBasis struct {
-	Months, KWh, PUE, Ops, Hours decimal.Decimal
-	KWhSource                    string
-}
-
-func (o *ownedFlags) basis(cat *catalog.Catalog) (costBasis, error) {
-	d := cat.Defaults
-	b := costBasis{
-		Months: numOr(d.AmortizationMonths, "36"), KWh: numOr(d.KWhPriceUSD, "0.18"),
-		PUE: numOr(d.PUE, "1"), Hours: numOr(d.HoursPerMonth, "730"), KWhSource: d.KWhSource,
-	}
+// basis resolves the owned-cost basis: catalog defaults, then flags.
+func (o *ownedFlags) basis(cat *catalog.Catalog) (cost.LocalBasis, error) {
+	b := cost.BasisFromCatalog(cat.Defaults)
 	var err error
 	if o.Months != "" {
-		if b.Months, err = parseDecimalFlag("months", o.Months); err != nil {
+		if b.AmortizationMonths, err = parseDecimalFlag("months", o.Months); err != nil {
 			return b, err
 		}
 	}
 	if o.KWhPrice != "" {
-		if b.KWh, err = parseUSDFlag("kwh-price", o.KWhPrice); err != nil {
+		if b.KWhPriceUSD, err = parseUSDFlag("kwh-price", o.KWhPrice); err != nil {
 			return b, err
 		}
-		b.KWhSource = "--kwh-price"
 	}
 	if o.PUE != "" {
 		if b.PUE, err = parseDecimalFlag("pue", o.PUE); err != nil {
 			return b, err
 		}
 	}
-	if b.Ops, err = parseUSDFlag("ops-monthly", o.OpsMonthly); err != nil {
+	if b.OpsMonthlyUSD, err = parseUSDFlag("ops-monthly", o.OpsMonthly); err != nil {
 		return b, err
 	}
-	if !b.Months.IsPositive() {
+	if !b.AmortizationMonths.IsPositive() {
 		return b, FlagErrorf("invalid value %q for --months: must be > 0", o.Months)
 	}
 	if b.PUE.LessThan(decimal.NewFromInt(1)) {
 		return b, FlagErrorf("invalid value %q for --pue: must be >= 1", o.PUE)
 	}
 	return b, nil
-}
-
-func numOr(n catalog.Num, fallback string) decimal.Decimal {
-	if n.Set {
-		return n.D
-	}
-	return decimal.RequireFromString(fallback)
 }
 
 func parseUSDFlag(flag, s string) (decimal.Decimal, error) {
@@ -181,101 +164,45 @@ func parseDecimalFlag(flag, s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// plan turns a placement into the cost model's view of one replica.
-func plan(r hardware.Result, hours decimal.Decimal) cost.LocalPlan {
-	return cost.LocalPlan{GPUsPerReplica: r.GPUs, PrefillTPS: r.Prefill.Value, DecodeTPS: r.Aggregate.Value, HoursPerMonth: hours}
-}
-
-// ownedCost builds the owned-hardware cost of a placement. The hardware
-// price defaults to the catalog's price x GPUs; power to the TDP, idle to
-// the measured loaded idle or 25% of TDP. Unknown price or power is an
-// error naming the flag that supplies it (never $0).
-func (o *ownedFlags) ownedCost(r hardware.Result, cg *catalog.GPU, b costBasis, inputShare decimal.Decimal) (cost.LocalCost, []string, error) {
-	var notes []string
-	gpus := decimal.NewFromInt(int64(r.GPUs))
-	var price decimal.Decimal
+// ownedCost prices a placement on bought hardware with the flags'
+// overrides; a missing catalog value names the flag that supplies it.
+func (o *ownedFlags) ownedCost(r hardware.Result, cg *catalog.GPU, b cost.LocalBasis, inputShare decimal.Decimal) (cost.LocalCost, []string, error) {
+	var ov cost.OwnedOverrides
 	if o.HardwarePrice != "" {
 		p, err := parseUSDFlag("hardware-price", o.HardwarePrice)
 		if err != nil {
 			return cost.LocalCost{}, nil, err
 		}
-		price = p
-	} else {
-		if !cg.PriceUSD.Set {
-			return cost.LocalCost{}, nil, FlagErrorf("%s has no purchase price in the catalog: pass --hardware-price (USD for %d GPU(s))", cg.ID.V, r.GPUs)
-		}
-		price = cg.PriceUSD.D.Mul(gpus)
-		if has(cg.UnverifiedFields, "price_usd") || cg.Unverified {
-			notes = append(notes, fmt.Sprintf("%s price $%s is not verified (%s)", cg.ID.V, cg.PriceUSD.D, cg.PriceSource))
-		}
+		ov.HardwarePriceUSD = &p
 	}
-	var active decimal.Decimal
 	if o.Watts != "" {
 		w, err := parseDecimalFlag("watts", o.Watts)
 		if err != nil {
 			return cost.LocalCost{}, nil, err
 		}
-		active = w
-	} else {
-		if !cg.TDPW.Set {
-			return cost.LocalCost{}, nil, FlagErrorf("%s has no power figure in the catalog: pass --watts (W per GPU while busy)", cg.ID.V)
+		ov.ActiveWatts = &w
+	}
+	lc, notes, err := cost.OwnedFor(r, cg, b, ov, inputShare)
+	var me *cost.MissingError
+	if errors.As(err, &me) {
+		switch me.Supply {
+		case "hardware_price":
+			return lc, nil, FlagErrorf("%v: pass --hardware-price (USD for %d GPU(s))", me, r.GPUs)
+		case "watts":
+			return lc, nil, FlagErrorf("%v: pass --watts (W per GPU while busy)", me)
 		}
-		active = cg.TDPW.D
-		if has(cg.UnverifiedFields, "tdp_w") || cg.Unverified {
-			notes = append(notes, fmt.Sprintf("%s power %s W is not verified", cg.ID.V, cg.TDPW.D))
-		}
 	}
-	idle := active.Mul(cost.LoadedIdleShareOfTDP)
-	if cg.IdleW.Set && o.Watts == "" {
-		idle = cg.IdleW.D
-	}
-	lc := cost.LocalCost{
-		Plan:       plan(r, b.Hours),
-		InputShare: inputShare,
-		Owned: &cost.Owned{
-			HardwarePriceUSD: price, AmortizationMonths: b.Months,
-			ActiveWatts: active, IdleWatts: idle, PUE: b.PUE, KWhPriceUSD: b.KWh, OpsMonthlyUSD: b.Ops,
-		},
-	}
-	return lc, notes, nil
+	return lc, notes, err
 }
 
-// rentedCost prices a placement at the GPU's cheapest verified rental
-// (or cheapest of all when none is verified).
+// rentedCost prices a placement at the GPU's cheapest rental.
 func rentedCost(r hardware.Result, cg *catalog.GPU, hours, inputShare decimal.Decimal) (cost.LocalCost, *catalog.Rental, error) {
-	best := cheapestRental(cg)
-	if best == nil {
-		return cost.LocalCost{}, nil, FlagErrorf("%s has no rental offer in the catalog; use --local to price it as owned hardware", cg.ID.V)
+	lc, rental, err := cost.RentedFor(r, cg, hours, inputShare)
+	var me *cost.MissingError
+	if errors.As(err, &me) {
+		return lc, nil, FlagErrorf("%v; use --local to price it as owned hardware", me)
 	}
-	lc := cost.LocalCost{
-		Plan:       plan(r, hours),
-		InputShare: inputShare,
-		Rented:     &cost.Rented{USDPerGPUHour: best.USDPerHour.D, OnDemand: best.OnDemand},
-	}
-	return lc, best, nil
-}
-
-func cheapestRental(cg *catalog.GPU) *catalog.Rental {
-	var best *catalog.Rental
-	for i := range cg.Rentals {
-		r := &cg.Rentals[i]
-		switch {
-		case best == nil,
-			best.Unverified && !r.Unverified,
-			best.Unverified == r.Unverified && r.USDPerHour.D.LessThan(best.USDPerHour.D):
-			best = r
-		}
-	}
-	return best
-}
-
-func has(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return lc, rental, err
 }
 
 // round3 keeps speeds and seconds readable in JSON without pretending to
