@@ -61,6 +61,14 @@ func (b *Benchmarks) lookup(model, gpu, quant string, gpus, concurrency int) (be
 	return r, ok
 }
 
+// lookupGPUs tries the GPU count in use, then the least the model needs.
+func (b *Benchmarks) lookupGPUs(model, gpu, quant string, gpus, minGPUs, concurrency int) (benchRow, bool) {
+	if r, ok := b.lookup(model, gpu, quant, gpus, concurrency); ok {
+		return r, ok
+	}
+	return b.lookup(model, gpu, quant, minGPUs, concurrency)
+}
+
 func (b *Benchmarks) prefillOn(gpu string) []benchRow {
 	if b == nil {
 		return nil

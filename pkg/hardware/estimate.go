@@ -219,7 +219,10 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 		Source:     srcBandwidth,
 		Unverified: bwUnverified,
 	}
-	if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, 1); ok && row.decode > 0 {
+	// Spare GPUs beyond the ones the model needs do not change one stream's
+	// speed, so a row measured on the needed count applies too.
+	minGPUs := max(r.GPUsNeeded, 1)
+	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, r.GPUs, minGPUs, 1); ok && row.decode > 0 {
 		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
 	}
 	if bwUnverified {
@@ -252,7 +255,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// Prefill is compute-bound. Prefer a measurement of this exact setup, then
 	// one of another model on this GPU scaled by active params, then peak
 	// FLOPS x MFU, and only then a multiple of decode.
-	r.Prefill = prefill(m, q, g, bench, r.GPUs, r.Decode.Value)
+	r.Prefill = prefill(m, q, g, bench, r.GPUs, minGPUs, r.Decode.Value)
 	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.Unverified("fp16_tflops") {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
 	}
@@ -265,8 +268,8 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	return r, nil
 }
 
-func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float64) Figure {
-	if row, ok := bench.lookup(m.ID, g.ID, q.ID, gpus, 1); ok && row.prefill > 0 {
+func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, decode float64) Figure {
+	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, gpus, minGPUs, 1); ok && row.prefill > 0 {
 		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified}
 	}
 	if rows := bench.prefillOn(g.ID); len(rows) > 0 {

@@ -70,6 +70,12 @@ func TestLlama70BNeedsTwoRTX4090(t *testing.T) {
 	if two.Decode.Value > two.DecodeCeiling {
 		t.Errorf("measured decode above ceiling")
 	}
+	// Spare GPUs do not hide a measurement: 8B on "2" 4090s still uses the
+	// 1-GPU row.
+	spare := mustEstimate(t, c.model(t, "llama-3.1-8b"), q, g, c.bench, Request{GPUs: 2})
+	if spare.Decode.Basis != Measured || spare.Decode.Value != 130.58 {
+		t.Errorf("8B with a spare 4090: %+v, want the measured 130.58", spare.Decode)
+	}
 	// A 2-bit quant is the only way onto one card.
 	iq2 := mustEstimate(t, m, c.quant(t, "iq2_xs"), g, nil, Request{ContextTokens: 4096})
 	if !iq2.Fits {
