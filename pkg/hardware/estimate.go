@@ -201,7 +201,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	mem.OverheadBytes = OverheadBytesPerGPU * float64(max(r.GPUsNeeded, 1))
 	mem.TotalBytes = shardable + mem.OverheadBytes
 	r.Memory = mem
-	if g.Unverified("vram_gb") || g.Unverified("usable_share") {
+	if g.unvMemory {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" vram")
 	}
 
@@ -212,7 +212,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	r.DecodeCeiling = DecodeCeiling(m, q, g)
 	kvRead := KVCacheBytes(m, min(prompt+output/2, m.MaxContext), 1, kvElem)
 	r.BytesPerToken = m.ActiveParams*q.BytesPerParam + kvRead
-	bwUnverified := g.Unverified("bandwidth_gbs")
+	bwUnverified := g.unvBandwidth
 	r.Decode = Figure{
 		Value:      g.DecodeEfficiency() * g.Bandwidth / r.BytesPerToken,
 		Basis:      Estimated,
@@ -246,7 +246,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 				agg, src = math.Max(computeCap, r.Decode.Value), srcComputeBound
 			}
 		}
-		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.Unverified("fp16_tflops")}
+		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.unvFLOPS}
 		if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, conc); ok && row.decode > 0 {
 			r.Aggregate = Figure{Value: math.Min(row.decode, c*r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
 		}
@@ -256,7 +256,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// one of another model on this GPU scaled by active params, then peak
 	// FLOPS x MFU, and only then a multiple of decode.
 	r.Prefill = prefill(m, q, g, bench, r.GPUs, minGPUs, r.Decode.Value)
-	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.Unverified("fp16_tflops") {
+	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.unvFLOPS {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
 	}
 	if r.Decode.Basis == Measured && r.Decode.Unverified || r.Prefill.Basis == Measured && r.Prefill.Unverified {
@@ -292,7 +292,7 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, deco
 			Value:      g.FLOPS * ComputeMFU / (2 * m.ActiveParams),
 			Basis:      Estimated,
 			Source:     srcFLOPS,
-			Unverified: g.Unverified("fp16_tflops"),
+			Unverified: g.unvFLOPS,
 		}
 	}
 	return Figure{
