@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -159,7 +160,7 @@ func TestCheckCompareTo(t *testing.T) {
 	c := decodeCheck(t, r.stdout)
 	var kinds []string
 	for _, v := range c.Violations {
-		kinds = append(kinds, v.Kind+"@"+strings.TrimPrefix(v.File, "testdata/budgets/")+":"+itoa(v.Line))
+		kinds = append(kinds, v.Kind+"@"+strings.TrimPrefix(v.File, "testdata/budgets/")+":"+strconv.Itoa(v.Line))
 	}
 	if strings.Join(kinds, " ") != "max_increase_usd@small-product-v2.yaml:48 max_increase_pct@small-product-v2.yaml:49" {
 		t.Fatalf("violations %v", kinds)
@@ -181,7 +182,6 @@ func TestCheckCompareTo(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return decimal.NewFromInt(int64(n)).String() }
 
 func TestCheckGoldenFormats(t *testing.T) {
 	base := baseline(t, smallProduct)
