@@ -417,6 +417,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"missing model", strings.Replace(one("flat", ""), "    model: flat\n", "", 1), "budget.yaml:3: workloads[0].model: is required"},
 		{"duplicate name", one("flat", "") + "  - name: w\n    model: flat\n    requests_per_month: 1\n    prompt_tokens: 1\n    output_tokens: 1\n", `budget.yaml:8: workloads[1].name: "w" is used twice (first on line 3)`},
 		{"limit names no workload", one("flat", "limits:\n  workloads: {v: 5}\n"), "budget.yaml:9: limits.workloads.v: names no workload of this file (did you mean w?)"},
+		{"hosting on a cloud model", one("flat", "") + "    hosting: owned\n", "budget.yaml:8: workloads[0].hosting: hosting and concurrency apply to local options (MODEL@GPU) only"},
+		{"bad hosting", one("a@b", "") + "    hosting: leased\n", `budget.yaml:8: workloads[0].hosting: "leased" is not owned or rented`},
 		{"bad ttl", one("flat", "") + "    cache_write_ttl: 10m\n", `budget.yaml:8: workloads[0].cache_write_ttl: "10m" is not 5m or 1h`},
 		{"bad date", one("flat", "assumptions:\n  as_of: 27/11/2026\n"), `budget.yaml:9: assumptions.as_of: "27/11/2026" is not a date`},
 		{"unknown rate", one("flat", "assumptions:\n  prices:\n    flat: {inptu: 1}\n"), "budget.yaml:10: assumptions.prices.flat.inptu: unknown key (allowed: input, output"},
@@ -447,7 +449,8 @@ func TestCheckRejects(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown model", one("flatt", ""), `budget.yaml:4: model: unknown model "flatt" (did you mean flat?)`},
-		{"local option", one("llama-3.1-8b@rtx-4090", ""), "budget.yaml:4: model: \"llama-3.1-8b@rtx-4090\" is a local option (MODEL@GPU); pricing local options in budgets is not supported yet"},
+		{"local option with an unknown model", one("llama-3.1-8b@rtx-4090", ""), `budget.yaml:4: model: unknown open model "llama-3.1-8b"`},
+		{"malformed local option", one("llama@", ""), `budget.yaml:4: model: "llama@": want MODEL@GPU[:QUANT][xN]`},
 		{"prompt over the context window", strings.Replace(one("flat", ""), "prompt_tokens: 1000", "prompt_tokens: {p50: 1k, p90: 50k, p99: 120k}", 1), "budget.yaml:6: prompt_tokens: a 120,000-token prompt does not fit flat's 100,000-token context window"},
 		{"output over max output", strings.Replace(one("flat", ""), "output_tokens: 100", "output_tokens: 9000", 1), "budget.yaml:7: output_tokens: 9,000 output tokens per request exceed flat's maximum output of 8,000"},
 		{"unpriced batch", strings.Replace(one("tiered", ""), "    output_tokens: 100\n", "    output_tokens: 100\n    batch_share: 0.5\n", 1), "budget.yaml:4: model: tiered has no batch price in the catalog; use batch_share: 0"},

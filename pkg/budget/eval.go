@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 )
@@ -71,8 +72,11 @@ type WorkloadResult struct {
 	Name               string           `json:"name"`
 	File               string           `json:"file"`
 	Line               int              `json:"line"`
+	Kind               string           `json:"kind"` // cloud | local
 	Model              string           `json:"model"`
-	Provider           string           `json:"provider"`
+	Provider           string           `json:"provider"` // the cloud provider, or owned | rented
+	GPUs               int              `json:"gpus,omitempty"`
+	UpfrontUSD         *decimal.Decimal `json:"upfront_usd,omitempty"`
 	RequestsPerMonth   int64            `json:"requests_per_month"`
 	PromptTokens       string           `json:"prompt_tokens_per_request"`
 	OutputTokens       string           `json:"output_tokens_per_request"`
@@ -86,6 +90,8 @@ type WorkloadResult struct {
 	Buckets            []BucketResult   `json:"buckets"`
 	BaselineMonthlyUSD *decimal.Decimal `json:"baseline_monthly_usd,omitempty"`
 	DeltaUSD           *decimal.Decimal `json:"delta_usd,omitempty"`
+
+	localNotes []string // unverified catalog values a local price used
 }
 
 // BucketResult is the part of a workload's requests with one prompt length.
@@ -238,6 +244,7 @@ type pricer struct {
 	modelDisc map[string]decimal.Decimal     // model id -> share off
 	provDisc  map[string]decimal.Decimal     // lower-case provider -> share off
 	models    map[string]*catalog.CloudModel // as written -> model (memo for big configs)
+	env       *hardware.Env                  // built on the first local option
 }
 
 func newPricer(cat *catalog.Catalog, c *Config, today time.Time) (*pricer, error) {
@@ -278,10 +285,6 @@ func newPricer(cat *catalog.Catalog, c *Config, today time.Time) (*pricer, error
 func (p *pricer) model(w *Workload) (*catalog.CloudModel, error) {
 	if m, ok := p.models[w.Model.V]; ok {
 		return m, nil
-	}
-	if strings.Contains(w.Model.V, "@") {
-		return nil, &Error{Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model",
-			Msg: fmt.Sprintf("%q is a local option (MODEL@GPU); pricing local options in budgets is not supported yet: use a cloud catalog id", w.Model.V)}}}
 	}
 	m, err := p.cat.Cloud(w.Model.V)
 	if err != nil {
@@ -344,6 +347,9 @@ var maxTokensPerMonth = decimal.NewFromInt(units.MaxTokens)
 // tier the output bill is linear, so under independence of prompt and
 // output lengths this is exact.
 func (p *pricer) price(w *Workload) (WorkloadResult, error) {
+	if isLocal(w) {
+		return p.priceLocal(w)
+	}
 	m, err := p.model(w)
 	if err != nil {
 		return WorkloadResult{}, err
@@ -353,7 +359,7 @@ func (p *pricer) price(w *Workload) (WorkloadResult, error) {
 		return WorkloadResult{}, &Error{Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model", Msg: err.Error()}}}
 	}
 	wr := WorkloadResult{
-		Name: w.Name.V, File: p.file, Line: w.Line, Model: m.ID.V, Provider: m.Provider,
+		Name: w.Name.V, File: p.file, Line: w.Line, Kind: "cloud", Model: m.ID.V, Provider: m.Provider,
 		RequestsPerMonth: w.RequestsPerMonth.N, PromptTokens: w.PromptTokens.String(), OutputTokens: w.OutputTokens.String(),
 		PriceEffectiveFrom: pr.EffectiveFrom.String(), RatesOverridden: p.overrides[m.ID.V] != nil, Buckets: []BucketResult{},
 	}
@@ -428,13 +434,21 @@ func (p *pricer) cost(m *catalog.CloudModel, pr *catalog.Price, w *Workload) (de
 	return total, buckets, in, out, nil
 }
 
+func isLocal(w *Workload) bool { return strings.Contains(w.Model.V, "@") }
+
 // warnings are the reasons a budget's numbers may not hold.
 func (p *pricer) warnings(w *Workload, wr *WorkloadResult) []Finding {
-	m, _ := p.model(w)
 	var out []Finding
 	add := func(kind, format string, args ...any) {
-		out = append(out, Finding{Kind: kind, File: p.file, Line: w.Line, Workload: w.Name.V, Model: m.ID.V, Message: fmt.Sprintf(format, args...)})
+		out = append(out, Finding{Kind: kind, File: p.file, Line: w.Line, Workload: w.Name.V, Model: wr.Model, Message: fmt.Sprintf(format, args...)})
 	}
+	if wr.Kind == "local" {
+		if len(wr.localNotes) > 0 {
+			add(KindPriceUnverified, "%s is priced with unverified catalog values: %s", w.Name.V, strings.Join(wr.localNotes, "; "))
+		}
+		return out
+	}
+	m, _ := p.model(w)
 	switch m.Status(p.today) {
 	case "retired":
 		add(KindModelRetired, "%s uses %s, which was retired on %s", w.Name.V, m.ID.V, m.Retired)

@@ -200,6 +200,7 @@ func keysOf(v any) string {
 
 var validTTL = map[string]bool{"": true, "5m": true, "1h": true}
 var validPrivacy = map[string]bool{"": true, "none": true, "contractual": true, "regulated": true}
+var validHosting = map[string]bool{"": true, "owned": true, "rented": true}
 
 func validate(is *issues, c *Config) {
 	f := c.File
@@ -251,6 +252,15 @@ func validate(is *issues, c *Config) {
 		}
 		if !validTTL[w.CacheWriteTTL.V] {
 			is.add(f, w.CacheWriteTTL.Line, p+"cache_write_ttl", "%q is not 5m or 1h", w.CacheWriteTTL.V)
+		}
+		if !validHosting[w.Hosting.V] {
+			is.add(f, w.Hosting.Line, p+"hosting", "%q is not owned or rented", w.Hosting.V)
+		}
+		if (w.Hosting.V != "" || w.Concurrency.Set) && !strings.Contains(w.Model.V, "@") {
+			is.add(f, max(w.Hosting.Line, w.Concurrency.Line), p+"hosting", "hosting and concurrency apply to local options (MODEL@GPU) only")
+		}
+		if w.Concurrency.Set && w.Concurrency.N > 4096 {
+			is.add(f, w.Concurrency.Line, p+"concurrency", "%d requests at once per machine is not plausible", w.Concurrency.N)
 		}
 		if !validPrivacy[w.Privacy.V] {
 			is.add(f, w.Privacy.Line, p+"privacy", "%q is not none, contractual or regulated", w.Privacy.V)

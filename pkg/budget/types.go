@@ -20,7 +20,7 @@ type Config struct {
 // Workload is a month of requests to one model.
 type Workload struct {
 	Name             Text   `yaml:"name" json:"name" jsonschema_description:"Unique name of the workload (used by limits.workloads and in reports)"`
-	Model            Text   `yaml:"model" json:"model" jsonschema_description:"Cloud catalog id or alias (llmcost catalog list); local options MODEL@GPU[:QUANT][xN] are not supported yet"`
+	Model            Text   `yaml:"model" json:"model" jsonschema_description:"Cloud catalog id or alias (llmcost catalog list), or a local option MODEL@GPU[:QUANT][xN] (llmcost fit)"`
 	Description      string `yaml:"description,omitempty" json:"description,omitempty" jsonschema_description:"Free text for people"`
 	RequestsPerMonth Count  `yaml:"requests_per_month" json:"requests_per_month" jsonschema_description:"Requests a month; a rate such as 10K/day is converted with a 730-hour month"`
 	PromptTokens     Tokens `yaml:"prompt_tokens" json:"prompt_tokens" jsonschema_description:"Prompt tokens per request: a number or a distribution; the prompt length decides long-context tiers"`
@@ -30,6 +30,8 @@ type Workload struct {
 	CacheWriteTTL    Text   `yaml:"cache_write_ttl,omitempty" json:"cache_write_ttl,omitempty" jsonschema:"enum=5m,enum=1h" jsonschema_description:"Lifetime of cache writes: 5m (default) or 1h"`
 	BatchShare       Share  `yaml:"batch_share,omitempty" json:"batch_share,omitempty" jsonschema_description:"Share of requests sent through the batch API"`
 	ReasoningShare   Share  `yaml:"reasoning_share,omitempty" json:"reasoning_share,omitempty" jsonschema_description:"Share of output tokens that are reasoning tokens"`
+	Hosting          Text   `yaml:"hosting,omitempty" json:"hosting,omitempty" jsonschema:"enum=owned,enum=rented" jsonschema_description:"Local options only: owned hardware (amortized price + energy; default) or rented GPUs (cheapest catalog offer)"`
+	Concurrency      Count  `yaml:"concurrency,omitempty" json:"concurrency,omitempty" jsonschema_description:"Local options only: requests served at once by each machine (default 1)"`
 	Privacy          Text   `yaml:"privacy,omitempty" json:"privacy,omitempty" jsonschema:"enum=none,enum=contractual,enum=regulated" jsonschema_description:"Data sensitivity; regulated data on a cloud API is a warning"`
 
 	// Line is where the workload's entry starts (its "- name:" line).

@@ -43,6 +43,10 @@ configs' limits: limits.monthly_usd for the whole file, limits.workloads for
 single workloads, and limits.max_increase_usd / max_increase_pct against a
 baseline given with --compare-to (a previous check --format json).
 
+A workload's model is a cloud catalog id, or a local option MODEL@GPU[:QUANT][xN]
+priced like estimate --local (owned: amortized hardware + energy) or, with
+hosting: rented, like estimate --rent.
+
 Prompt lengths may be a distribution: {p50, p90, p99} is priced as 50% of the
 requests at p50, 40% at p90 and 10% at p99 (each request at the upper quantile
 of its band, so long-context tiers are never under-counted); a histogram

@@ -413,3 +413,54 @@ func TestExampleWorkflow(t *testing.T) {
 		}
 	}
 }
+
+// A local option in a budget costs what `estimate --local/--rent` says
+// for the same month of tokens.
+func TestCheckLocalMatchesEstimate(t *testing.T) {
+	r := runInRepo(t, "check", "testdata/budgets/hybrid.yaml", "--format", "json")
+	mustOK(t, r)
+	var c struct {
+		Workloads []struct {
+			Name       string          `json:"name"`
+			Kind       string          `json:"kind"`
+			MonthlyUSD decimal.Decimal `json:"monthly_usd"`
+		} `json:"workloads"`
+		Warnings []struct {
+			Kind string `json:"kind"`
+		} `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil {
+		t.Fatal(err)
+	}
+	// 300,000 requests × (1,200 in + 300 out) = 360M in, 90M out; the
+	// context holds the longest request (1,500 tokens).
+	e := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--context", "1500",
+		"--local", "llama-3.1-8b@rtx-4090", "--models", "gpt-4o", "--format", "json").stdout)
+	rent := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--context", "1500", "--concurrency", "8",
+		"--rent", "llama-3.1-70b@h100-80gb", "--models", "gpt-4o", "--format", "json").stdout)
+	want := map[string]decimal.Decimal{}
+	for _, o := range append(e.Options, rent.Options...) {
+		if o.Kind == "local" {
+			want[o.ID] = o.MonthlyCostUSD
+		}
+	}
+	if len(want) != 2 {
+		t.Fatalf("estimate options: %+v %+v", e.Options, rent.Options)
+	}
+	for _, w := range c.Workloads[:2] {
+		found := false
+		for id, v := range want {
+			if w.MonthlyUSD.Equal(v) {
+				found = true
+				delete(want, id)
+			}
+		}
+		if w.Kind != "local" || !found || !w.MonthlyUSD.IsPositive() {
+			t.Errorf("%s (%s) costs %s; estimate says %v", w.Name, w.Kind, w.MonthlyUSD, want)
+		}
+	}
+	// The owned 4090's price is not verified: a warning, not $0.
+	if len(c.Warnings) == 0 || c.Warnings[0].Kind != "price_unverified" {
+		t.Fatalf("warnings: %+v", c.Warnings)
+	}
+}
