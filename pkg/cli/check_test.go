@@ -182,7 +182,6 @@ func TestCheckCompareTo(t *testing.T) {
 	}
 }
 
-
 func TestCheckGoldenFormats(t *testing.T) {
 	base := baseline(t, smallProduct)
 	for _, format := range []string{"table", "json", "csv", "markdown"} {
