@@ -1,0 +1,418 @@
+//go:build ledger
+
+// Built only with -tags ledger until pkg/ledger (branch route) is on main;
+// then drop this constraint and register newCmdReport in NewRootCmd.
+
+package cli
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/budget"
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/route"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+)
+
+// ReportOptions are the inputs of `llmcost report`.
+type ReportOptions struct {
+	F       *Factory
+	Ledgers []string
+	By      string
+	Budget  string
+}
+
+var reportGroupings = []string{"backend", "model", "task", "day"}
+
+func newCmdReport(f *Factory, runF func(*ReportOptions) error) *cobra.Command {
+	opts := &ReportOptions{F: f, By: "backend"}
+	cmd := &cobra.Command{
+		Use:   "report LEDGER...",
+		Short: "What measured traffic cost, projected per month, vs the catalog and a budget",
+		Long: `Read cost ledgers (JSONL written by llmcost route; paths or globs) and total them
+by backend, model, task or day: requests, error rate, tokens, measured cost,
+latency percentiles, the observed period projected to a 730-hour month, and what
+the catalog says the same tokens cost (cloud records).
+
+--budget FILE holds real traffic against a budget config's assumptions. A
+record belongs to the workload its task names, or else to the only workload
+using its model; each workload's requests per month, prompt and output tokens
+per request and cached share are compared, and the assumptions that are off by
+more than 25% (10 points for shares) are named with how much.
+
+A torn last line (a crash mid-write) is skipped with a warning.`,
+		Example: `  llmcost report costs.jsonl
+  llmcost report 'runs/*.jsonl' --by model --format markdown
+  llmcost report costs.jsonl --budget budget.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ledgers = args
+			valid := false
+			for _, g := range reportGroupings {
+				valid = valid || g == opts.By
+			}
+			if !valid {
+				return FlagErrorf("invalid value %q for --by: want one of %s", opts.By, strings.Join(reportGroupings, ", "))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return reportRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.By, "by", "backend", "group by: "+strings.Join(reportGroupings, ", "))
+	cmd.Flags().StringVar(&opts.Budget, "budget", "", "budget config `FILE` whose assumptions to hold against the traffic")
+	_ = cmd.RegisterFlagCompletionFunc("by", fixedCompletion(reportGroupings...))
+	_ = cmd.MarkFlagFilename("budget", "yaml", "yml")
+	return cmd
+}
+
+// ReportResult is the JSON of `report`.
+type ReportResult struct {
+	SchemaVersion int                      `json:"schema_version"`
+	By            string                   `json:"by"`
+	Period        ReportPeriod             `json:"period"`
+	Groups        []ReportGroup            `json:"groups"`
+	Total         ReportGroup              `json:"total"`
+	Budget        string                   `json:"budget,omitempty"`
+	Assumptions   []budget.AssumptionCheck `json:"assumptions,omitempty"`
+	Unattributed  int64                    `json:"unattributed_requests,omitempty"`
+	Warnings      []string                 `json:"warnings"`
+	Notes         []string                 `json:"notes"`
+}
+
+// ReportPeriod is the time the ledger covers.
+type ReportPeriod struct {
+	First string  `json:"first"`
+	Last  string  `json:"last"`
+	Hours float64 `json:"hours"`
+}
+
+// ReportGroup is one group's totals.
+type ReportGroup struct {
+	Key                 string           `json:"key"`
+	Requests            int64            `json:"requests"`
+	OK                  int64            `json:"ok"`
+	Errors              int64            `json:"errors"`
+	ErrorRate           float64          `json:"error_rate"`
+	InputTokens         int64            `json:"input_tokens"`
+	OutputTokens        int64            `json:"output_tokens"`
+	CachedTokens        int64            `json:"cached_tokens"`
+	CostUSD             decimal.Decimal  `json:"cost_usd"`
+	CostMissing         int64            `json:"cost_missing"` // records whose cost is unknown (not $0)
+	ProjectedMonthlyUSD *decimal.Decimal `json:"projected_monthly_usd"`
+	CatalogEstimateUSD  *decimal.Decimal `json:"catalog_estimate_usd"` // the same tokens at catalog prices (cloud records)
+	EstimateMissing     int64            `json:"catalog_estimate_missing"`
+	LatencyMs           Percentiles      `json:"latency_ms"`
+	TTFTMs              Percentiles      `json:"ttft_ms"`
+}
+
+// Percentiles of a latency; null when nothing was measured.
+type Percentiles struct {
+	P50 *float64 `json:"p50"`
+	P95 *float64 `json:"p95"`
+	P99 *float64 `json:"p99"`
+}
+
+func percentiles(s ledger.Samples) Percentiles {
+	get := func(p float64) *float64 {
+		v, ok := s.Percentile(p)
+		if !ok {
+			return nil
+		}
+		return &v
+	}
+	return Percentiles{P50: get(50), P95: get(95), P99: get(99)}
+}
+
+// estimates sums per group what the catalog charges for each cloud
+// record's reported usage.
+type estimates struct {
+	pricer *route.CatalogPricer
+	sum    map[string]decimal.Decimal
+	miss   map[string]int64
+	any    map[string]bool
+}
+
+func (e *estimates) add(key string, r *ledger.Record) {
+	if r.Source != ledger.SourceCloud || r.Status != ledger.StatusOK {
+		return
+	}
+	e.any[key] = true
+	c, err := e.pricer.PriceCloud(r.Model, r.TS, backend.Usage{InputTokens: r.InputTokens, OutputTokens: r.OutputTokens, CachedTokens: r.CachedTokens, CacheWriteTokens: r.CacheWriteTokens, ReasoningTokens: r.ReasoningTokens})
+	if err != nil {
+		e.miss[key]++
+		return
+	}
+	e.sum[key] = e.sum[key].Add(c)
+}
+
+func reportRun(o *ReportOptions) error {
+	f := o.F
+	format, err := f.Format()
+	if err != nil {
+		return err
+	}
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	var key ledger.KeyFunc
+	switch o.By {
+	case "backend":
+		key = ledger.ByBackend
+	case "model":
+		key = ledger.ByModel
+	case "task":
+		key = ledger.ByTask
+	case "day":
+		key = ledger.ByDay(time.UTC)
+	}
+	var cfg *budget.Config
+	if o.Budget != "" {
+		cfgs, err := loadBudgets(f, []string{o.Budget})
+		if err != nil {
+			return err
+		}
+		cfg = cfgs[0]
+	}
+	groups := ledger.NewGroups(key)
+	all := ledger.NewGroups(ledger.All)
+	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, any: map[string]bool{}}
+	attr := newAttribution(cat, cfg)
+	var dryRun int64
+	warns, err := ledger.ReadFiles(o.Ledgers, func(r ledger.Record) error {
+		if r.DryRun {
+			dryRun++
+			return nil
+		}
+		groups.Add(&r)
+		all.Add(&r)
+		est.add(key(&r), &r)
+		est.add("", &r)
+		attr.add(&r)
+		return nil
+	})
+	if err != nil {
+		return asInput(err)
+	}
+	res := &ReportResult{SchemaVersion: 1, By: o.By, Groups: []ReportGroup{}, Warnings: []string{}, Notes: []string{}}
+	for _, w := range warns {
+		res.Warnings = append(res.Warnings, w.String())
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+	}
+	if dryRun > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d dry-run records left out (nothing was sent)", dryRun))
+	}
+	total := all.Total()
+	hours := 0.0
+	if !total.First.IsZero() {
+		res.Period = ReportPeriod{First: total.First.UTC().Format(time.RFC3339), Last: total.Last.UTC().Format(time.RFC3339)}
+		hours = total.Last.Sub(total.First).Hours()
+		res.Period.Hours = hours
+	}
+	for _, k := range groups.Keys() {
+		res.Groups = append(res.Groups, reportGroup(k, groups.Get(k), hours, est))
+	}
+	res.Total = reportGroup("", total, hours, est)
+	res.Total.Key = "Total"
+	switch {
+	case hours == 0:
+		res.Notes = append(res.Notes, "the ledger covers no measurable period (one instant): no monthly projection")
+	case hours < 24:
+		res.Notes = append(res.Notes, fmt.Sprintf("the monthly projection extrapolates %.1f hours of traffic to 730", hours))
+	}
+	if cfg != nil {
+		res.Budget = cfg.File
+		// Volume is per the ledger's whole period: the workload could have
+		// had traffic any time in it.
+		res.Assumptions = budget.CompareTraffic(cfg, attr.traffic(total.Last.Sub(total.First)))
+		res.Unattributed = attr.unattributed
+		if res.Assumptions == nil {
+			res.Assumptions = []budget.AssumptionCheck{}
+		}
+		if attr.unattributed > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("%d requests match no workload of %s (by task name, or by model when one workload uses it)", attr.unattributed, cfg.File))
+		}
+	}
+	return output.Write(f.IOStreams, format, res)
+}
+
+func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) ReportGroup {
+	g := ReportGroup{
+		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors,
+		InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, CachedTokens: t.CachedTokens,
+		CostUSD: t.CostUSD, CostMissing: t.CostMissing,
+		LatencyMs: percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
+	}
+	if t.Requests > 0 {
+		g.ErrorRate = float64(t.Errors) / float64(t.Requests)
+	}
+	if hours > 0 && t.CostMissing == 0 {
+		p := t.CostUSD.Mul(decimal.NewFromInt(units.HoursPerMonth)).Div(decimal.NewFromFloat(hours))
+		g.ProjectedMonthlyUSD = &p
+	}
+	if est.any[k] {
+		s := est.sum[k]
+		g.CatalogEstimateUSD = &s
+		g.EstimateMissing = est.miss[k]
+	}
+	return g
+}
+
+// attribution assigns records to budget workloads: by task name, else by
+// a model that exactly one workload uses.
+type attribution struct {
+	cfg          *budget.Config
+	cat          *catalog.Catalog
+	byModel      map[string]string // catalog id -> workload (only when unique)
+	totals       map[string]*ledger.Totals
+	unattributed int64
+}
+
+func newAttribution(cat *catalog.Catalog, cfg *budget.Config) *attribution {
+	a := &attribution{cfg: cfg, cat: cat, byModel: map[string]string{}, totals: map[string]*ledger.Totals{}}
+	if cfg == nil {
+		return a
+	}
+	count := map[string]int{}
+	for _, w := range cfg.Workloads {
+		id := w.Model.V
+		if m, err := cat.Cloud(id); err == nil {
+			id = m.ID.V
+		}
+		count[id]++
+		a.byModel[id] = w.Name.V
+		a.totals[w.Name.V] = &ledger.Totals{}
+	}
+	for id, n := range count {
+		if n > 1 {
+			delete(a.byModel, id)
+		}
+	}
+	return a
+}
+
+func (a *attribution) add(r *ledger.Record) {
+	if a.cfg == nil || r.Status != ledger.StatusOK || r.Interrupted {
+		return
+	}
+	if t, ok := a.totals[r.Task]; ok && r.Task != "" {
+		t.Add(r)
+		return
+	}
+	id := r.Model
+	if m, err := a.cat.Cloud(id); err == nil {
+		id = m.ID.V
+	}
+	if w, ok := a.byModel[id]; ok {
+		a.totals[w].Add(r)
+		return
+	}
+	a.unattributed++
+}
+
+func (a *attribution) traffic(period time.Duration) []budget.Traffic {
+	var out []budget.Traffic
+	if a.cfg == nil {
+		return nil
+	}
+	for _, w := range a.cfg.Workloads {
+		t := a.totals[w.Name.V]
+		// Per-request means count only records that reported the count.
+		reqs := t.OK - t.MissingInput
+		if reqs <= 0 {
+			continue
+		}
+		tr := budget.Traffic{
+			Workload: w.Name.V, Requests: reqs, InputTokens: t.InputTokens, OutputTokens: scale(t.OutputTokens, t.OK-t.MissingOutput, reqs),
+			CachedTokens: t.CachedTokens, CachedKnown: t.MissingCached == 0, Period: period,
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+// scale rescales a sum over n reporting records to m records.
+func scale(sum, n, m int64) int64 {
+	if n <= 0 || n == m {
+		return sum
+	}
+	return int64(math.Round(float64(sum) * float64(m) / float64(n)))
+}
+
+// Tables renders the groups, then the budget comparison.
+func (r *ReportResult) Tables() []output.TableData {
+	t := output.TableData{
+		Title:   fmt.Sprintf("Measured traffic by %s, %s to %s", r.By, r.Period.First, r.Period.Last),
+		Headers: []string{strings.ToUpper(r.By[:1]) + r.By[1:], "Requests", "Errors", "Input", "Output", "Cost", "Per month", "Catalog estimate", "p50 ms", "p95 ms"},
+		Align:   []output.Align{output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right},
+	}
+	row := func(g ReportGroup) {
+		cost := units.FormatUSD(g.CostUSD)
+		if g.CostMissing > 0 {
+			cost += fmt.Sprintf(" (+%d unknown)", g.CostMissing)
+		}
+		month, est := "-", "-"
+		if g.ProjectedMonthlyUSD != nil {
+			month = units.FormatUSD(*g.ProjectedMonthlyUSD)
+		}
+		if g.CatalogEstimateUSD != nil {
+			est = units.FormatUSD(*g.CatalogEstimateUSD)
+			if g.EstimateMissing > 0 {
+				est += fmt.Sprintf(" (%d unpriced)", g.EstimateMissing)
+			}
+		}
+		ms := func(p *float64) string {
+			if p == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f", *p)
+		}
+		key := g.Key
+		if key == "" {
+			key = "(none)"
+		}
+		t.Rows = append(t.Rows, []string{key, budget.FormatCount(g.Requests), fmt.Sprintf("%d (%.1f%%)", g.Errors, g.ErrorRate*100),
+			units.FormatTokens(g.InputTokens), units.FormatTokens(g.OutputTokens), cost, month, est, ms(g.LatencyMs.P50), ms(g.LatencyMs.P95)})
+	}
+	for _, g := range r.Groups {
+		row(g)
+	}
+	row(r.Total)
+	t.Notes = append(append(t.Notes, r.Notes...), r.Warnings...)
+	out := []output.TableData{t}
+	if r.Budget != "" {
+		a := output.TableData{
+			Title:   "Budget assumptions vs traffic (" + r.Budget + ")",
+			Headers: []string{"Workload", "Assumption", "Assumed", "Observed", "Off by", "Verdict"},
+			Align:   []output.Align{output.Left, output.Left, output.Right, output.Right, output.Right, output.Left},
+		}
+		for _, c := range r.Assumptions {
+			verdict := "ok"
+			if c.Off {
+				verdict = "OFF"
+			}
+			assumed, observed, off := fmt.Sprintf("%.0f", c.Assumed), fmt.Sprintf("%.0f", c.Observed), fmt.Sprintf("%+.0f%%", c.OffBy)
+			if c.Unit == "points" {
+				assumed, observed, off = fmt.Sprintf("%.0f%%", c.Assumed*100), fmt.Sprintf("%.0f%%", c.Observed*100), fmt.Sprintf("%+.0f points", c.OffBy)
+			}
+			a.Rows = append(a.Rows, []string{c.Workload, c.Assumption, assumed, observed, off, verdict})
+		}
+		for _, c := range r.Assumptions {
+			if c.Off {
+				a.Notes = append(a.Notes, c.Message)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

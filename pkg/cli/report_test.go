@@ -1,0 +1,162 @@
+//go:build ledger
+
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+const costsLedger = "testdata/ledger/costs.jsonl"
+
+type reportJSON struct {
+	Period struct {
+		Hours float64 `json:"hours"`
+	} `json:"period"`
+	Groups []struct {
+		Key      string          `json:"key"`
+		Requests int64           `json:"requests"`
+		CostUSD  decimal.Decimal `json:"cost_usd"`
+	} `json:"groups"`
+	Total struct {
+		Requests            int64            `json:"requests"`
+		Errors              int64            `json:"errors"`
+		InputTokens         int64            `json:"input_tokens"`
+		OutputTokens        int64            `json:"output_tokens"`
+		CachedTokens        int64            `json:"cached_tokens"`
+		CostUSD             decimal.Decimal  `json:"cost_usd"`
+		ProjectedMonthlyUSD *decimal.Decimal `json:"projected_monthly_usd"`
+		CatalogEstimateUSD  *decimal.Decimal `json:"catalog_estimate_usd"`
+	} `json:"total"`
+	Assumptions []struct {
+		Workload   string  `json:"workload"`
+		Assumption string  `json:"assumption"`
+		OffBy      float64 `json:"off_by"`
+		Off        bool    `json:"off"`
+		Line       int     `json:"line"`
+	} `json:"assumptions"`
+	Warnings []string `json:"warnings"`
+}
+
+// The fixture's complete lines, summed independently of pkg/ledger.
+func fixtureSums(t *testing.T) (n, errs, in, out int64, cost decimal.Decimal) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", costsLedger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r struct {
+			Status       string           `json:"status"`
+			InputTokens  *int64           `json:"input_tokens"`
+			OutputTokens *int64           `json:"output_tokens"`
+			CostUSD      *decimal.Decimal `json:"cost_usd"`
+		}
+		if json.Unmarshal(sc.Bytes(), &r) != nil {
+			continue // the torn last line
+		}
+		n++
+		if r.Status == "error" {
+			errs++
+		}
+		if r.InputTokens != nil {
+			in += *r.InputTokens
+		}
+		if r.OutputTokens != nil {
+			out += *r.OutputTokens
+		}
+		if r.CostUSD != nil {
+			cost = cost.Add(*r.CostUSD)
+		}
+	}
+	return
+}
+
+func TestReportTotalsEqualSumOfRecords(t *testing.T) {
+	r := runInRepo(t, "report", costsLedger, "--format", "json")
+	mustOK(t, r)
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	n, errs, in, out, cost := fixtureSums(t)
+	tot := rep.Total
+	if tot.Requests != n || tot.Errors != errs || tot.InputTokens != in || tot.OutputTokens != out || !tot.CostUSD.Equal(cost) {
+		t.Fatalf("totals %+v, records: %d requests, %d errors, %d in, %d out, $%s", tot, n, errs, in, out, cost)
+	}
+	var groups decimal.Decimal
+	var reqs int64
+	for _, g := range rep.Groups {
+		groups = groups.Add(g.CostUSD)
+		reqs += g.Requests
+	}
+	if !groups.Equal(tot.CostUSD) || reqs != tot.Requests || len(rep.Groups) != 2 {
+		t.Fatalf("groups add up to %s / %d", groups, reqs)
+	}
+	// 24 hours observed: × 730/24.
+	if want := cost.Mul(decimal.NewFromInt(730)).Div(decimal.NewFromInt(24)); rep.Period.Hours != 24 || tot.ProjectedMonthlyUSD == nil || !tot.ProjectedMonthlyUSD.Equal(want) {
+		t.Fatalf("projection %v, want %s", tot.ProjectedMonthlyUSD, want)
+	}
+	// The cloud records were billed exactly what the catalog says.
+	if tot.CatalogEstimateUSD == nil || !tot.CatalogEstimateUSD.Equal(decimal.RequireFromString("0.00505")) {
+		t.Fatalf("catalog estimate %v", tot.CatalogEstimateUSD)
+	}
+	if len(rep.Warnings) != 1 || !strings.Contains(r.stderr, "costs.jsonl:6: ignored torn last line") {
+		t.Fatalf("torn line: warnings %v stderr %q", rep.Warnings, r.stderr)
+	}
+}
+
+func TestReportBudgetFlagsTheContradictedAssumption(t *testing.T) {
+	r := runInRepo(t, "report", costsLedger, "--budget", "testdata/budgets/cli/support.yaml", "--format", "json")
+	mustOK(t, r)
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var off []string
+	for _, a := range rep.Assumptions {
+		if a.Off {
+			off = append(off, a.Assumption)
+		}
+	}
+	// Cache hits: 500 of 4,000 prompt tokens (12.5%) vs 80% assumed.
+	if len(off) != 1 || off[0] != "cached_share" || rep.Assumptions[0].OffBy != -67.5 || rep.Assumptions[0].Line != 10 {
+		t.Fatalf("assumptions %+v", rep.Assumptions)
+	}
+	r = runInRepo(t, "report", costsLedger, "--budget", "testdata/budgets/cli/support.yaml")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "support: testdata/budgets/cli/support.yaml assumes cached_share 80%, traffic shows 12% (-68 points)")
+}
+
+func TestReportBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report"}, "requires at least 1 arg"},
+		{[]string{"report", costsLedger, "--by", "week"}, `invalid value "week" for --by`},
+		{[]string{"report", "testdata/ledger/none-*.jsonl"}, "none-*.jsonl"},
+		{[]string{"report", costsLedger, "--budget", "testdata/budgets/invalid/unknown-key.yaml"}, "unknown-key.yaml:7"},
+	} {
+		r := runInRepo(t, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	for _, format := range []string{"table", "markdown"} {
+		r := runInRepo(t, "report", costsLedger, "--budget", "testdata/budgets/cli/support.yaml", "--format", format)
+		mustOK(t, r)
+		golden(t, "report-costs."+format, r.stdout)
+	}
+}
