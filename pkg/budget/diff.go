@@ -22,6 +22,7 @@ const (
 const (
 	ReasonPrice    = "price_changed"
 	ReasonModel    = "model_changed"
+	ReasonHosting  = "hosting_changed"
 	ReasonRequests = "requests_changed"
 	ReasonPrompt   = "prompt_tokens_changed"
 	ReasonOutput   = "output_tokens_changed"
@@ -70,8 +71,8 @@ type Reason struct {
 }
 
 // Diff prices both configs and explains each workload's delta by changing
-// one thing at a time from base to head (prices, then model, requests,
-// prompt tokens, output tokens, shares): each reason's delta is the cost
+// one thing at a time from base to head (prices, then model, hosting,
+// requests, prompt tokens, output tokens, shares): each reason's delta is the cost
 // change of that step, so the reasons add up to the workload's delta and
 // the workloads add up to the total.
 func Diff(cat *catalog.Catalog, base, head *Config, today time.Time) (*DiffReport, error) {
@@ -147,6 +148,22 @@ func Diff(cat *catalog.Catalog, base, head *Config, today time.Time) (*DiffRepor
 	return d, nil
 }
 
+// hostingText describes how a local option is run ("" for cloud models).
+func hostingText(w *Workload) string {
+	if !isLocal(w) && w.Hosting.V == "" && !w.Concurrency.Set {
+		return ""
+	}
+	h := w.Hosting.V
+	if h == "" {
+		h = "owned"
+	}
+	c := int64(1)
+	if w.Concurrency.Set {
+		c = w.Concurrency.N
+	}
+	return fmt.Sprintf("%s, concurrency %d", h, c)
+}
+
 // attribute walks from the base workload to the head workload one
 // change at a time. A step that cannot be priced on its own (e.g. a new
 // prompt length that does not fit the old model) is merged into the
@@ -185,6 +202,7 @@ func attribute(bp, hp *pricer, bw, hw *Workload, baseCost, headCost decimal.Deci
 	steps := []step{
 		{ReasonPrice, asOfMsg, true, func() { pr = hp }},
 		{ReasonModel, fmt.Sprintf("model %s → %s", bw.Model.V, hw.Model.V), bw.Model.V != hw.Model.V, func() { cur.Model = hw.Model }},
+		{ReasonHosting, fmt.Sprintf("hosting %s → %s", hostingText(bw), hostingText(hw)), hostingText(bw) != hostingText(hw), func() { cur.Hosting, cur.Concurrency = hw.Hosting, hw.Concurrency }},
 		{ReasonRequests, fmt.Sprintf("requests %s → %s a month", FormatCount(bw.RequestsPerMonth.N), FormatCount(hw.RequestsPerMonth.N)), bw.RequestsPerMonth.N != hw.RequestsPerMonth.N, func() { cur.RequestsPerMonth = hw.RequestsPerMonth }},
 		{ReasonPrompt, fmt.Sprintf("prompt tokens per request %s → %s", bw.PromptTokens, hw.PromptTokens), !bw.PromptTokens.Equal(hw.PromptTokens), func() { cur.PromptTokens = hw.PromptTokens }},
 		{ReasonOutput, fmt.Sprintf("output tokens per request %s → %s", bw.OutputTokens, hw.OutputTokens), !bw.OutputTokens.Equal(hw.OutputTokens), func() { cur.OutputTokens = hw.OutputTokens }},

@@ -110,3 +110,38 @@ func TestDiffTierCrossingCost(t *testing.T) {
 		t.Fatalf("reason %q", w.Reasons[0].Message)
 	}
 }
+
+func TestDiffLocalHosting(t *testing.T) {
+	cat := realCat(t)
+	base := decode(t, `schema_version: 1
+workloads:
+  - name: chat
+    model: llama-3.1-8b@rtx-4090
+    requests_per_month: 300000
+    prompt_tokens: 1200
+    output_tokens: 300
+`)
+	head, err := budget.Decode("head.yaml", []byte(`schema_version: 1
+workloads:
+  - name: chat
+    model: llama-3.1-8b@rtx-4090
+    hosting: rented
+    requests_per_month: 300000
+    prompt_tokens: 1200
+    output_tokens: 300
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := budget.Diff(cat, base, head, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := dr.Workloads[0]
+	if len(w.Reasons) != 1 || w.Reasons[0].Kind != budget.ReasonHosting || !w.Reasons[0].DeltaUSD.Equal(w.DeltaUSD) || w.DeltaUSD.IsZero() {
+		t.Fatalf("%+v", w)
+	}
+	if w.Reasons[0].Message != "hosting owned, concurrency 1 → rented, concurrency 1" {
+		t.Fatalf("message %q", w.Reasons[0].Message)
+	}
+}

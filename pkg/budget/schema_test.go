@@ -127,3 +127,12 @@ func TestSchemaRejectsBroken(t *testing.T) {
 		})
 	}
 }
+
+func realCat(t testing.TB) *catalog.Catalog {
+	t.Helper()
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}

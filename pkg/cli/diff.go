@@ -32,7 +32,8 @@ func newCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 		Long: `Price two budget configs (files, or git:REF:path read with git show) and show
 the monthly delta per workload and in total. Each workload's delta is explained
 by changing one thing at a time from BASE to HEAD: prices (as_of, discounts,
-rate overrides), model, requests, prompt tokens, output tokens, then cache,
+rate overrides), model, hosting of local options, requests, prompt tokens,
+output tokens, then cache,
 batch and reasoning shares; the reasons add up to the delta. --format markdown
 writes a PR comment.`,
 		Example: `  llmcost diff budget.yaml budget.new.yaml
