@@ -250,6 +250,31 @@ func TestDoFailures(t *testing.T) {
 			wantAttempts: 1, wantCode: CodeMalformedResponse, wantRetry: true,
 		},
 		{
+			name: "anthropic 502 HTML from a proxy", api: APIAnthropic,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: []byte("<html>Bad Gateway</html>")}}
+			},
+			policy:       func(p *RetryPolicy) { p.MaxAttempts = 1 },
+			wantAttempts: 1, wantCode: "http_502", wantStatus: 502, wantRetry: true,
+		},
+		{
+			name: "ollama 503 plain text then success", api: APIOllama,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 503, body: []byte("server busy")}, jsonReply(t, "ollama-api-chat-nonstream.json")}
+			},
+			wantAttempts: 2, wantSleeps: []time.Duration{250 * ms},
+			wantUsage: "in=26 out=298 cached=nil cwrite=nil reasoning=nil",
+		},
+		{
+			name: "openai error object inside a 200 stream", api: APIOpenAI, stream: true,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 200, header: map[string]string{"Content-Type": "text/event-stream"},
+					body: []byte("data: {\"error\":{\"message\":\"engine died\",\"type\":\"server_error\",\"code\":500}}\n\n")}}
+			},
+			policy:       func(p *RetryPolicy) { p.MaxAttempts = 1 },
+			wantAttempts: 1, wantCode: "server_error", wantRetry: true,
+		},
+		{
 			name: "ollama model not found is permanent", api: APIOllama,
 			replies: func(t *testing.T) []reply {
 				return []reply{{status: 404, header: map[string]string{"Content-Type": "application/json"}, body: []byte(`{"error":"model \"llama9\" not found, try pulling it first"}`)}}
