@@ -121,3 +121,57 @@ func TestOpenAIMaxCompletionTokensForOpenAIProper(t *testing.T) {
 		t.Errorf("api.openai.com: want max_completion_tokens=100 and no max_tokens, got %+v / %+v", p.MaxCompletionTokens, p.MaxTokens)
 	}
 }
+
+// Gateways (OpenRouter) send input_tokens: 0 in message_start and the real
+// count in message_delta; cumulative values overwrite, they are not summed.
+const anthropicGatewayStream = `event: message_start
+data: {"type":"message_start","message":{"model":"claude-haiku-4-5","id":"m","type":"message","role":"assistant","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":1}}}
+
+event: content_block_start
+data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+event: message_delta
+data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":1200,"cache_read_input_tokens":800,"output_tokens":5}}
+
+event: message_stop
+data: {"type":"message_stop"}
+
+`
+
+func TestAnthropicStreamUsageFromMessageDelta(t *testing.T) {
+	rp := newReplay(t, reply{status: 200, header: map[string]string{"Content-Type": "text/event-stream"}, body: []byte(anthropicGatewayStream)})
+	b := newTestBackend(t, APIAnthropic, rp)
+	resp, err := b.Complete(context.Background(), Request{Prompt: "hi", Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1200 + 800 cache reads; no cache-creation count was ever sent, so nil.
+	if got := usageString(resp.Usage); got != "in=2000 out=5 cached=800 cwrite=nil reasoning=nil" {
+		t.Errorf("Usage = %s", got)
+	}
+	if resp.FinishReason != "end_turn" || resp.Text != "Hi" {
+		t.Errorf("FinishReason = %q, Text = %q", resp.FinishReason, resp.Text)
+	}
+}
+
+// A server that ignores include_usage ends with [DONE] and no usage: the
+// counts are unknown (nil), not zero, and the answer is still good.
+func TestOpenAIStreamWithoutUsageIsNil(t *testing.T) {
+	body := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}
+
+data: [DONE]
+
+`
+	rp := newReplay(t, reply{status: 200, header: map[string]string{"Content-Type": "text/event-stream"}, body: []byte(body)})
+	b := newTestBackend(t, APIOpenAI, rp)
+	resp, err := b.Complete(context.Background(), Request{Prompt: "hi", Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := usageString(resp.Usage); got != "in=nil out=nil cached=nil cwrite=nil reasoning=nil" {
+		t.Errorf("Usage = %s, want all nil", got)
+	}
+}
