@@ -414,7 +414,17 @@ func TestDoConnectionRefused(t *testing.T) {
 	rec := &sleepRecorder{}
 	p := testPolicy(rec)
 	p.MaxAttempts = 3
+	var retried []int
+	p.OnRetry = func(attempt int, err *Error, wait time.Duration) {
+		if err.Code != CodeConnection || wait != p.Backoff(attempt-1) {
+			t.Errorf("OnRetry(%d, %s, %v): unexpected", attempt, err.Code, wait)
+		}
+		retried = append(retried, attempt)
+	}
 	_, attempts, err := Do(context.Background(), b, Request{Prompt: "hi"}, p)
+	if !reflect.DeepEqual(retried, []int{1, 2}) {
+		t.Errorf("OnRetry saw attempts %v, want [1 2]", retried)
+	}
 	var be *Error
 	if !errors.As(err, &be) || be.Code != CodeConnection || !be.Retryable || be.StatusCode != 0 {
 		t.Fatalf("err = %#v, want retryable connection_error", err)
