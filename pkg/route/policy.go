@@ -32,7 +32,7 @@ const (
 
 // Policy is a parsed and validated route policy file.
 type Policy struct {
-	SchemaVersion int            `yaml:"schema_version"`
+	SchemaVersion int             `yaml:"schema_version"`
 	Backends      []PolicyBackend `yaml:"backends"`
 	Rules         []Rule          `yaml:"rules"`
 	Fallback      *Fallback       `yaml:"fallback,omitempty"`
@@ -75,9 +75,9 @@ func (b *PolicyBackend) Cloud() bool { return b.Source != SourceLocal }
 
 // Rule sends prompts matching When to Use; a rule without When is the default.
 type Rule struct {
-	When *When  `yaml:"when,omitempty"`
-	Use   string         `yaml:"use"`
-	Line  int            `yaml:"-"`
+	When  *When  `yaml:"when,omitempty"`
+	Use   string `yaml:"use"`
+	Line  int    `yaml:"-"`
 	lines map[string]int
 }
 
@@ -104,8 +104,8 @@ func (w *When) String() string {
 type Fallback struct {
 	From          string  `yaml:"from"`
 	To            string  `yaml:"to"`
-	MinConfidence float64        `yaml:"min_confidence"`
-	Line          int            `yaml:"-"`
+	MinConfidence float64 `yaml:"min_confidence"`
+	Line          int     `yaml:"-"`
 	lines         map[string]int
 }
 
