@@ -6,182 +6,182 @@ package catalog
 // File is one YAML file of the catalog. Every section is optional so a
 // user directory can override just what it needs.
 type File struct {
-	SchemaVersion int            `yaml:"schema_version"`
-	Models        []CloudModel   `yaml:"models,omitempty"`
-	OpenModels    []OpenModel    `yaml:"open_models,omitempty"`
-	Quantizations []Quantization `yaml:"quantizations,omitempty"`
-	GPUs          []GPU          `yaml:"gpus,omitempty"`
-	Benchmarks    []Benchmark    `yaml:"benchmarks,omitempty"`
-	Defaults      *Defaults      `yaml:"defaults,omitempty"`
-	Mappings      []Mapping      `yaml:"mappings,omitempty"`
+	SchemaVersion int            `yaml:"schema_version" json:"schema_version"`
+	Models        []CloudModel   `yaml:"models,omitempty" json:"models,omitempty"`
+	OpenModels    []OpenModel    `yaml:"open_models,omitempty" json:"open_models,omitempty"`
+	Quantizations []Quantization `yaml:"quantizations,omitempty" json:"quantizations,omitempty"`
+	GPUs          []GPU          `yaml:"gpus,omitempty" json:"gpus,omitempty"`
+	Benchmarks    []Benchmark    `yaml:"benchmarks,omitempty" json:"benchmarks,omitempty"`
+	Defaults      *Defaults      `yaml:"defaults,omitempty" json:"defaults,omitempty"`
+	Mappings      []Mapping      `yaml:"mappings,omitempty" json:"mappings,omitempty"`
 }
 
 // CloudModel is a model sold per token by an API provider.
 type CloudModel struct {
-	ID            Ident    `yaml:"id"`
-	Provider      string   `yaml:"provider"`
-	Name          string   `yaml:"name,omitempty"`
-	Aliases       []string `yaml:"aliases,omitempty"`
-	ContextWindow Num      `yaml:"context_window"`
-	MaxOutput     Num      `yaml:"max_output,omitempty"`
-	Deprecated    Date     `yaml:"deprecated,omitempty"`
-	Retired       Date     `yaml:"retired,omitempty"`
-	Source        string   `yaml:"source"`
-	Verified      Date     `yaml:"verified"`
-	Unverified    bool     `yaml:"unverified,omitempty"`
-	Notes         string   `yaml:"notes,omitempty"`
-	Quality       []Score  `yaml:"quality,omitempty"`
-	Latency       *Latency `yaml:"latency,omitempty"`
-	Prices        []Price  `yaml:"prices"`
-	File          string   `yaml:"-"` // where it was loaded from
-	Origin        string   `yaml:"-"` // "embedded" or the user dir
+	ID            Ident    `yaml:"id" json:"id"`
+	Provider      string   `yaml:"provider" json:"provider"`
+	Name          string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Aliases       []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	ContextWindow Num      `yaml:"context_window" json:"context_window"`
+	MaxOutput     Num      `yaml:"max_output,omitempty" json:"max_output,omitempty"`
+	Deprecated    Date     `yaml:"deprecated,omitempty" json:"deprecated,omitempty"`
+	Retired       Date     `yaml:"retired,omitempty" json:"retired,omitempty"`
+	Source        string   `yaml:"source" json:"source"`
+	Verified      Date     `yaml:"verified" json:"verified"`
+	Unverified    bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes         string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	Quality       []Score  `yaml:"quality,omitempty" json:"quality,omitempty"`
+	Latency       *Latency `yaml:"latency,omitempty" json:"latency,omitempty"`
+	Prices        []Price  `yaml:"prices" json:"prices"`
+	File          string   `yaml:"-" json:"-"` // where it was loaded from
+	Origin        string   `yaml:"-" json:"-"` // "embedded" or the user dir
 }
 
 // Price is one effective-dated set of rates in USD per 1M tokens.
 type Price struct {
-	EffectiveFrom   Date `yaml:"effective_from"`
-	EffectiveUntil  Date `yaml:"effective_until,omitempty"`
+	EffectiveFrom   Date `yaml:"effective_from" json:"effective_from"`
+	EffectiveUntil  Date `yaml:"effective_until,omitempty" json:"effective_until,omitempty"`
 	Rates           `yaml:",inline"`
-	BatchMultiplier Num    `yaml:"batch_multiplier,omitempty"`
-	Tiers           []Tier `yaml:"tiers,omitempty"`
-	Source          string `yaml:"source"`
-	Verified        Date   `yaml:"verified"`
-	Unverified      bool   `yaml:"unverified,omitempty"`
-	Notes           string `yaml:"notes,omitempty"`
+	BatchMultiplier Num    `yaml:"batch_multiplier,omitempty" json:"batch_multiplier,omitempty"`
+	Tiers           []Tier `yaml:"tiers,omitempty" json:"tiers,omitempty"`
+	Source          string `yaml:"source" json:"source"`
+	Verified        Date   `yaml:"verified" json:"verified"`
+	Unverified      bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes           string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Rates are the per-token-kind prices. Unset (Set=false) means the kind is
 // not offered or not known; it is never read as $0.
 type Rates struct {
-	Input        Num `yaml:"input"`
-	Output       Num `yaml:"output"`
-	CachedInput  Num `yaml:"cached_input,omitempty"`
-	CacheWrite5m Num `yaml:"cache_write_5m,omitempty"`
-	CacheWrite1h Num `yaml:"cache_write_1h,omitempty"`
-	Reasoning    Num `yaml:"reasoning,omitempty"`
+	Input        Num `yaml:"input" json:"input"`
+	Output       Num `yaml:"output" json:"output"`
+	CachedInput  Num `yaml:"cached_input,omitempty" json:"cached_input,omitempty"`
+	CacheWrite5m Num `yaml:"cache_write_5m,omitempty" json:"cache_write_5m,omitempty"`
+	CacheWrite1h Num `yaml:"cache_write_1h,omitempty" json:"cache_write_1h,omitempty"`
+	Reasoning    Num `yaml:"reasoning,omitempty" json:"reasoning,omitempty"`
 }
 
 // Tier applies to the whole request once its prompt exceeds AboveTokens.
 type Tier struct {
-	AboveTokens Num `yaml:"above_tokens"`
+	AboveTokens Num `yaml:"above_tokens" json:"above_tokens"`
 	Rates       `yaml:",inline"`
 }
 
 // Score is a published quality score with its source.
 type Score struct {
-	Benchmark string `yaml:"benchmark"`
-	Score     Num    `yaml:"score"`
-	Source    string `yaml:"source"`
-	Verified  Date   `yaml:"verified,omitempty"`
-	Notes     string `yaml:"notes,omitempty"`
+	Benchmark string `yaml:"benchmark" json:"benchmark"`
+	Score     Num    `yaml:"score" json:"score"`
+	Source    string `yaml:"source" json:"source"`
+	Verified  Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
+	Notes     string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Latency is a measured serving speed of a cloud model.
 type Latency struct {
-	TTFTSeconds        Num    `yaml:"ttft_seconds,omitempty"`
-	OutputTokensPerSec Num    `yaml:"output_tokens_per_second,omitempty"`
-	Source             string `yaml:"source"`
-	Verified           Date   `yaml:"verified,omitempty"`
+	TTFTSeconds        Num    `yaml:"ttft_seconds,omitempty" json:"ttft_seconds,omitempty"`
+	OutputTokensPerSec Num    `yaml:"output_tokens_per_second,omitempty" json:"output_tokens_per_second,omitempty"`
+	Source             string `yaml:"source" json:"source"`
+	Verified           Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
 }
 
 // OpenModel is an open-weights model that can run locally.
 type OpenModel struct {
-	ID            Ident    `yaml:"id"`
-	Name          string   `yaml:"name,omitempty"`
-	Family        string   `yaml:"family,omitempty"`
-	Aliases       []string `yaml:"aliases,omitempty"`
-	ParamsB       Num      `yaml:"params_b"`                  // total parameters, billions
-	ActiveParamsB Num      `yaml:"active_params_b,omitempty"` // MoE: parameters read per token
-	Layers        Num      `yaml:"layers"`
-	Heads         Num      `yaml:"heads"`
-	KVHeads       Num      `yaml:"kv_heads"`
-	HeadDim       Num      `yaml:"head_dim"`
-	MaxContext    Num      `yaml:"max_context"`
-	SlidingWindow Num      `yaml:"sliding_window,omitempty"` // tokens, for layers using local attention
-	SlidingLayers Num      `yaml:"sliding_layers,omitempty"` // how many layers use the window
-	License       string   `yaml:"license,omitempty"`
-	HFRepo        string   `yaml:"hf_repo,omitempty"`
-	Quality       []Score  `yaml:"quality,omitempty"`
-	Source        string   `yaml:"source"`
-	Verified      Date     `yaml:"verified"`
-	Unverified    bool     `yaml:"unverified,omitempty"`
-	Notes         string   `yaml:"notes,omitempty"`
-	File          string   `yaml:"-"`
+	ID            Ident    `yaml:"id" json:"id"`
+	Name          string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Family        string   `yaml:"family,omitempty" json:"family,omitempty"`
+	Aliases       []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	ParamsB       Num      `yaml:"params_b" json:"params_b"`                                   // total parameters, billions
+	ActiveParamsB Num      `yaml:"active_params_b,omitempty" json:"active_params_b,omitempty"` // MoE: parameters read per token
+	Layers        Num      `yaml:"layers" json:"layers"`
+	Heads         Num      `yaml:"heads" json:"heads"`
+	KVHeads       Num      `yaml:"kv_heads" json:"kv_heads"`
+	HeadDim       Num      `yaml:"head_dim" json:"head_dim"`
+	MaxContext    Num      `yaml:"max_context" json:"max_context"`
+	SlidingWindow Num      `yaml:"sliding_window,omitempty" json:"sliding_window,omitempty"` // tokens, for layers using local attention
+	SlidingLayers Num      `yaml:"sliding_layers,omitempty" json:"sliding_layers,omitempty"` // how many layers use the window
+	License       string   `yaml:"license,omitempty" json:"license,omitempty"`
+	HFRepo        string   `yaml:"hf_repo,omitempty" json:"hf_repo,omitempty"`
+	Quality       []Score  `yaml:"quality,omitempty" json:"quality,omitempty"`
+	Source        string   `yaml:"source" json:"source"`
+	Verified      Date     `yaml:"verified" json:"verified"`
+	Unverified    bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes         string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	File          string   `yaml:"-" json:"-"`
 }
 
 // Quantization is a weight format with measured bytes per parameter.
 type Quantization struct {
-	ID            Ident  `yaml:"id"`
-	BytesPerParam Num    `yaml:"bytes_per_param"`
-	Source        string `yaml:"source"`
-	Verified      Date   `yaml:"verified"`
-	Notes         string `yaml:"notes,omitempty"`
+	ID            Ident  `yaml:"id" json:"id"`
+	BytesPerParam Num    `yaml:"bytes_per_param" json:"bytes_per_param"`
+	Source        string `yaml:"source" json:"source"`
+	Verified      Date   `yaml:"verified" json:"verified"`
+	Notes         string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // GPU is a GPU or unified-memory machine.
 type GPU struct {
-	ID           Ident    `yaml:"id"`
-	Name         string   `yaml:"name,omitempty"`
-	Vendor       string   `yaml:"vendor"` // nvidia | amd | apple | intel
-	Class        string   `yaml:"class"`  // consumer | workstation | datacenter | apple
-	Aliases      []string `yaml:"aliases,omitempty"`
-	VRAMGB       Num      `yaml:"vram_gb"`                // GB = 1e9 bytes
-	UsableShare  Num      `yaml:"usable_share,omitempty"` // share of VRAM usable for the model (Apple unified memory ~0.75); default 1
-	BandwidthGBs Num      `yaml:"bandwidth_gbs"`
-	FP16TFLOPS   Num      `yaml:"fp16_tflops,omitempty"` // dense
-	TDPW         Num      `yaml:"tdp_w,omitempty"`
-	IdleW        Num      `yaml:"idle_w,omitempty"` // loaded-idle (model resident)
-	PriceUSD     Num      `yaml:"price_usd,omitempty"`
-	PriceSource  string   `yaml:"price_source,omitempty"`
-	Rentals      []Rental `yaml:"rentals,omitempty"`
-	Source       string   `yaml:"source"`
-	Verified     Date     `yaml:"verified"`
-	Unverified   bool     `yaml:"unverified,omitempty"`
-	Notes        string   `yaml:"notes,omitempty"`
-	File         string   `yaml:"-"`
+	ID           Ident    `yaml:"id" json:"id"`
+	Name         string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Vendor       string   `yaml:"vendor" json:"vendor"` // nvidia | amd | apple | intel
+	Class        string   `yaml:"class" json:"class"`   // consumer | workstation | datacenter | apple
+	Aliases      []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	VRAMGB       Num      `yaml:"vram_gb" json:"vram_gb"`                               // GB = 1e9 bytes
+	UsableShare  Num      `yaml:"usable_share,omitempty" json:"usable_share,omitempty"` // share of VRAM usable for the model (Apple unified memory ~0.75); default 1
+	BandwidthGBs Num      `yaml:"bandwidth_gbs" json:"bandwidth_gbs"`
+	FP16TFLOPS   Num      `yaml:"fp16_tflops,omitempty" json:"fp16_tflops,omitempty"` // dense
+	TDPW         Num      `yaml:"tdp_w,omitempty" json:"tdp_w,omitempty"`
+	IdleW        Num      `yaml:"idle_w,omitempty" json:"idle_w,omitempty"` // loaded-idle (model resident)
+	PriceUSD     Num      `yaml:"price_usd,omitempty" json:"price_usd,omitempty"`
+	PriceSource  string   `yaml:"price_source,omitempty" json:"price_source,omitempty"`
+	Rentals      []Rental `yaml:"rentals,omitempty" json:"rentals,omitempty"`
+	Source       string   `yaml:"source" json:"source"`
+	Verified     Date     `yaml:"verified" json:"verified"`
+	Unverified   bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes        string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	File         string   `yaml:"-" json:"-"`
 }
 
 // Rental is a published $/GPU-hour offer.
 type Rental struct {
-	Provider   string `yaml:"provider"`
-	USDPerHour Num    `yaml:"usd_per_hour"`
-	OnDemand   bool   `yaml:"on_demand,omitempty"` // billed only for busy hours (serverless)
-	Date       Date   `yaml:"date"`
-	Source     string `yaml:"source"`
-	Unverified bool   `yaml:"unverified,omitempty"`
+	Provider   string `yaml:"provider" json:"provider"`
+	USDPerHour Num    `yaml:"usd_per_hour" json:"usd_per_hour"`
+	OnDemand   bool   `yaml:"on_demand,omitempty" json:"on_demand,omitempty"` // billed only for busy hours (serverless)
+	Date       Date   `yaml:"date" json:"date"`
+	Source     string `yaml:"source" json:"source"`
+	Unverified bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
 }
 
 // Benchmark is a measured throughput row.
 type Benchmark struct {
-	Model       string `yaml:"model"`
-	GPU         string `yaml:"gpu"`
-	Quant       string `yaml:"quant"`
-	Engine      string `yaml:"engine,omitempty"`
-	GPUs        Num    `yaml:"gpus,omitempty"`
-	Concurrency Num    `yaml:"concurrency,omitempty"`
-	DecodeTPS   Num    `yaml:"decode_tps,omitempty"` // batch-1 generation tok/s, or aggregate at Concurrency
-	PrefillTPS  Num    `yaml:"prefill_tps,omitempty"`
-	Source      string `yaml:"source"`
-	Verified    Date   `yaml:"verified,omitempty"`
-	Unverified  bool   `yaml:"unverified,omitempty"`
-	Notes       string `yaml:"notes,omitempty"`
+	Model       string `yaml:"model" json:"model"`
+	GPU         string `yaml:"gpu" json:"gpu"`
+	Quant       string `yaml:"quant" json:"quant"`
+	Engine      string `yaml:"engine,omitempty" json:"engine,omitempty"`
+	GPUs        Num    `yaml:"gpus,omitempty" json:"gpus,omitempty"`
+	Concurrency Num    `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	DecodeTPS   Num    `yaml:"decode_tps,omitempty" json:"decode_tps,omitempty"` // batch-1 generation tok/s, or aggregate at Concurrency
+	PrefillTPS  Num    `yaml:"prefill_tps,omitempty" json:"prefill_tps,omitempty"`
+	Source      string `yaml:"source" json:"source"`
+	Verified    Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
+	Unverified  bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes       string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Defaults are catalog-wide assumptions.
 type Defaults struct {
-	KWhPriceUSD        Num      `yaml:"kwh_price_usd,omitempty"`
-	KWhSource          string   `yaml:"kwh_source,omitempty"`
-	AmortizationMonths Num      `yaml:"amortization_months,omitempty"`
-	HoursPerMonth      Num      `yaml:"hours_per_month,omitempty"`
-	PUE                Num      `yaml:"pue,omitempty"`
-	ComparisonSet      []string `yaml:"comparison_set,omitempty"`
-	LocalComparisonSet []string `yaml:"local_comparison_set,omitempty"`
-	Source             string   `yaml:"source,omitempty"`
+	KWhPriceUSD        Num      `yaml:"kwh_price_usd,omitempty" json:"kwh_price_usd,omitempty"`
+	KWhSource          string   `yaml:"kwh_source,omitempty" json:"kwh_source,omitempty"`
+	AmortizationMonths Num      `yaml:"amortization_months,omitempty" json:"amortization_months,omitempty"`
+	HoursPerMonth      Num      `yaml:"hours_per_month,omitempty" json:"hours_per_month,omitempty"`
+	PUE                Num      `yaml:"pue,omitempty" json:"pue,omitempty"`
+	ComparisonSet      []string `yaml:"comparison_set,omitempty" json:"comparison_set,omitempty"`
+	LocalComparisonSet []string `yaml:"local_comparison_set,omitempty" json:"local_comparison_set,omitempty"`
+	Source             string   `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
 // Mapping maps a foreign model name (e.g. a LiteLLM key) to a catalog id.
 type Mapping struct {
-	From   string `yaml:"from"`
-	To     string `yaml:"to"`
-	Source string `yaml:"source,omitempty"`
+	From   string `yaml:"from" json:"from"`
+	To     string `yaml:"to" json:"to"`
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
 }

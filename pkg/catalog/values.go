@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -100,3 +101,22 @@ func (i *Ident) UnmarshalYAML(node *yaml.Node) error {
 func (i Ident) MarshalYAML() (any, error) { return i.V, nil }
 
 func (i Ident) String() string { return i.V }
+
+// MarshalJSON writes the exact number, or null when unset.
+func (n Num) MarshalJSON() ([]byte, error) {
+	if !n.Set {
+		return []byte("null"), nil
+	}
+	return []byte(n.D.String()), nil
+}
+
+// MarshalJSON writes "YYYY-MM-DD", or null for the zero date.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + d.Format(time.DateOnly) + `"`), nil
+}
+
+// MarshalJSON writes the plain string.
+func (i Ident) MarshalJSON() ([]byte, error) { return json.Marshal(i.V) }

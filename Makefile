@@ -1,0 +1,53 @@
+# llmcost — make targets. `make test` is what CI runs.
+GO        ?= go
+BIN       ?= bin/llmcost
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/llmcost/llmcost/pkg/cli.Version=$(VERSION)
+FUZZTIME  ?= 3s
+# Reproducible man pages (cobra/doc stamps the date otherwise).
+export SOURCE_DATE_EPOCH ?= 1764201600
+
+.PHONY: generate all build test unit fuzz lint bench docs completions clean install
+
+all: lint test build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/llmcost
+
+install:
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/llmcost
+
+# Unit, golden and end-to-end tests, then every fuzz target for $(FUZZTIME).
+test: unit fuzz
+
+unit:
+	$(GO) test -count=1 ./...
+
+fuzz:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+lint:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Benchmarks: in-process Go benchmarks, then whole-binary start-up timing.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	@scripts/bench-startup.sh $(BIN)
+
+docs:
+	rm -rf man docs/cli
+	$(GO) run ./internal/gendocs --man man --markdown docs/cli
+
+# Recompile data/catalog_gen.go after editing data/**/*.yaml.
+generate:
+	$(GO) generate ./data
+
+completions: build
+	mkdir -p completions
+	$(BIN) completion bash > completions/llmcost.bash
+	$(BIN) completion zsh  > completions/_llmcost
+	$(BIN) completion fish > completions/llmcost.fish
+
+clean:
+	rm -rf bin man completions

@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/llmcost/llmcost/pkg/iostreams"
+)
+
+func TestCatalogListGolden(t *testing.T) {
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, nil, "catalog", "list", "--provider", "anthropic", "--format", format)
+			mustOK(t, r)
+			golden(t, "catalog-list-anthropic."+format, r.stdout)
+		})
+	}
+}
+
+func TestCatalogShowGolden(t *testing.T) {
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, nil, "catalog", "show", "gpt-4o", "--format", format)
+			mustOK(t, r)
+			golden(t, "catalog-show-gpt-4o."+format, r.stdout)
+		})
+	}
+}
+
+func TestCatalogShowHistoryAndAliases(t *testing.T) {
+	r := run(t, nil, "catalog", "show", "gpt-4o")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "2024-05-13", "2024-08-06", "$5.00", "$2.50", "$15.00", "$10.00", "Source")
+	// vendor spellings resolve to our ids
+	r = run(t, nil, "catalog", "show", "claude-sonnet-4-5-20250929", "--format", "json")
+	mustOK(t, r)
+	var res struct {
+		Kind  string `json:"kind"`
+		Model struct {
+			ID            string `json:"id"`
+			ContextWindow int64  `json:"context_window"`
+			Prices        []struct {
+				Tiers []struct {
+					AboveTokens int64 `json:"above_tokens"`
+				} `json:"tiers"`
+			} `json:"prices"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Kind != "cloud" || res.Model.ID != "claude-sonnet-4.5" || len(res.Model.Prices) == 0 || len(res.Model.Prices[0].Tiers) == 0 || res.Model.Prices[0].Tiers[0].AboveTokens != 200000 {
+		t.Fatalf("claude-sonnet-4.5 via vendor id: %+v", res)
+	}
+}
+
+func TestCatalogShowUnknown(t *testing.T) {
+	r := run(t, nil, "catalog", "show", "gpt-4oo")
+	if r.code != 2 || !strings.Contains(r.stderr, "did you mean gpt-4o") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestCatalogValidateDirs(t *testing.T) {
+	r := run(t, nil, "catalog", "validate", "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, `"ok": true`) {
+		t.Fatal(r.stdout)
+	}
+	dir := t.TempDir()
+	bad := "schema_version: 1\nmodels:\n  - id: mine\n    provider: acme\n    context_window: 1000\n    source: s\n    verified: 2026-01-01\n    prices:\n      - {effective_from: 2026-01-01, input: 1, cached_input: 2, output: 3, source: s, verified: 2026-01-01}\n"
+	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "catalog", "validate", dir)
+	if r.code != 2 || !strings.Contains(r.stderr, filepath.Join(dir, "mine.yaml")+":9: cached_input: 2 is above the input price 1") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	good := strings.Replace(bad, "cached_input: 2", "cached_input: 0.5", 1)
+	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "--catalog", dir, "estimate", "--tokens", "1M", "--models", "mine", "--format", "csv")
+	mustOK(t, r)
+	// 750K × $1 + 250K × $3
+	if !strings.Contains(r.stdout, "mine,cloud,1.5,") {
+		t.Fatalf("user catalog not used:\n%s", r.stdout)
+	}
+}
+
+func TestExitCodesTopic(t *testing.T) {
+	r := run(t, nil, "help", "exit-codes")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "0    success", "2    bad usage", "130  interrupted")
+}
+
+func TestCompletionScripts(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		r := run(t, nil, "completion", sh)
+		mustOK(t, r)
+		if !strings.Contains(r.stdout, "llmcost") || len(r.stdout) < 500 {
+			t.Fatalf("%s completion looks empty", sh)
+		}
+	}
+	r := run(t, nil, "__complete", "estimate", "--format", "")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "table", "json", "csv", "markdown")
+	r = run(t, nil, "__complete", "estimate", "--models", "claude-haiku")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "claude-haiku-4.5")
+}
+
+func TestEveryCommandHasExamples(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := NewRootCmd(NewFactory(ios, func(string) string { return "" }))
+	for _, c := range allCommands(root) {
+		if c.Hidden || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "llmcost completion") {
+			continue
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s has no Example", c.CommandPath())
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("format: csv\nestimate:\n  models: [gpt-4o]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// file: csv and the model list from the estimate section
+	r := run(t, nil, "--config", cfg, "estimate", "--tokens", "1M")
+	mustOK(t, r)
+	if !strings.HasPrefix(r.stdout, "option,kind") || strings.Count(r.stdout, "\n") != 2 {
+		t.Fatalf("config file not applied:\n%s", r.stdout)
+	}
+	// env over file
+	r = run(t, map[string]string{"LLMCOST_FORMAT": "json"}, "--config", cfg, "estimate", "--tokens", "1M")
+	mustOK(t, r)
+	if !strings.HasPrefix(r.stdout, "{") {
+		t.Fatalf("env did not win over the file:\n%s", r.stdout)
+	}
+	// flag over env
+	r = run(t, map[string]string{"LLMCOST_FORMAT": "json"}, "--config", cfg, "estimate", "--tokens", "1M", "--format", "markdown")
+	mustOK(t, r)
+	if !strings.HasPrefix(r.stdout, "###") {
+		t.Fatalf("flag did not win over env:\n%s", r.stdout)
+	}
+	// the default location is optional; an explicit --config must exist
+	r = run(t, map[string]string{"XDG_CONFIG_HOME": dir}, "estimate", "--tokens", "1M", "--models", "gpt-4o")
+	mustOK(t, r)
+	r = run(t, nil, "--config", filepath.Join(dir, "nope.yaml"), "estimate", "--tokens", "1M")
+	if r.code != 2 || !strings.Contains(r.stderr, "nope.yaml") {
+		t.Fatalf("missing --config: exit %d %s", r.code, r.stderr)
+	}
+	// a bad env value names its source
+	r = run(t, map[string]string{"LLMCOST_TOKENS": "lots"}, "estimate")
+	if r.code != 2 || !strings.Contains(r.stderr, "LLMCOST_TOKENS") {
+		t.Fatalf("bad env value: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// A price that takes effect after the as-of date is shown as a note with
+// the change in percent, and --as-of past it uses it.
+func TestScheduledPriceChange(t *testing.T) {
+	dir := t.TempDir()
+	y := `schema_version: 1
+models:
+  - id: gpt-x
+    provider: openai
+    context_window: 128000
+    source: s
+    verified: 2026-11-01
+    prices:
+      - {effective_from: 2026-01-01, input: 1, output: 4, source: s, verified: 2026-11-01}
+      - {effective_from: 2026-12-01, input: 1.2, output: 4.8, source: s, verified: 2026-11-01}
+`
+	if err := os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-x")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "gpt-x price changes on 2026-12-01: +20.0%")
+	r = run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-x", "--as-of", "2026-12-01", "--format", "csv")
+	mustOK(t, r)
+	// 7.5M × 1.2 + 2.5M × 4.8
+	containsAll(t, r.stdout, "gpt-x,cloud,21,")
+}

@@ -1,0 +1,402 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+)
+
+// EstimateOptions are the inputs of `llmcost estimate`.
+type EstimateOptions struct {
+	F *Factory
+
+	Tokens          units.MonthlyTokensValue
+	Input           units.MonthlyTokensValue
+	Output          units.MonthlyTokensValue
+	InputShare      float64
+	CachedShare     float64
+	CacheWriteShare float64
+	CacheTTL        string
+	BatchShare      float64
+	ReasoningShare  float64
+	PromptTokens    units.TokensValue
+	Models          []string
+	AllModels       bool
+	AsOf            string
+
+	tokensSet, inputSet, outputSet bool
+}
+
+func newCmdEstimate(f *Factory, runF func(*EstimateOptions) error) *cobra.Command {
+	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: 1000}}
+	cmd := &cobra.Command{
+		Use:   "estimate",
+		Short: "Monthly cost of every option for a workload",
+		Long: `Estimate the monthly cost of a workload on every option: cloud models priced
+per token from the catalog (cached input, cache writes, batch, long-context tiers
+and reasoning included).
+
+The workload is --tokens per month (or per day/week/hour: 300K/day), split into
+input and output by --input-share, or given as --input and --output. Long-context
+tiers bill the whole request at the tier rate once a request's prompt exceeds the
+threshold, so --prompt-tokens (the prompt length of one request) matters.`,
+		Example: `  # 10M tokens a month on the default comparison set
+  llmcost estimate --tokens 10M
+
+  # what the seed article's GPT-4o workload cost in June 2024
+  llmcost estimate --tokens 10M --models gpt-4o --as-of 2024-06-01
+
+  # half the input served from the prompt cache, a third through the batch API
+  llmcost estimate --tokens 300K/day --cached-share 0.5 --batch-share 0.33
+
+  # explicit input and output, long prompts (long-context tiers apply)
+  llmcost estimate --input 40M --output 2M --prompt-tokens 300K --models gpt-5.4,gemini-2.5-pro --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl := cmd.Flags()
+			opts.tokensSet, opts.inputSet, opts.outputSet = fl.Changed("tokens"), fl.Changed("input"), fl.Changed("output")
+			if err := opts.validate(fl.Changed("input-share")); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return estimateRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.Var(&opts.Tokens, "tokens", "tokens per month, or per period: 10M, 1.5B, 300K/day, 2M/week")
+	fl.Var(&opts.Input, "input", "input (prompt) tokens per month, with --output instead of --tokens")
+	fl.Var(&opts.Output, "output", "output tokens per month, with --input")
+	fl.Float64Var(&opts.InputShare, "input-share", 0.75, "share of --tokens that is input (0-1)")
+	fl.Float64Var(&opts.CachedShare, "cached-share", 0, "share of input read from the prompt cache (0-1)")
+	fl.Float64Var(&opts.CacheWriteShare, "cache-write-share", 0, "share of input written to the prompt cache (0-1)")
+	fl.StringVar(&opts.CacheTTL, "cache-ttl", "5m", "cache-write lifetime for --cache-write-share: 5m or 1h")
+	fl.Float64Var(&opts.BatchShare, "batch-share", 0, "share of traffic sent through the batch API (0-1)")
+	fl.Float64Var(&opts.ReasoningShare, "reasoning-share", 0, "share of output tokens that are reasoning tokens (0-1)")
+	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length of one request; decides long-context tiers")
+	fl.StringSliceVar(&opts.Models, "models", nil, "cloud model ids to compare, comma-separated (default: the catalog's comparison set)")
+	fl.BoolVar(&opts.AllModels, "all", false, "compare every cloud model in the catalog")
+	fl.StringVar(&opts.AsOf, "as-of", "", "price date YYYY-MM-DD (default today)")
+	cmd.MarkFlagsMutuallyExclusive("tokens", "input")
+	cmd.MarkFlagsMutuallyExclusive("tokens", "output")
+	cmd.MarkFlagsMutuallyExclusive("models", "all")
+	_ = cmd.RegisterFlagCompletionFunc("cache-ttl", fixedCompletion("5m", "1h"))
+	_ = cmd.RegisterFlagCompletionFunc("models", completeCloudModels(f))
+	return cmd
+}
+
+func completeCloudModels(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cat, err := f.Catalog()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return cat.CloudIDs(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func (o *EstimateOptions) validate(inputShareSet bool) error {
+	switch {
+	case !o.tokensSet && !o.inputSet && !o.outputSet:
+		return FlagErrorf("give the workload: --tokens N (e.g. --tokens 10M), or --input N and --output N")
+	case o.inputSet != o.outputSet:
+		return FlagErrorf("--input and --output go together (or use --tokens with --input-share)")
+	case o.inputSet && inputShareSet:
+		return FlagErrorf("--input-share applies to --tokens; with --input and --output the split is explicit")
+	}
+	for _, s := range []struct {
+		name string
+		v    float64
+	}{{"input-share", o.InputShare}, {"cached-share", o.CachedShare}, {"cache-write-share", o.CacheWriteShare}, {"batch-share", o.BatchShare}, {"reasoning-share", o.ReasoningShare}} {
+		if s.v != s.v || s.v < 0 || s.v > 1 {
+			return FlagErrorf("invalid value %v for --%s: a share is between 0 and 1", s.v, s.name)
+		}
+	}
+	if o.CachedShare+o.CacheWriteShare > 1 {
+		return FlagErrorf("--cached-share %v plus --cache-write-share %v exceed 1", o.CachedShare, o.CacheWriteShare)
+	}
+	if o.CacheTTL != "5m" && o.CacheTTL != "1h" {
+		return FlagErrorf("invalid value %q for --cache-ttl: want 5m or 1h", o.CacheTTL)
+	}
+	if _, err := parseAsOf(o.AsOf, o.F); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseAsOf reads --as-of; empty means today on the factory clock.
+func parseAsOf(s string, f *Factory) (time.Time, error) {
+	if s == "" {
+		return f.Today(), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, FlagErrorf("invalid value %q for --as-of: want a date as YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// EstimateResult is the JSON contract of `estimate` (DESIGN.md).
+type EstimateResult struct {
+	SchemaVersion int              `json:"schema_version"`
+	AsOf          string           `json:"as_of"`
+	Workload      EstimateWorkload `json:"workload"`
+	Options       []EstimateOption `json:"options"`
+	Notes         []string         `json:"notes"`
+}
+
+// EstimateWorkload echoes the workload that was priced.
+type EstimateWorkload struct {
+	TokensPerMonth  int64   `json:"tokens_per_month"`
+	InputTokens     int64   `json:"input_tokens"`
+	OutputTokens    int64   `json:"output_tokens"`
+	CachedShare     float64 `json:"cached_share"`
+	CacheWriteShare float64 `json:"cache_write_share"`
+	CacheTTL        string  `json:"cache_ttl"`
+	BatchShare      float64 `json:"batch_share"`
+	ReasoningShare  float64 `json:"reasoning_share"`
+	PromptTokens    int64   `json:"prompt_tokens"`
+}
+
+// EstimateOption is one priced option: a cloud model, or a local or
+// rented GPU setup.
+type EstimateOption struct {
+	ID                  string           `json:"id"`
+	Kind                string           `json:"kind"` // cloud | local
+	Provider            string           `json:"provider,omitempty"`
+	Name                string           `json:"name,omitempty"`
+	MonthlyCostUSD      decimal.Decimal  `json:"monthly_cost_usd"`
+	UpfrontUSD          decimal.Decimal  `json:"upfront_usd"`
+	CostPerMillionUSD   decimal.Decimal  `json:"cost_per_million_tokens_usd"`
+	InputPerMillionUSD  *decimal.Decimal `json:"input_per_million_usd,omitempty"`
+	OutputPerMillionUSD *decimal.Decimal `json:"output_per_million_usd,omitempty"`
+	PriceEffectiveFrom  string           `json:"price_effective_from,omitempty"`
+	TierAboveTokens     *int64           `json:"tier_above_tokens,omitempty"`
+	Status              string           `json:"status,omitempty"` // deprecated | retired
+	Unverified          bool             `json:"unverified"`
+	Source              string           `json:"source,omitempty"`
+	Verified            string           `json:"verified,omitempty"`
+	Breakdown           []cost.Line      `json:"breakdown,omitempty"`
+	ScheduledChange     *PriceChange     `json:"scheduled_change,omitempty"`
+
+	// Local options (kind "local").
+	GPUs            *int                `json:"gpus,omitempty"`
+	Fits            *bool               `json:"fits,omitempty"`
+	Hardware        string              `json:"hardware,omitempty"`
+	Utilization     *float64            `json:"utilization,omitempty"`
+	BreakevenMonths map[string]*float64 `json:"breakeven_months,omitempty"`
+	Notes           []string            `json:"notes,omitempty"`
+}
+
+// PriceChange is a price that takes effect after the as-of date.
+type PriceChange struct {
+	EffectiveFrom  string          `json:"effective_from"`
+	MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+	ChangePct      float64         `json:"change_pct"`
+}
+
+func estimateRun(o *EstimateOptions) error {
+	f := o.F
+	format, err := f.Format()
+	if err != nil {
+		return err
+	}
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	asOf, err := parseAsOf(o.AsOf, f)
+	if err != nil {
+		return err
+	}
+	w, wl := o.workload()
+	ids, explicit, err := o.modelIDs(cat)
+	if err != nil {
+		return err
+	}
+	res := &EstimateResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), Workload: wl, Options: []EstimateOption{}, Notes: []string{}}
+	for _, id := range ids {
+		m, err := cat.Cloud(id)
+		if err != nil {
+			return err
+		}
+		status := m.Status(asOf)
+		if status == "retired" && !explicit {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s is retired as of %s; left out", m.ID.V, m.Retired))
+			continue
+		}
+		opt, err := cloudOption(m, asOf, w)
+		if err != nil {
+			return err
+		}
+		if status != "" {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s is %s (%s)", m.ID.V, status, statusDate(m, status)))
+		}
+		if sc := opt.ScheduledChange; sc != nil {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s price changes on %s: %+.1f%% (%s/month)", m.ID.V, sc.EffectiveFrom, sc.ChangePct, units.FormatUSD(sc.MonthlyCostUSD)))
+		}
+		if opt.Unverified {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", m.ID.V, m.ID.V))
+		}
+		res.Options = append(res.Options, opt)
+	}
+	sortOptions(res.Options)
+	return output.Write(f.IOStreams, format, res)
+}
+
+func statusDate(m *catalog.CloudModel, status string) string {
+	if status == "retired" {
+		return "retired " + m.Retired.String()
+	}
+	return "deprecated " + m.Deprecated.String()
+}
+
+func sortOptions(opts []EstimateOption) {
+	sort.SliceStable(opts, func(a, b int) bool {
+		if c := opts[a].MonthlyCostUSD.Cmp(opts[b].MonthlyCostUSD); c != 0 {
+			return c < 0
+		}
+		return opts[a].ID < opts[b].ID
+	})
+}
+
+func (o *EstimateOptions) workload() (cost.Workload, EstimateWorkload) {
+	var in, out int64
+	if o.inputSet {
+		in, out = o.Input.N, o.Output.N
+	} else {
+		total := decimal.NewFromInt(o.Tokens.N)
+		in = total.Mul(decimal.NewFromFloat(o.InputShare)).Round(0).IntPart()
+		out = o.Tokens.N - in
+	}
+	w := cost.Workload{
+		InputTokens:     in,
+		OutputTokens:    out,
+		CachedShare:     decimal.NewFromFloat(o.CachedShare),
+		CacheWriteShare: decimal.NewFromFloat(o.CacheWriteShare),
+		CacheWriteTTL:   o.CacheTTL,
+		BatchShare:      decimal.NewFromFloat(o.BatchShare),
+		ReasoningShare:  decimal.NewFromFloat(o.ReasoningShare),
+		PromptTokens:    o.PromptTokens.N,
+	}
+	wl := EstimateWorkload{
+		TokensPerMonth: in + out, InputTokens: in, OutputTokens: out,
+		CachedShare: o.CachedShare, CacheWriteShare: o.CacheWriteShare, CacheTTL: o.CacheTTL,
+		BatchShare: o.BatchShare, ReasoningShare: o.ReasoningShare, PromptTokens: o.PromptTokens.N,
+	}
+	return w, wl
+}
+
+func (o *EstimateOptions) modelIDs(cat *catalog.Catalog) ([]string, bool, error) {
+	if o.AllModels {
+		return cat.CloudIDs(), false, nil
+	}
+	if len(o.Models) == 0 {
+		if len(cat.Defaults.ComparisonSet) == 0 {
+			return cat.CloudIDs(), false, nil
+		}
+		return cat.Defaults.ComparisonSet, false, nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, name := range o.Models {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		m, err := cat.Cloud(name)
+		if err != nil {
+			return nil, true, &FlagError{Err: fmt.Errorf("--models: %w", err)}
+		}
+		if !seen[m.ID.V] {
+			seen[m.ID.V] = true
+			ids = append(ids, m.ID.V)
+		}
+	}
+	return ids, true, nil
+}
+
+// cloudOption prices a cloud model at the as-of date, and at its next
+// scheduled price if one is on the calendar.
+func cloudOption(m *catalog.CloudModel, asOf time.Time, w cost.Workload) (EstimateOption, error) {
+	p, err := m.PriceAt(asOf)
+	if err != nil {
+		return EstimateOption{}, err
+	}
+	r, err := cost.Cloud(m, p, w)
+	if err != nil {
+		return EstimateOption{}, err
+	}
+	rates := p.Rates
+	opt := EstimateOption{
+		ID: m.ID.V, Kind: "cloud", Provider: m.Provider, Name: m.Name,
+		MonthlyCostUSD: r.Total, UpfrontUSD: decimal.Zero, CostPerMillionUSD: r.PerMillion,
+		PriceEffectiveFrom: p.EffectiveFrom.String(),
+		Status:             m.Status(asOf),
+		Unverified:         m.Unverified || p.Unverified,
+		Source:             p.Source,
+		Verified:           p.Verified.String(),
+		Breakdown:          r.Lines,
+	}
+	if r.Tier != nil {
+		n := r.Tier.AboveTokens.D.IntPart()
+		opt.TierAboveTokens = &n
+		rates = r.Tier.Rates
+	}
+	inRate, outRate := rates.Input.D, rates.Output.D
+	opt.InputPerMillionUSD, opt.OutputPerMillionUSD = &inRate, &outRate
+	if next := m.NextChange(asOf); next != nil {
+		if nr, err := cost.Cloud(m, next, w); err == nil {
+			pc := &PriceChange{EffectiveFrom: next.EffectiveFrom.String(), MonthlyCostUSD: nr.Total}
+			if r.Total.IsPositive() {
+				pc.ChangePct = nr.Total.Sub(r.Total).Div(r.Total).Mul(decimal.NewFromInt(100)).InexactFloat64()
+			}
+			opt.ScheduledChange = pc
+		}
+	}
+	return opt, nil
+}
+
+// Tables renders the estimate for people.
+func (r *EstimateResult) Tables() []output.TableData {
+	t := output.TableData{
+		Headers: []string{"Option", "Kind", "Monthly", "Per 1M (effective)", "Input $/1M", "Output $/1M", "Upfront", "Price from"},
+		Align:   []output.Align{output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Left},
+	}
+	for _, o := range r.Options {
+		in, out := "-", "-"
+		rawIn, rawOut := "", ""
+		if o.InputPerMillionUSD != nil {
+			in, rawIn = units.FormatPerMillion(*o.InputPerMillionUSD), o.InputPerMillionUSD.String()
+		}
+		if o.OutputPerMillionUSD != nil {
+			out, rawOut = units.FormatPerMillion(*o.OutputPerMillionUSD), o.OutputPerMillionUSD.String()
+		}
+		id := o.ID
+		if o.Unverified {
+			id += " (unverified)"
+		}
+		if o.TierAboveTokens != nil {
+			id += fmt.Sprintf(" [>%s tier]", units.FormatTokens(*o.TierAboveTokens))
+		}
+		kind := o.Kind
+		if o.Hardware != "" {
+			kind = o.Hardware
+		}
+		t.Rows = append(t.Rows, []string{id, kind, units.FormatUSD(o.MonthlyCostUSD), units.FormatPerMillion(o.CostPerMillionUSD), in, out, units.FormatUSD(o.UpfrontUSD), o.PriceEffectiveFrom})
+		t.Raw = append(t.Raw, []string{o.ID, o.Kind, o.MonthlyCostUSD.String(), o.CostPerMillionUSD.String(), rawIn, rawOut, o.UpfrontUSD.String(), o.PriceEffectiveFrom})
+	}
+	w := r.Workload
+	t.Title = fmt.Sprintf("%s tokens/month (%s in, %s out), prices as of %s", units.FormatTokens(w.TokensPerMonth), units.FormatTokens(w.InputTokens), units.FormatTokens(w.OutputTokens), r.AsOf)
+	t.Notes = append(t.Notes, r.Notes...)
+	return []output.TableData{t}
+}

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/llmcost/llmcost/pkg/iostreams"
+
+	"github.com/shopspring/decimal"
+)
+
+type estimateJSON struct {
+	SchemaVersion int    `json:"schema_version"`
+	AsOf          string `json:"as_of"`
+	Workload      struct {
+		TokensPerMonth int64 `json:"tokens_per_month"`
+		InputTokens    int64 `json:"input_tokens"`
+		OutputTokens   int64 `json:"output_tokens"`
+	} `json:"workload"`
+	Options []struct {
+		ID               string          `json:"id"`
+		Kind             string          `json:"kind"`
+		MonthlyCostUSD   decimal.Decimal `json:"monthly_cost_usd"`
+		UpfrontUSD       decimal.Decimal `json:"upfront_usd"`
+		CostPerMillion   decimal.Decimal `json:"cost_per_million_tokens_usd"`
+		TierAboveTokens  *int64          `json:"tier_above_tokens"`
+		PriceEffectiveOn string          `json:"price_effective_from"`
+	} `json:"options"`
+	Notes []string `json:"notes"`
+}
+
+func decodeEstimate(t *testing.T, s string) estimateJSON {
+	t.Helper()
+	var e estimateJSON
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&e); err != nil {
+		t.Fatalf("%v\n%s", err, s)
+	}
+	return e
+}
+
+// The issue's acceptance check: the seed article's GPT-4o workload.
+func TestEstimateSeedGPT4o(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--as-of", "2024-06-01", "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, `"monthly_cost_usd": 75,`) {
+		t.Fatalf("money must be a plain JSON number 75:\n%s", r.stdout)
+	}
+	e := decodeEstimate(t, r.stdout)
+	if e.SchemaVersion != 1 || e.AsOf != "2024-06-01" || e.Workload.InputTokens != 7_500_000 || e.Workload.OutputTokens != 2_500_000 {
+		t.Fatalf("header: %+v", e)
+	}
+	if len(e.Options) != 1 || e.Options[0].ID != "gpt-4o" || !e.Options[0].MonthlyCostUSD.Equal(decimal.NewFromInt(75)) {
+		t.Fatalf("options: %+v", e.Options)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--format", "json")
+	mustOK(t, r)
+	e = decodeEstimate(t, r.stdout)
+	if !e.Options[0].MonthlyCostUSD.Equal(decimal.RequireFromString("43.75")) || e.AsOf != "2026-11-27" {
+		t.Fatalf("today: %s on %s", e.Options[0].MonthlyCostUSD, e.AsOf)
+	}
+}
+
+func TestEstimateDefaultSetSortedAndComplete(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	if len(e.Options) < 10 {
+		t.Fatalf("only %d options in the default set", len(e.Options))
+	}
+	for i := 1; i < len(e.Options); i++ {
+		if e.Options[i].MonthlyCostUSD.LessThan(e.Options[i-1].MonthlyCostUSD) {
+			t.Fatalf("not sorted by monthly cost at %d: %s < %s", i, e.Options[i].ID, e.Options[i-1].ID)
+		}
+	}
+	for _, o := range e.Options {
+		if !o.MonthlyCostUSD.IsPositive() {
+			t.Errorf("%s costs %s: a priced workload is never $0", o.ID, o.MonthlyCostUSD)
+		}
+	}
+}
+
+func TestEstimateLongContextTierAndShares(t *testing.T) {
+	// gpt-5.4 above 272K: $5 in / $22.50 out. 30M in, 1M out.
+	r := run(t, nil, "estimate", "--input", "30M", "--output", "1M", "--prompt-tokens", "300K", "--models", "gpt-5.4", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	o := e.Options[0]
+	if !o.MonthlyCostUSD.Equal(decimal.RequireFromString("172.5")) || o.TierAboveTokens == nil || *o.TierAboveTokens != 272000 {
+		t.Fatalf("gpt-5.4 long context: %s tier %v", o.MonthlyCostUSD, o.TierAboveTokens)
+	}
+	// claude-haiku-4.5 ($1 / $0.10 cached / $1.25 write / $5): 2M/month, 75% in,
+	// half cached, 10% written: 0.6M×1 + 0.75M×0.1 + 0.15M×1.25 + 0.5M×5
+	r = run(t, nil, "estimate", "--tokens", "2M", "--cached-share", "0.5", "--cache-write-share", "0.1", "--models", "claude-haiku-4.5", "--format", "json")
+	mustOK(t, r)
+	e = decodeEstimate(t, r.stdout)
+	if want := decimal.RequireFromString("3.3625"); !e.Options[0].MonthlyCostUSD.Equal(want) {
+		t.Fatalf("haiku with caching: %s, want %s", e.Options[0].MonthlyCostUSD, want)
+	}
+}
+
+func TestEstimateGoldenFormats(t *testing.T) {
+	args := []string{"estimate", "--tokens", "10M", "--models", "gpt-4o,claude-haiku-4.5,gemini-2.5-flash", "--cached-share", "0.2"}
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, nil, append(args, "--format", format)...)
+			mustOK(t, r)
+			golden(t, "estimate."+format, r.stdout)
+		})
+	}
+}
+
+func TestEstimateBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no workload", []string{"estimate"}, "give the workload: --tokens"},
+		{"unknown suffix", []string{"estimate", "--tokens", "10Q"}, `invalid value "10Q" for --tokens: unknown suffix "Q"`},
+		{"negative", []string{"estimate", "--tokens", "-5M"}, `invalid value "-5M" for --tokens`},
+		{"zero", []string{"estimate", "--tokens", "0"}, "greater than zero"},
+		{"NaN", []string{"estimate", "--tokens", "NaN"}, `invalid value "NaN" for --tokens`},
+		{"Inf", []string{"estimate", "--tokens", "Inf"}, `invalid value "Inf" for --tokens`},
+		{"overflow", []string{"estimate", "--tokens", "99999999999999999999"}, `invalid value "99999999999999999999" for --tokens`},
+		{"garbage", []string{"estimate", "--tokens", "lots"}, `invalid value "lots" for --tokens`},
+		{"bad period", []string{"estimate", "--tokens", "10M/fortnight"}, `invalid value "10M/fortnight" for --tokens`},
+		{"unknown model", []string{"estimate", "--tokens", "1M", "--models", "claude-sonet-4.5"}, "did you mean claude-sonnet-4.5"},
+		{"share above one", []string{"estimate", "--tokens", "1M", "--cached-share", "1.5"}, "--cached-share: a share is between 0 and 1"},
+		{"shares sum above one", []string{"estimate", "--tokens", "1M", "--cached-share", "0.7", "--cache-write-share", "0.4"}, "exceed 1"},
+		{"input without output", []string{"estimate", "--input", "1M"}, "--input and --output go together"},
+		{"tokens and input", []string{"estimate", "--tokens", "1M", "--input", "1M", "--output", "1M"}, "none of the others can be"},
+		{"bad as-of", []string{"estimate", "--tokens", "1M", "--as-of", "June 2024"}, `invalid value "June 2024" for --as-of`},
+		{"before any price", []string{"estimate", "--tokens", "1M", "--models", "gpt-5", "--as-of", "2020-01-01"}, "gpt-5 has no price on 2020-01-01"},
+		{"batch unpriced", []string{"estimate", "--tokens", "1M", "--models", "grok-4.5", "--batch-share", "0.5"}, "grok-4.5 has no batch price"},
+		{"bad format", []string{"estimate", "--tokens", "1M", "--format", "yaml"}, `invalid value "yaml" for --format`},
+		{"bad ttl", []string{"estimate", "--tokens", "1M", "--cache-ttl", "2h"}, "--cache-ttl"},
+		{"missing catalog dir", []string{"estimate", "--tokens", "1M", "--catalog", "/nonexistent/dir"}, "/nonexistent/dir: cannot read catalog directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, tc.args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("stderr %q lacks %q", r.stderr, tc.want)
+			}
+			if r.stdout != "" {
+				t.Fatalf("bad input printed data: %q", r.stdout)
+			}
+		})
+	}
+}
+
+func TestEstimateFlagParsing(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(ios, func(string) string { return "" })
+	var got *EstimateOptions
+	cmd := newCmdEstimate(f, func(o *EstimateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--tokens", "300K/day", "--models", "gpt-4o, claude-haiku-4.5", "--batch-share", "0.25", "--prompt-tokens", "2k"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Tokens.N != 9_125_000 || len(got.Models) != 2 || got.BatchShare != 0.25 || got.PromptTokens.N != 2000 || got.InputShare != 0.75 {
+		t.Fatalf("parsed %+v", got)
+	}
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/llmcost/llmcost/data"
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/iostreams"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/spf13/viper"
+)
+
+// Factory hands commands everything external. Nothing below it touches
+// os.Stdout, time.Now, os.Getenv or http.DefaultClient.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Now       func() time.Time
+	Getenv    func(string) string
+	Config    *viper.Viper
+
+	// HTTPClient is used by route's backends; lazily built.
+	HTTPClient func() *http.Client
+
+	// Set from persistent flags before a command runs.
+	CatalogDirs []string
+	FormatFlag  string
+	NoInput     bool
+
+	catalogOnce sync.Once
+	catalog     *catalog.Catalog
+	catalogErr  error
+	// EmbeddedCatalog can be replaced in tests.
+	EmbeddedCatalog catalog.Source
+}
+
+// NewFactory builds the production factory.
+func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
+	f := &Factory{
+		IOStreams:       ios,
+		Now:             time.Now,
+		Getenv:          getenv,
+		Config:          newViper(),
+		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
+	}
+	f.HTTPClient = func() *http.Client {
+		return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	return f
+}
+
+// Catalog loads the embedded catalog merged with every --catalog dir, once.
+func (f *Factory) Catalog() (*catalog.Catalog, error) {
+	f.catalogOnce.Do(func() {
+		sources := []catalog.Source{f.EmbeddedCatalog}
+		for _, d := range f.CatalogDirs {
+			src, err := catalog.Dir(d)
+			if err != nil {
+				f.catalogErr = err
+				return
+			}
+			sources = append(sources, src)
+		}
+		f.catalog, f.catalogErr = catalog.Load(sources...)
+	})
+	return f.catalog, f.catalogErr
+}
+
+// Format returns the validated --format value.
+func (f *Factory) Format() (output.Format, error) {
+	fm, err := output.ParseFormat(f.FormatFlag)
+	if err != nil {
+		return "", &FlagError{Err: err}
+	}
+	return fm, nil
+}
+
+// Today is the factory clock's date, at midnight UTC.
+func (f *Factory) Today() time.Time {
+	return f.Now().UTC().Truncate(24 * time.Hour)
+}

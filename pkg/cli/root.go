@@ -1,0 +1,176 @@
+// Package cli holds llmcost's cobra commands: one file per command, each
+// with an options struct, a constructor taking the Factory and an
+// injectable run function, so tests can check flag parsing and running
+// separately. Only this package reads flags, environment and config.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/llmcost/llmcost/pkg/iostreams"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Version is set at build time with -ldflags.
+var Version = "dev"
+
+// NewRootCmd builds a fresh command tree (never a package-level one).
+func NewRootCmd(f *Factory) *cobra.Command {
+	var configFile string
+	var noColor bool
+	root := &cobra.Command{
+		Use:   "llmcost <command> [flags]",
+		Short: "Honest LLM cost numbers: cloud APIs vs your own or rented GPUs",
+		Long: `llmcost answers one question with honest numbers: for this workload, should you
+pay a cloud LLM API, run an open model on your own or rented GPUs, or split the
+traffic? Every price comes from an embedded, sourced and dated catalog.`,
+		Example: `  llmcost estimate --tokens 10M
+  llmcost estimate --tokens 300K/day --models gpt-4o,claude-haiku-4.5 --format json
+  llmcost catalog show gpt-4o
+  llmcost help exit-codes`,
+		Version:       Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if noColor {
+				f.IOStreams.DisableColor()
+			}
+			if err := loadConfig(f, configFile); err != nil {
+				return err
+			}
+			if err := applyConfig(f, cmd); err != nil {
+				return err
+			}
+			f.IOStreams.SetNoInput(f.NoInput)
+			if _, err := f.Format(); err != nil {
+				return err
+			}
+			return nil
+		},
+	}
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetIn(f.IOStreams.In)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag wraps our parse errors and repeats the value; name the
+		// flag once, in our words.
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) {
+			var pe *units.ParseError
+			if errors.As(err, &pe) {
+				return &FlagError{Err: units.WithFlag(pe, iv.GetFlag().Name)}
+			}
+		}
+		return &FlagError{Err: err}
+	})
+	root.CompletionOptions.SetDefaultShellCompDirective(cobra.ShellCompDirectiveNoFileComp)
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.FormatFlag, "format", "table", "output format: "+strings.Join(output.Formats, ", "))
+	pf.StringArrayVar(&f.CatalogDirs, "catalog", nil, "extra catalog `DIR` merged over the embedded one (repeatable; later wins)")
+	pf.StringVar(&configFile, "config", "", "config `FILE` (default $XDG_CONFIG_HOME/llmcost/config.yaml)")
+	pf.BoolVar(&noColor, "no-color", false, "disable colour (also NO_COLOR=1)")
+	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; fail when an answer is missing")
+	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion(output.Formats...))
+	_ = root.MarkPersistentFlagDirname("catalog")
+	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
+
+	root.AddGroup(&cobra.Group{ID: "cost", Title: "Cost commands:"}, &cobra.Group{ID: "data", Title: "Catalog and data:"})
+	for _, c := range []*cobra.Command{
+		newCmdEstimate(f, nil),
+	} {
+		c.GroupID = "cost"
+		root.AddCommand(c)
+	}
+	catalogCmd := newCmdCatalog(f)
+	catalogCmd.GroupID = "data"
+	root.AddCommand(catalogCmd)
+	root.AddCommand(newCmdExitCodesTopic())
+	return root
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// Main runs llmcost with args and returns the exit code. It owns signal
+// handling (Ctrl-C cancels the context: exit 130) and error printing.
+func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
+	// Money in JSON is a plain number, never a quoted string.
+	decimal.MarshalJSONWithoutQuotes = true
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	f := NewFactory(ios, getenv)
+	return Run(ctx, f, args)
+}
+
+// Run executes the command tree with a factory (tests use this directly).
+func Run(ctx context.Context, f *Factory, args []string) int {
+	decimal.MarshalJSONWithoutQuotes = true
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	ran := markRun(root)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	// cobra checks arguments and flag groups itself, with plain errors; a
+	// command that failed before its RunE started was used wrongly.
+	if !*ran && ExitCode(err) == ExitInternal {
+		err = &FlagError{Err: err}
+	}
+	code := ExitCode(err)
+	if ctx.Err() != nil && code == ExitInternal {
+		code = ExitInterrupted
+	}
+	printError(f.IOStreams.ErrOut, cmd, err, code)
+	return code
+}
+
+// markRun wraps every RunE so Run knows whether a command got as far as
+// running.
+func markRun(root *cobra.Command) *bool {
+	ran := new(bool)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if inner := c.RunE; inner != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				*ran = true
+				return inner(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return ran
+}
+
+func printError(w io.Writer, cmd *cobra.Command, err error, code int) {
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Msg == "" {
+		return
+	}
+	if code == ExitInterrupted {
+		fmt.Fprintln(w, "interrupted")
+		return
+	}
+	fmt.Fprintf(w, "error: %v\n", err)
+	var fe *FlagError
+	if errors.As(err, &fe) && cmd != nil {
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+}
