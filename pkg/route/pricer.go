@@ -10,7 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-
 // CatalogPricer prices one request's reported usage with the catalog
 // price in force at the request time (or at AsOf when set).
 type CatalogPricer struct {
