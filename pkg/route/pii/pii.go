@@ -47,50 +47,62 @@ var (
 
 // Detect returns every entity found in s, ordered by position.
 func Detect(s string) []Finding {
-	if !mayContain(s) {
+	digits, dots, colons, at := census(s)
+	if digits == 0 && !at && colons < 2 {
 		return nil
 	}
 	var out []Finding
 	add := func(kind string, start, end int) { out = append(out, Finding{kind, start, end}) }
 
-	if strings.IndexByte(s, '@') >= 0 {
+	if at {
 		for _, m := range emailRE.FindAllStringIndex(s, -1) {
 			if validEmail(s[m[0]:m[1]]) {
 				add(Email, m[0], m[1])
 			}
 		}
 	}
-	for _, m := range cardRE.FindAllStringIndex(s, -1) {
-		if d := digitsOf(s[m[0]:m[1]]); ValidCard(d) {
-			add(Card, m[0], m[1])
-		}
+	// The regexes are the cost; skip those whose entity needs more digits
+	// than the text has (most prompts have a few or none).
+	if digits < 7 && dots < 3 && colons < 2 {
+		return out
 	}
-	for _, m := range ibanRE.FindAllStringIndex(s, -1) {
-		if end, ok := ibanPrefix(s[m[0]:m[1]]); ok {
-			add(IBAN, m[0], m[0]+end)
-		}
-	}
-	for _, m := range ssnRE.FindAllStringSubmatchIndex(s, -1) {
-		area, sep1, group, sep2, serial := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]], s[m[8]:m[9]], s[m[10]:m[11]]
-		if sep1 == sep2 && ValidSSN(area, group, serial) {
-			add(SSN, m[0], m[1])
-		}
-	}
-	for _, re := range []*regexp.Regexp{phoneIntlRE, phoneNANPRE, phoneNatRE} {
-		for _, m := range re.FindAllStringIndex(s, -1) {
-			if validPhone(re, s, m[0], m[1]) && !overlaps(out, m[0], m[1]) {
-				add(Phone, m[0], m[1])
+	if digits >= 13 {
+		for _, m := range cardRE.FindAllStringIndex(s, -1) {
+			if d := digitsOf(s[m[0]:m[1]]); ValidCard(d) {
+				add(Card, m[0], m[1])
 			}
 		}
 	}
-	if strings.IndexByte(s, '.') >= 0 {
+	if digits >= 8 {
+		for _, m := range ibanRE.FindAllStringIndex(s, -1) {
+			if end, ok := ibanPrefix(s[m[0]:m[1]]); ok {
+				add(IBAN, m[0], m[0]+end)
+			}
+		}
+	}
+	if digits >= 8 { // SSN has 9 digits, a phone at least 8
+		for _, m := range ssnRE.FindAllStringSubmatchIndex(s, -1) {
+			area, sep1, group, sep2, serial := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]], s[m[8]:m[9]], s[m[10]:m[11]]
+			if sep1 == sep2 && ValidSSN(area, group, serial) {
+				add(SSN, m[0], m[1])
+			}
+		}
+		for _, re := range []*regexp.Regexp{phoneIntlRE, phoneNANPRE, phoneNatRE} {
+			for _, m := range re.FindAllStringIndex(s, -1) {
+				if validPhone(re, s, m[0], m[1]) && !overlaps(out, m[0], m[1]) {
+					add(Phone, m[0], m[1])
+				}
+			}
+		}
+	}
+	if dots >= 3 && digits >= 4 {
 		for _, m := range ipv4RE.FindAllStringIndex(s, -1) {
 			if validIPv4Context(s, m[0], m[1]) && publicish(s[m[0]:m[1]]) {
 				add(IP, m[0], m[1])
 			}
 		}
 	}
-	if strings.Count(s, ":") >= 2 {
+	if colons >= 2 {
 		for _, m := range ipv6RE.FindAllStringIndex(s, -1) {
 			if validIPv6Context(s, m[0], m[1]) && publicish(s[m[0]:m[1]]) && !overlaps(out, m[0], m[1]) {
 				add(IP, m[0], m[1])
@@ -115,14 +127,22 @@ func Kinds(s string) []string {
 	return kinds
 }
 
-// mayContain is a cheap pre-filter: every entity has a digit or an '@'.
-func mayContain(s string) bool {
+// census counts what the detectors need, in one pass: every entity has
+// digits or an '@'; IPs need dots or colons.
+func census(s string) (digits, dots, colons int, at bool) {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '@' || (c >= '0' && c <= '9') {
-			return true
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dots++
+		case c == ':':
+			colons++
+		case c == '@':
+			at = true
 		}
 	}
-	return false
+	return
 }
 
 func overlaps(fs []Finding, start, end int) bool {

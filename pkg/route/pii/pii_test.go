@@ -32,6 +32,8 @@ func TestDetectPositives(t *testing.T) {
 		{"v6 2001:db8::8a2e:370:7334 route", IP},
 		{"mapped ::ffff:198.51.100.1", IP},
 		{"fe80::1ff:fe23:4567:890a", IP},
+		{"peer fe::ab up", IP},
+		{"x a@b.co", Email},
 	} {
 		kinds := Kinds(tc.text)
 		found := false
