@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -261,6 +262,79 @@ rules:
 		b.ReportMetric(time.Since(start).Seconds(), "s/run")
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB") // Linux reports KiB
+		}
+	}
+}
+
+// TestRouteInterruptExit130 cancels the run (Ctrl-C) while requests hang:
+// the summary is still printed, finished prompts are in the log, the cut
+// ones are recorded as interrupted (not final), and the exit code is 130.
+func TestRouteInterruptExit130(t *testing.T) {
+	srv := newBlockingServer(t, 5)
+	dir := t.TempDir()
+	var prompts strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&prompts, "prompt %d\n", i)
+	}
+	promptsPath := filepath.Join(dir, "p.txt")
+	_ = os.WriteFile(promptsPath, []byte(prompts.String()), 0o644)
+	logPath := filepath.Join(dir, "costs.jsonl")
+
+	ios, _, out, errOut := iostreams.Test()
+	f := NewFactory(ios, func(string) string { return "" })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-srv.arrived
+		cancel()
+	}()
+	code := Run(ctx, f, []string{"route", "-f", promptsPath, "--policy", localOnlyPolicy(t, dir, srv.URL), "--log", logPath, "--concurrency", "2", "--format", "json"})
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s", code, errOut.String())
+	}
+	var sum struct {
+		Interrupted bool `json:"interrupted"`
+		Total       struct {
+			OK          int64 `json:"ok"`
+			Interrupted int64 `json:"interrupted"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("summary not printed: %v\n%s", err, out.String())
+	}
+	recs, _, err := ledger.ReadAll(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := 0
+	for _, r := range recs {
+		if r.Final() {
+			final++
+		}
+	}
+	if !sum.Interrupted || sum.Total.OK != 5 || final != 5 || sum.Total.Interrupted < 1 {
+		t.Errorf("summary %+v, %d final records; want 5 ok and the hung requests interrupted", sum, final)
+	}
+}
+
+func TestRouteProgressOnlyOnTerminal(t *testing.T) {
+	srv := newBlockingServer(t, 0)
+	dir := t.TempDir()
+	promptsPath := filepath.Join(dir, "p.txt")
+	_ = os.WriteFile(promptsPath, []byte("a\nb\nc\n"), 0o644)
+	for _, tty := range []bool{false, true} {
+		ios, _, out, errOut := iostreams.Test()
+		ios.SetTTY(false, false, tty)
+		f := NewFactory(ios, func(string) string { return "" })
+		code := Run(context.Background(), f, []string{"route", "-f", promptsPath, "--policy", localOnlyPolicy(t, dir, srv.URL),
+			"--log", filepath.Join(dir, "c.jsonl"), "--format", "csv"})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		if got := strings.Contains(errOut.String(), "routing"); got != tty {
+			t.Errorf("stderr TTY=%v: progress shown=%v\n%q", tty, got, errOut.String())
+		}
+		if strings.Contains(out.String(), "routing") || !strings.HasPrefix(out.String(), "backend,") {
+			t.Errorf("stdout must hold only the summary: %q", out.String())
 		}
 	}
 }
