@@ -215,10 +215,14 @@ func (r *RouteResult) Tables() []output.TableData {
 		t50, rt50 := ms(b.P50TTFTMs)
 		t95, rt95 := ms(b.P95TTFTMs)
 		tps, rtps := ms(b.DecodeTPS)
-		cost, rcost := units.FormatUSD(b.CostUSD.Decimal), b.CostUSD.String()
+		cost, rcost := usd(b.CostUSD)
 		unknown := "-"
 		if b.CostMissing > 0 {
-			cost += "+?"
+			if b.CostUSD != nil {
+				cost += "+?"
+			} else {
+				cost = "unknown"
+			}
 			unknown = fmt.Sprintf("%d requests", b.CostMissing)
 		}
 		est, rest := usd(b.EstimatedCostUSD)

@@ -234,7 +234,7 @@ func TestRouteDryRunSendsNothing(t *testing.T) {
 		t.Error("dry run wrote a log without --log")
 	}
 	if !strings.HasPrefix(res.stdout, "backend,source,requests") || !strings.Contains(res.stdout, "claude,cloud,1,1,0,") ||
-		!strings.Contains(res.stdout, "local-llama,local,4,4,0,32,1024,,,,,,0,4,,") {
+		!strings.Contains(res.stdout, "local-llama,local,4,4,0,32,1024,,,,,,,4,,") {
 		t.Errorf("csv:\n%s", res.stdout)
 	}
 }
@@ -277,5 +277,19 @@ func TestRouteBadPromptLine(t *testing.T) {
 	res := run(t, map[string]string{"ANTHROPIC_API_KEY": "k"}, "route", "-f", prompts, "--policy", fs.policy(t, dir), "--log", filepath.Join(dir, "c.jsonl"))
 	if res.code != ExitBadInput || !strings.Contains(res.stderr, prompts+":2:") {
 		t.Fatalf("exit %d stderr %s", res.code, res.stderr)
+	}
+}
+
+func TestRouteGolden(t *testing.T) {
+	const policy, prompts = "../../testdata/policies/route.yaml", "../../testdata/prompts/sample.jsonl"
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		res := run(t, nil, "route", "-f", prompts, "--policy", policy, "--dry-run", "--format", format)
+		mustOK(t, res)
+		golden(t, "route_dry_run."+format, res.stdout)
+	}
+	for _, format := range []string{"table", "json"} {
+		res := run(t, nil, "route", "--check-policy", policy, "--format", format)
+		mustOK(t, res)
+		golden(t, "route_check_policy."+format, res.stdout)
 	}
 }

@@ -24,6 +24,7 @@ type Totals struct {
 
 	CostUSD          decimal.Decimal
 	CostMissing      int64 // records that cost something unknown (cost_usd null)
+	Priced           int64 // records and legs with a known cost
 	EstimatedCostUSD decimal.Decimal
 	EstimateMissing  int64
 	BusyMs           float64
@@ -117,6 +118,7 @@ func (t *Totals) timing(ok bool, ttft, latency *float64, out *int64) {
 func (t *Totals) cost(c *USD, sent bool) {
 	if c != nil {
 		t.CostUSD = t.CostUSD.Add(c.Decimal)
+		t.Priced++
 	} else if sent {
 		t.CostMissing++
 	}
@@ -148,6 +150,7 @@ func (t *Totals) Merge(o *Totals) {
 	t.MissingReasoning += o.MissingReasoning
 	t.CostUSD = t.CostUSD.Add(o.CostUSD)
 	t.CostMissing += o.CostMissing
+	t.Priced += o.Priced
 	t.EstimatedCostUSD = t.EstimatedCostUSD.Add(o.EstimatedCostUSD)
 	t.EstimateMissing += o.EstimateMissing
 	t.BusyMs += o.BusyMs

@@ -102,10 +102,10 @@ func (w *When) String() string {
 
 // Fallback re-asks To when From answered with low confidence.
 type Fallback struct {
-	From          string  `yaml:"from"`
-	To            string  `yaml:"to"`
-	MinConfidence float64 `yaml:"min_confidence"`
-	Line          int     `yaml:"-"`
+	From          string  `yaml:"from" json:"from"`
+	To            string  `yaml:"to" json:"to"`
+	MinConfidence float64 `yaml:"min_confidence" json:"min_confidence"`
+	Line          int     `yaml:"-" json:"-"`
 	lines         map[string]int
 }
 

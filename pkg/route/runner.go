@@ -93,7 +93,7 @@ type BackendSummary struct {
 	P95TTFTMs    *float64 `json:"p95_ttft_ms"`
 	DecodeTPS    *float64 `json:"decode_tokens_per_second"`
 
-	CostUSD          ledger.USD  `json:"cost_usd"`
+	CostUSD          *ledger.USD `json:"cost_usd"`     // sum of known costs; null when none is known
 	CostMissing      int64       `json:"cost_missing"` // requests whose cost is unknown (not counted as $0)
 	EstimatedCostUSD *ledger.USD `json:"estimated_cost_usd"`
 	DifferenceUSD    *ledger.USD `json:"difference_usd"` // cost - estimate
@@ -104,7 +104,10 @@ func summarize(t *ledger.Totals, name string) BackendSummary {
 		Backend: name, Requests: t.Requests, OK: t.OK, Errors: t.Errors, Interrupted: t.Interrupted,
 		Escalated: t.Escalated, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
 		MissingTokens: max(t.MissingInput, t.MissingOutput),
-		CostUSD:       ledger.USD{Decimal: t.CostUSD}, CostMissing: t.CostMissing,
+		CostMissing:   t.CostMissing,
+	}
+	if t.Priced > 0 || t.CostMissing == 0 {
+		s.CostUSD = ledger.NewUSD(t.CostUSD)
 	}
 	pct := func(xs ledger.Samples, p float64) *float64 {
 		if v, ok := xs.Percentile(p); ok {
@@ -312,6 +315,9 @@ func (st *run) process(p Prompt) *ledger.Record {
 		return rec
 	}
 	fb := st.Policy.Fallback
+	if fb != nil && fb.From == pb.Name && !isPII && first.conf == nil {
+		rec.RouteReason += "; no logprobs in the answer, so fallback was not evaluated"
+	}
 	if fb == nil || fb.From != pb.Name || isPII || first.conf == nil || first.conf.Score >= fb.MinConfidence {
 		return rec
 	}
