@@ -250,6 +250,31 @@ func TestDoFailures(t *testing.T) {
 			wantAttempts: 1, wantCode: CodeMalformedResponse, wantRetry: true,
 		},
 		{
+			name: "anthropic 502 HTML from a proxy", api: APIAnthropic,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: []byte("<html>Bad Gateway</html>")}}
+			},
+			policy:       func(p *RetryPolicy) { p.MaxAttempts = 1 },
+			wantAttempts: 1, wantCode: "http_502", wantStatus: 502, wantRetry: true,
+		},
+		{
+			name: "ollama 503 plain text then success", api: APIOllama,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 503, body: []byte("server busy")}, jsonReply(t, "ollama-api-chat-nonstream.json")}
+			},
+			wantAttempts: 2, wantSleeps: []time.Duration{250 * ms},
+			wantUsage: "in=26 out=298 cached=nil cwrite=nil reasoning=nil",
+		},
+		{
+			name: "openai error object inside a 200 stream", api: APIOpenAI, stream: true,
+			replies: func(t *testing.T) []reply {
+				return []reply{{status: 200, header: map[string]string{"Content-Type": "text/event-stream"},
+					body: []byte("data: {\"error\":{\"message\":\"engine died\",\"type\":\"server_error\",\"code\":500}}\n\n")}}
+			},
+			policy:       func(p *RetryPolicy) { p.MaxAttempts = 1 },
+			wantAttempts: 1, wantCode: "server_error", wantRetry: true,
+		},
+		{
 			name: "ollama model not found is permanent", api: APIOllama,
 			replies: func(t *testing.T) []reply {
 				return []reply{{status: 404, header: map[string]string{"Content-Type": "application/json"}, body: []byte(`{"error":"model \"llama9\" not found, try pulling it first"}`)}}
@@ -389,7 +414,17 @@ func TestDoConnectionRefused(t *testing.T) {
 	rec := &sleepRecorder{}
 	p := testPolicy(rec)
 	p.MaxAttempts = 3
+	var retried []int
+	p.OnRetry = func(attempt int, err *Error, wait time.Duration) {
+		if err.Code != CodeConnection || wait != p.Backoff(attempt-1) {
+			t.Errorf("OnRetry(%d, %s, %v): unexpected", attempt, err.Code, wait)
+		}
+		retried = append(retried, attempt)
+	}
 	_, attempts, err := Do(context.Background(), b, Request{Prompt: "hi"}, p)
+	if !reflect.DeepEqual(retried, []int{1, 2}) {
+		t.Errorf("OnRetry saw attempts %v, want [1 2]", retried)
+	}
 	var be *Error
 	if !errors.As(err, &be) || be.Code != CodeConnection || !be.Retryable || be.StatusCode != 0 {
 		t.Fatalf("err = %#v, want retryable connection_error", err)

@@ -88,6 +88,8 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.AddGroup(&cobra.Group{ID: "cost", Title: "Cost commands:"}, &cobra.Group{ID: "data", Title: "Catalog and data:"})
 	for _, c := range []*cobra.Command{
 		newCmdEstimate(f, nil),
+		newCmdFit(f, nil),
+		newCmdBreakeven(f, nil),
 		newCmdRoute(f, nil),
 	} {
 		c.GroupID = "cost"

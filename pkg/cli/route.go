@@ -232,9 +232,9 @@ func (r *RouteResult) Tables() []output.TableData {
 		if r.DryRun && name != "total" {
 			name += " (dry run)"
 		}
-		t.Rows = append(t.Rows, []string{name, b.Source, itoa(b.Requests), itoa(b.OK), itoa(b.Errors), tokIn, tokOut, p50, p95, t50, t95, tps, cost, unknown, est, diff})
-		t.Raw = append(t.Raw, []string{b.Backend, b.Source, itoa(b.Requests), itoa(b.OK), itoa(b.Errors), itoa(b.InputTokens), itoa(b.OutputTokens),
-			rp50, rp95, rt50, rt95, rtps, rcost, itoa(b.CostMissing), rest, rdiff})
+		t.Rows = append(t.Rows, []string{name, b.Source, fmtInt64(b.Requests), fmtInt64(b.OK), fmtInt64(b.Errors), tokIn, tokOut, p50, p95, t50, t95, tps, cost, unknown, est, diff})
+		t.Raw = append(t.Raw, []string{b.Backend, b.Source, fmtInt64(b.Requests), fmtInt64(b.OK), fmtInt64(b.Errors), fmtInt64(b.InputTokens), fmtInt64(b.OutputTokens),
+			rp50, rp95, rt50, rt95, rtps, rcost, fmtInt64(b.CostMissing), rest, rdiff})
 	}
 	if r.DryRun {
 		t.Title = "Dry run: nothing was sent; input tokens counted locally, output assumed"
@@ -259,7 +259,7 @@ func (r *RouteResult) Tables() []output.TableData {
 	return []output.TableData{t}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func fmtInt64(n int64) string { return strconv.FormatInt(n, 10) }
 
 func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 	f := o.F

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/pflag"
+)
+
+// Shared by fit, estimate (--local/--rent) and breakeven: parsing
+// MODEL@GPU[:QUANT][xN], turning catalog entries into pkg/hardware inputs,
+// and the owned-hardware cost flags.
+
+// parseLocalSpec reads MODEL@GPU[:QUANT][xN] from a flag.
+func parseLocalSpec(flag, s string) (hardware.Spec, error) {
+	spec, err := hardware.ParseSpec(s)
+	if err != nil {
+		return hardware.Spec{}, &FlagError{Err: fmt.Errorf("invalid value for --%s: %w", flag, err)}
+	}
+	return spec, nil
+}
+
+// newLocalEnv indexes the catalog for the local maths.
+func newLocalEnv(cat *catalog.Catalog) (*hardware.Env, error) {
+	env, err := hardware.NewEnv(cat)
+	if err != nil {
+		return nil, asInput(err)
+	}
+	return env, nil
+}
+
+// place estimates a spec; every failure is the user's input (a name, a
+// context too long for the model, a catalog entry the maths cannot use).
+func place(env *hardware.Env, spec hardware.Spec, req hardware.Request) (hardware.Result, error) {
+	r, err := env.Place(spec, req)
+	if err != nil {
+		return hardware.Result{}, asInput(err)
+	}
+	return r, nil
+}
+
+func asInput(err error) error {
+	var bi badInput
+	if errors.As(err, &bi) && bi.BadInput() {
+		return err
+	}
+	return &InputError{Err: err}
+}
+
+// ownedFlags are the cost basis of owned hardware, shared by estimate and
+// breakeven. Empty strings mean "catalog default".
+type ownedFlags struct {
+	HardwarePrice string
+	Months        string
+	KWhPrice      string
+	PUE           string
+	OpsMonthly    string
+	Watts         string
+	Concurrency   int
+	Context       contextValue
+}
+
+// contextValue is a context length. Context windows are binary by
+// convention, so K here is 1,024 tokens: 128K = 131,072 (Llama 3.1's
+// max_position_embeddings); plain numbers are taken as written.
+type contextValue struct{ N int64 }
+
+func (c *contextValue) Set(s string) error {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "k"):
+		mult, t = 1024, strings.TrimSuffix(t, "k")
+	case strings.HasSuffix(t, "m"):
+		mult, t = 1024*1024, strings.TrimSuffix(t, "m")
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(t, ",", ""), 10, 64)
+	if err != nil || n <= 0 || n > 1<<24/mult {
+		return fmt.Errorf("want a context length such as 8K, 128K or 131072 (K = 1,024)")
+	}
+	c.N = n * mult
+	return nil
+}
+
+func (c *contextValue) String() string {
+	if c == nil || c.N == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.N, 10)
+}
+
+func (c *contextValue) Type() string { return "tokens" }
+
+func (o *ownedFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&o.HardwarePrice, "hardware-price", "", "purchase price of one local machine in USD (default: the catalog GPU price x GPUs)")
+	fl.StringVar(&o.Months, "months", "", "amortization period in months (default: catalog, 36)")
+	fl.StringVar(&o.KWhPrice, "kwh-price", "", "electricity price in USD per kWh (default: catalog, 0.18)")
+	fl.StringVar(&o.PUE, "pue", "", "power usage effectiveness, >= 1 (default: catalog, 1.0)")
+	fl.StringVar(&o.OpsMonthly, "ops-monthly", "0", "operations cost per month in USD (people, hosting)")
+	fl.StringVar(&o.Watts, "watts", "", "power per GPU while busy in W (default: catalog TDP)")
+	fl.IntVar(&o.Concurrency, "concurrency", 1, "requests served at once by each local machine (batching raises throughput)")
+	fl.Var(&o.Context, "context", "KV-cache context per request for the VRAM fit; K = 1,024 (default 8K, capped at the model's maximum)")
+}
+
+func (o *ownedFlags) validate() error {
+	if o.Concurrency < 1 {
+		return FlagErrorf("invalid value %d for --concurrency: must be >= 1", o.Concurrency)
+	}
+	return nil
+}
+
+// basis resolves the owned-cost basis: catalog defaults, then flags.
+func (o *ownedFlags) basis(cat *catalog.Catalog) (cost.LocalBasis, error) {
+	b := cost.BasisFromCatalog(cat.Defaults)
+	var err error
+	if o.Months != "" {
+		if b.AmortizationMonths, err = parseDecimalFlag("months", o.Months); err != nil {
+			return b, err
+		}
+	}
+	if o.KWhPrice != "" {
+		if b.KWhPriceUSD, err = parseUSDFlag("kwh-price", o.KWhPrice); err != nil {
+			return b, err
+		}
+	}
+	if o.PUE != "" {
+		if b.PUE, err = parseDecimalFlag("pue", o.PUE); err != nil {
+			return b, err
+		}
+	}
+	if b.OpsMonthlyUSD, err = parseUSDFlag("ops-monthly", o.OpsMonthly); err != nil {
+		return b, err
+	}
+	if !b.AmortizationMonths.IsPositive() {
+		return b, FlagErrorf("invalid value %q for --months: must be > 0", o.Months)
+	}
+	if b.PUE.LessThan(decimal.NewFromInt(1)) {
+		return b, FlagErrorf("invalid value %q for --pue: must be >= 1", o.PUE)
+	}
+	return b, nil
+}
+
+func parseUSDFlag(flag, s string) (decimal.Decimal, error) {
+	d, err := units.ParseUSD(s)
+	if err != nil {
+		return decimal.Zero, &FlagError{Err: fmt.Errorf("invalid value %q for --%s: %v", s, flag, err)}
+	}
+	return d, nil
+}
+
+func parseDecimalFlag(flag, s string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil || d.IsNegative() {
+		return decimal.Zero, FlagErrorf("invalid value %q for --%s: want a number >= 0", s, flag)
+	}
+	return d, nil
+}
+
+// ownedCost prices a placement on bought hardware with the flags'
+// overrides; a missing catalog value names the flag that supplies it.
+func (o *ownedFlags) ownedCost(r hardware.Result, cg *catalog.GPU, b cost.LocalBasis, inputShare decimal.Decimal) (cost.LocalCost, []string, error) {
+	var ov cost.OwnedOverrides
+	if o.HardwarePrice != "" {
+		p, err := parseUSDFlag("hardware-price", o.HardwarePrice)
+		if err != nil {
+			return cost.LocalCost{}, nil, err
+		}
+		ov.HardwarePriceUSD = &p
+	}
+	if o.Watts != "" {
+		w, err := parseDecimalFlag("watts", o.Watts)
+		if err != nil {
+			return cost.LocalCost{}, nil, err
+		}
+		ov.ActiveWatts = &w
+	}
+	lc, notes, err := cost.OwnedFor(r, cg, b, ov, inputShare)
+	var me *cost.MissingError
+	if errors.As(err, &me) {
+		switch me.Supply {
+		case "hardware_price":
+			return lc, nil, FlagErrorf("%v: pass --hardware-price (USD for %d GPU(s))", me, r.GPUs)
+		case "watts":
+			return lc, nil, FlagErrorf("%v: pass --watts (W per GPU while busy)", me)
+		}
+	}
+	return lc, notes, err
+}
+
+// rentedCost prices a placement at the GPU's cheapest rental.
+func rentedCost(r hardware.Result, cg *catalog.GPU, hours, inputShare decimal.Decimal) (cost.LocalCost, *catalog.Rental, error) {
+	lc, rental, err := cost.RentedFor(r, cg, hours, inputShare)
+	var me *cost.MissingError
+	if errors.As(err, &me) {
+		return lc, nil, FlagErrorf("%v; use --local to price it as owned hardware", me)
+	}
+	return lc, rental, err
+}
+
+// round3 keeps speeds and seconds readable in JSON without pretending to
+// more precision than the model has.
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// gib converts bytes to the binary GB that GPU memory is labelled in.
+func gib(bytes float64) float64 { return round3(bytes / hardware.GiB) }
