@@ -58,7 +58,11 @@ policy names and are never logged. Prompt text is logged only with --log-prompts
 
 Ctrl-C stops sending, records what finished, prints the summary and exits 130;
 --resume then runs only the prompts that have no final record in the log (ok, or
-an error other than "interrupted"), so every prompt ends in the log exactly once.`,
+an error other than "interrupted"), so every prompt ends in the log exactly once.
+Resume with the same prompts file: plain-text ids are line numbers.
+
+Exit status: 0 all prompts answered, 1 some failed after retries (each record
+says why), 2 bad flags, policy or prompts file (file:line), 130 interrupted.`,
 		Example: `  # check a policy (written by hand or by 'llmcost decide --write-policy')
   llmcost route --check-policy route.yaml
 
@@ -94,7 +98,7 @@ an error other than "interrupted"), so every prompt ends in the log exactly once
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "send nothing: count tokens locally, route and price (no log unless --log is given)")
 	fl.BoolVar(&opts.LogPrompts, "log-prompts", false, "write prompt text into the log")
 	fl.StringVar(&opts.CheckPolicy, "check-policy", "", "validate a policy `FILE` and exit")
-	fl.StringVar(&opts.AsOf, "as-of", "", "price every request at the catalog prices of this date YYYY-MM-DD (default: each request's own time)")
+	fl.StringVar(&opts.AsOf, "as-of", "", "price every request at the catalog prices of `DATE` (YYYY-MM-DD; default: each request's own time)")
 	_ = cmd.MarkFlagFilename("file", "txt", "jsonl")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("check-policy", "yaml", "yml")
