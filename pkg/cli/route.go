@@ -365,7 +365,7 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 	}
 
 	bar := newRouteProgress(ios.ErrOut, ios.IsStderrTTY(), total)
-	r.OnRecord = bar.record
+	r.OnRecord, r.OnSkip = bar.record, bar.skip
 
 	sum, runErr := r.Run(cmd.Context(), route.NewPromptReader(in, o.PromptsFile))
 	bar.finish()
@@ -500,6 +500,12 @@ func (p *routeProgress) record(r *ledger.Record) {
 	}
 	p.bar.Describe(fmt.Sprintf("routing · %d errors · %s", p.errors, units.FormatUSD(p.cost)))
 	_ = p.bar.Add(1)
+}
+
+func (p *routeProgress) skip(string) {
+	if p.bar != nil {
+		_ = p.bar.Add(1)
+	}
 }
 
 func (p *routeProgress) finish() {

@@ -59,6 +59,8 @@ type Runner struct {
 	// OnRecord is told about each record after it is written (progress).
 	// Calls are serialised.
 	OnRecord func(r *ledger.Record)
+	// OnSkip is told about each prompt Skip passed over (progress).
+	OnSkip func(id string)
 	// Detect finds personal data in a prompt (default pii.Kinds).
 	Detect func(text string) []string
 }
@@ -198,6 +200,9 @@ dispatch:
 		}
 		if r.Skip != nil && r.Skip(p.ID) {
 			st.skipped++
+			if r.OnSkip != nil {
+				r.OnSkip(p.ID)
+			}
 			continue
 		}
 		select {
@@ -323,15 +328,23 @@ func (st *run) process(p Prompt) *ledger.Record {
 	}
 	to := st.Policy.Backend(fb.To)
 	second := st.call(to, p, isPII)
+	leg := first.leg(pb)
+	reason := fmt.Sprintf("%s; fallback: confidence %.3f < %g", d.Reason, first.conf.Score, fb.MinConfidence)
+	if second.interrupted {
+		// Not final: --resume asks both again. The local answer's cost stays
+		// in the log through the leg.
+		*rec = ledger.Record{TS: rec.TS, ID: p.ID, Task: p.Task, PII: kinds, Prompt: rec.Prompt,
+			Backend: to.Name, Model: to.Model, Source: to.Source, FallbackFrom: pb.Name, Escalated: leg, RouteReason: reason}
+		second.fill(rec)
+		return rec
+	}
 	if second.err != nil {
 		// The local answer stands; say why it was not replaced.
 		rec.RouteReason += fmt.Sprintf("; fallback to %q (confidence %.3f < %g) failed: %s", to.Name, first.conf.Score, fb.MinConfidence, second.errText())
 		return rec
 	}
-	leg := first.leg(pb)
 	*rec = ledger.Record{TS: rec.TS, ID: p.ID, Task: p.Task, PII: kinds, Prompt: rec.Prompt,
-		Backend: to.Name, Model: to.Model, Source: to.Source, FallbackFrom: pb.Name, Escalated: leg,
-		RouteReason: fmt.Sprintf("%s; fallback: confidence %.3f < %g", d.Reason, first.conf.Score, fb.MinConfidence)}
+		Backend: to.Name, Model: to.Model, Source: to.Source, FallbackFrom: pb.Name, Escalated: leg, RouteReason: reason}
 	second.fill(rec)
 	rec.Confidence, rec.MinLogprob = leg.Confidence, leg.MinLogprob // the confidence that triggered it
 	return rec

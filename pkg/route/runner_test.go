@@ -502,3 +502,24 @@ func TestLimitsFromPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFallbackInterruptedIsNotFinal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	local := &fakeBackend{name: "local-llama", respond: func(_ context.Context, req backend.Request) (backend.Response, error) {
+		return okResponse(req, -3), nil // unsure: escalate
+	}}
+	cloud := &fakeBackend{name: "claude", respond: func(c context.Context, req backend.Request) (backend.Response, error) {
+		cancel()
+		<-c.Done()
+		return backend.Response{}, &backend.Error{Backend: "claude", Code: backend.CodeCanceled, Message: "canceled"}
+	}}
+	log := &memLog{}
+	r := newRunner(t, local, cloud, log)
+	if _, err := r.Run(ctx, &sliceSource{ps: []Prompt{{ID: "1", Text: "hello"}}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	rec := log.byID()["1"][0]
+	if rec.Final() || !rec.Interrupted || rec.Escalated == nil || rec.Escalated.CostUSD == nil || rec.FallbackFrom != "local-llama" {
+		t.Fatalf("record %+v: want an interrupted, non-final record that keeps the local leg's cost", rec)
+	}
+}
