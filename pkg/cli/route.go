@@ -245,6 +245,11 @@ func (r *RouteResult) Tables() []output.TableData {
 	} else {
 		t.Title = "Measured: tokens as the servers reported them; cost = catalog price × usage (cloud), hourly × busy time (local)"
 	}
+	for _, b := range r.Backends {
+		if b.Escalated > 0 {
+			t.Notes = append(t.Notes, fmt.Sprintf("%d answers of %s had low confidence and were asked again by the fallback backend (their cost and tokens are counted under %s)", b.Escalated, b.Backend, b.Backend))
+		}
+	}
 	if r.Skipped > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d prompts already done in the log were skipped (--resume)", r.Skipped))
 	}
