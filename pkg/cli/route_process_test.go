@@ -311,8 +311,10 @@ func TestRouteInterruptExit130(t *testing.T) {
 			final++
 		}
 	}
-	if !sum.Interrupted || sum.Total.OK != 5 || final != 5 || sum.Total.Interrupted < 1 {
-		t.Errorf("summary %+v, %d final records; want 5 ok and the hung requests interrupted", sum, final)
+	// The server answered 5; when the 6th arrives, the other worker may
+	// still be reading the 5th answer, and Ctrl-C cuts that one too.
+	if !sum.Interrupted || sum.Total.OK < 4 || sum.Total.OK > 5 || int64(final) != sum.Total.OK || sum.Total.Interrupted < 1 {
+		t.Errorf("summary %+v, %d final records; want 4-5 ok, all final, and the hung requests interrupted", sum, final)
 	}
 }
 
