@@ -206,6 +206,11 @@ func ByDay(loc *time.Location) KeyFunc {
 	return func(r *Record) string { return r.TS.In(loc).Format(time.DateOnly) }
 }
 
+// ByMonth groups by calendar month (YYYY-MM) in loc.
+func ByMonth(loc *time.Location) KeyFunc {
+	return func(r *Record) string { return r.TS.In(loc).Format("2006-01") }
+}
+
 // Groups aggregates records into Totals per key.
 type Groups struct {
 	key KeyFunc

@@ -294,6 +294,11 @@ func TestAggregate(t *testing.T) {
 	if days.Get("2026-11-27") == nil {
 		t.Errorf("day keys %v", days.Keys())
 	}
+	months := NewGroups(ByMonth(time.FixedZone("UTC-11", -11*3600)))
+	months.Add(mk("1", "a", nil, nil, "", 1, 1)) // 10:00 UTC on the 27th is still November in UTC-11
+	if months.Get("2026-11") == nil {
+		t.Errorf("month keys %v", months.Keys())
+	}
 }
 
 func TestPercentile(t *testing.T) {

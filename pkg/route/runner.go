@@ -274,7 +274,7 @@ func (st *run) write(rec *ledger.Record) error {
 func (st *run) summary() *Summary {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s := &Summary{DryRun: st.DryRun, Skipped: st.skipped}
+	s := &Summary{DryRun: st.DryRun, Skipped: st.skipped, Backends: []BackendSummary{}}
 	for _, k := range st.groups.Keys() {
 		bs := summarize(st.groups.Get(k), k)
 		if pb := st.Policy.Backend(k); pb != nil {
