@@ -70,6 +70,17 @@ func (b *PolicyBackend) HasLogprobs() bool {
 	return b.API == APIOpenAI
 }
 
+// RequestLogprobs says whether to ask this backend for logprobs: always
+// when the policy says `logprobs: true`; by default only for local
+// servers, since some cloud models (reasoning models, Gemini's OpenAI
+// layer) reject the parameter and confidence only drives local fallback.
+func (b *PolicyBackend) RequestLogprobs() bool {
+	if b.Logprobs != nil {
+		return *b.Logprobs
+	}
+	return b.HasLogprobs() && !b.Cloud()
+}
+
 // Cloud reports whether prompts sent here leave the premises.
 func (b *PolicyBackend) Cloud() bool { return b.Source != SourceLocal }
 

@@ -55,7 +55,10 @@ func TestParseGoodPolicy(t *testing.T) {
 	if l == nil || l.Line != 3 || l.Timeout != 30*time.Second || l.HourlyUSD.String() != "0.74" || !l.HasLogprobs() {
 		t.Fatalf("local backend: %+v", l)
 	}
-	if c := p.Backend("claude"); c.HasLogprobs() || c.RPM != 500 || !c.Cloud() {
+	if !l.RequestLogprobs() {
+		t.Error("a local openai backend is asked for logprobs by default")
+	}
+	if c := p.Backend("claude"); c.HasLogprobs() || c.RequestLogprobs() || c.RPM != 500 || !c.Cloud() {
 		t.Errorf("claude: %+v", c)
 	}
 	if p.Rules[2].Line != 22 || p.Fallback.Line != 23 {
@@ -195,4 +198,23 @@ func FuzzParsePolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRequestLogprobs(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		b    PolicyBackend
+		want bool
+	}{
+		{PolicyBackend{API: APIOpenAI, Source: SourceLocal}, true},
+		{PolicyBackend{API: APIOpenAI, Source: SourceCloud}, false}, // o-series models reject the parameter
+		{PolicyBackend{API: APIOpenAI, Source: SourceCloud, Logprobs: &yes}, true},
+		{PolicyBackend{API: APIOpenAI, Source: SourceLocal, Logprobs: &no}, false},
+		{PolicyBackend{API: APIOllama, Source: SourceLocal}, false},
+		{PolicyBackend{API: APIOllama, Source: SourceLocal, Logprobs: &yes}, true},
+	} {
+		if got := tc.b.RequestLogprobs(); got != tc.want {
+			t.Errorf("%+v: RequestLogprobs = %v", tc.b, got)
+		}
+	}
 }

@@ -378,14 +378,14 @@ func (st *run) call(pb *PolicyBackend, p Prompt, isPII bool) *result {
 	if maxTokens == 0 {
 		maxTokens = st.DefaultMaxTokens
 	}
-	req := backend.Request{ID: p.ID, Prompt: p.Text, MaxTokens: maxTokens, Logprobs: pb.HasLogprobs(), Stream: st.Stream}
+	req := backend.Request{ID: p.ID, Prompt: p.Text, MaxTokens: maxTokens, Logprobs: pb.RequestLogprobs(), Stream: st.Stream}
 	ab := &attempt{inner: st.Backends[pb.Name], limits: st.limits[pb.Name], meter: st.meters[pb.Name],
 		tokens: len(p.Text)/4 + max(maxTokens, DefaultDryRunOutputTokens), res: res}
 	res.resp, res.attempts, res.err = backend.Do(st.reqCtx, ab, req, st.Retry)
 	res.interrupted = res.err != nil && st.reqCtx.Err() != nil
 	st.price(pb, res)
 	if res.err == nil {
-		if c, ok := ConfidenceOf(res.resp.Logprobs); ok && pb.HasLogprobs() {
+		if c, ok := ConfidenceOf(res.resp.Logprobs); ok {
 			res.conf = &c
 		}
 	}
