@@ -412,7 +412,7 @@ func policyCheck(p *route.Policy, warnings []string) *PolicyCheckResult {
 		if b.HourlyUSD != nil {
 			pricing = "$" + b.HourlyUSD.String() + "/hour"
 		}
-		res.Backends = append(res.Backends, policyRow{b.Name, b.Source, b.API, b.Model, pricing, b.HasLogprobs()})
+		res.Backends = append(res.Backends, policyRow{b.Name, b.Source, b.API, b.Model, pricing, b.RequestLogprobs()})
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
