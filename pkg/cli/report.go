@@ -1,13 +1,9 @@
-//go:build ledger
-
-// Built only with -tags ledger until pkg/ledger (branch route) is on main;
-// then drop this constraint and register newCmdReport in NewRootCmd.
-
 package cli
 
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -383,6 +379,20 @@ func (r *ReportResult) Tables() []output.TableData {
 		}
 		t.Rows = append(t.Rows, []string{key, budget.FormatCount(g.Requests), fmt.Sprintf("%d (%.1f%%)", g.Errors, g.ErrorRate*100),
 			units.FormatTokens(g.InputTokens), units.FormatTokens(g.OutputTokens), cost, month, est, ms(g.LatencyMs.P50), ms(g.LatencyMs.P95)})
+		raw := func(d *decimal.Decimal) string {
+			if d == nil {
+				return ""
+			}
+			return d.String()
+		}
+		rawMs := func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*p, 'f', -1, 64)
+		}
+		t.Raw = append(t.Raw, []string{g.Key, strconv.FormatInt(g.Requests, 10), strconv.FormatInt(g.Errors, 10),
+			strconv.FormatInt(g.InputTokens, 10), strconv.FormatInt(g.OutputTokens, 10), g.CostUSD.String(), raw(g.ProjectedMonthlyUSD), raw(g.CatalogEstimateUSD), rawMs(g.LatencyMs.P50), rawMs(g.LatencyMs.P95)})
 	}
 	for _, g := range r.Groups {
 		row(g)

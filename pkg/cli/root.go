@@ -90,8 +90,10 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdEstimate(f, nil),
 		newCmdFit(f, nil),
 		newCmdBreakeven(f, nil),
+		newCmdRoute(f, nil),
 		newCmdCheck(f, nil),
 		newCmdDiff(f, nil),
+		newCmdReport(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)
