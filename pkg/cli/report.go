@@ -136,10 +136,15 @@ type estimates struct {
 	sum    map[string]decimal.Decimal
 	miss   map[string]int64
 	any    map[string]bool
+	local  map[string]bool // groups with local records: their cost is not comparable
 }
 
 func (e *estimates) add(key string, r *ledger.Record) {
-	if r.Source != ledger.SourceCloud || r.Status != ledger.StatusOK {
+	if r.Source != ledger.SourceCloud {
+		e.local[key] = true
+		return
+	}
+	if r.Status != ledger.StatusOK {
 		return
 	}
 	e.any[key] = true
@@ -182,7 +187,7 @@ func reportRun(o *ReportOptions) error {
 	}
 	groups := ledger.NewGroups(key)
 	all := ledger.NewGroups(ledger.All)
-	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, any: map[string]bool{}}
+	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, any: map[string]bool{}, local: map[string]bool{}}
 	attr := newAttribution(cat, cfg)
 	var dryRun int64
 	warns, err := ledger.ReadFiles(o.Ledgers, func(r ledger.Record) error {
@@ -220,6 +225,14 @@ func reportRun(o *ReportOptions) error {
 	}
 	res.Total = reportGroup("", total, hours, est)
 	res.Total.Key = "Total"
+	for _, g := range res.Groups {
+		if est.local[g.Key] {
+			continue
+		}
+		if n := estimateGap(g); n != "" {
+			res.Notes = append(res.Notes, n)
+		}
+	}
 	switch {
 	case hours == 0:
 		res.Notes = append(res.Notes, "the ledger covers no measurable period (one instant): no monthly projection")
@@ -262,6 +275,21 @@ func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) Repo
 		g.EstimateMissing = est.miss[k]
 	}
 	return g
+}
+
+// estimateGap says when the bill differs from the catalog for the same
+// tokens (a price change, a discount, or usage the catalog misses).
+func estimateGap(g ReportGroup) string {
+	e := g.CatalogEstimateUSD
+	if e == nil || !e.IsPositive() || g.EstimateMissing > 0 || g.CostMissing > 0 {
+		return ""
+	}
+	// Only the cloud records are estimated; local ones are not in e.
+	diff := g.CostUSD.Sub(*e)
+	if diff.Abs().LessThanOrEqual(e.Div(decimal.NewFromInt(100))) {
+		return ""
+	}
+	return fmt.Sprintf("%s: measured %s, the catalog says %s for the same tokens (%s)", g.Key, units.FormatUSD(g.CostUSD), units.FormatUSD(*e), signedPct(diff.Div(*e).Mul(decimal.NewFromInt(100))))
 }
 
 // attribution assigns records to budget workloads: by task name, else by

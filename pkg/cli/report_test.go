@@ -158,3 +158,22 @@ func TestReportGolden(t *testing.T) {
 		golden(t, "report-costs."+format, r.stdout)
 	}
 }
+
+func TestReportEstimateGap(t *testing.T) {
+	d := decimal.RequireFromString
+	est := d("0.00155")
+	cases := []struct {
+		g    ReportGroup
+		want string
+	}{
+		{ReportGroup{Key: "claude", CostUSD: d("0.002"), CatalogEstimateUSD: &est}, "claude: measured $0.002, the catalog says $0.00155 for the same tokens (+29.0%)"},
+		{ReportGroup{Key: "claude", CostUSD: d("0.00156"), CatalogEstimateUSD: &est}, ""},                   // within 1%
+		{ReportGroup{Key: "claude", CostUSD: d("0.002"), CatalogEstimateUSD: &est, EstimateMissing: 1}, ""}, // partial estimate
+		{ReportGroup{Key: "local", CostUSD: d("0.002")}, ""},
+	}
+	for _, c := range cases {
+		if got := estimateGap(c.g); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.g, got, c.want)
+		}
+	}
+}
