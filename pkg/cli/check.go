@@ -129,6 +129,26 @@ func loadBudgets(f *Factory, files []string) ([]*budget.Config, error) {
 }
 
 func checkRun(o *CheckOptions) error {
+	err := checkEval(o)
+	// In CI the bad line of a broken budget gets its annotation too.
+	var be *budget.Error
+	if strings.EqualFold(strings.TrimSpace(o.Format), formatGitHub) && errors.As(err, &be) {
+		for _, is := range be.Issues {
+			props := "file=" + escapeGHProperty(is.File)
+			if is.Line > 0 {
+				props += fmt.Sprintf(",line=%d", is.Line)
+			}
+			msg := is.Msg
+			if is.Field != "" {
+				msg = is.Field + ": " + msg
+			}
+			fmt.Fprintf(o.F.IOStreams.Out, "::error %s::%s\n", props, escapeGHData(msg))
+		}
+	}
+	return err
+}
+
+func checkEval(o *CheckOptions) error {
 	f := o.F
 	cfgs, err := loadBudgets(f, o.Files)
 	if err != nil {

@@ -123,6 +123,11 @@ func TestCheckGitHubAnnotations(t *testing.T) {
 	if r.code != 1 || !strings.HasPrefix(r.stdout, "::error file=testdata/budgets/cli/deprecated.yaml,line=4::") {
 		t.Fatalf("strict: exit %d\n%s", r.code, r.stdout)
 	}
+	// A broken budget: exit 2, and the bad line annotated.
+	r = runInRepo(t, "check", "testdata/budgets/invalid/share-above-one.yaml", "--format", "github")
+	if r.code != 2 || !strings.HasPrefix(r.stdout, "::error file=testdata/budgets/invalid/share-above-one.yaml,line=9::workloads[0].cached_share: ") {
+		t.Fatalf("bad input annotation: exit %d\n%s", r.code, r.stdout)
+	}
 	golden(t, "check-over-limit.github", runInRepo(t, "check", overLimit, "--format", "github").stdout)
 }
 
