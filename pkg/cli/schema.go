@@ -21,8 +21,9 @@ var schemas = map[string]func() ([]byte, error){
 func newCmdSchema(f *Factory, runF func(*SchemaOptions) error) *cobra.Command {
 	opts := &SchemaOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "schema KIND",
-		Short: "Print the JSON Schema of an llmcost file format (budget)",
+		Use:     "schema KIND",
+		GroupID: "data",
+		Short:   "Print the JSON Schema of an llmcost file format (budget)",
 		Long: `Print the JSON Schema (draft 2020-12) of an llmcost file format, generated from
 the Go types the loader decodes into. Point your editor at it for completion and
 inline errors, e.g. with a "# yaml-language-server: $schema=budget.schema.json"
