@@ -9,7 +9,7 @@ import "embed"
 // FS is the embedded catalog: every YAML file under data/ (the source of
 // truth, shown in error messages and by `catalog validate`).
 //
-//go:embed *.yaml cloud/*.yaml
+//go:embed *.yaml cloud/*.yaml local/*.yaml
 var FS embed.FS
 
 // Snapshot is the same catalog pre-parsed (catalog.snapshot.gob), so

@@ -99,33 +99,40 @@ type OpenModel struct {
 	MaxContext    Num      `yaml:"max_context" json:"max_context"`
 	SlidingWindow Num      `yaml:"sliding_window,omitempty" json:"sliding_window,omitempty"` // tokens, for layers using local attention
 	SlidingLayers Num      `yaml:"sliding_layers,omitempty" json:"sliding_layers,omitempty"` // how many layers use the window
+	KVLatentDim   Num      `yaml:"kv_latent_dim,omitempty" json:"kv_latent_dim,omitempty"`   // MLA (DeepSeek): cached latent width per layer; replaces 2*kv_heads*head_dim
+	DefaultQuant  string   `yaml:"default_quant,omitempty" json:"default_quant,omitempty"`   // quantization tried when none is named (e.g. mxfp4 for gpt-oss)
 	License       string   `yaml:"license,omitempty" json:"license,omitempty"`
 	HFRepo        string   `yaml:"hf_repo,omitempty" json:"hf_repo,omitempty"`
 	Quality       []Score  `yaml:"quality,omitempty" json:"quality,omitempty"`
 	Source        string   `yaml:"source" json:"source"`
 	Verified      Date     `yaml:"verified" json:"verified"`
 	Unverified    bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
-	Notes         string   `yaml:"notes,omitempty" json:"notes,omitempty"`
-	File          string   `yaml:"-" json:"-"`
+	// UnverifiedFields names the fields nobody could confirm when the rest
+	// of the entry is verified (e.g. [max_context]).
+	UnverifiedFields []string `yaml:"unverified_fields,omitempty" json:"unverified_fields,omitempty"`
+	Notes            string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	File             string   `yaml:"-" json:"-"`
 }
 
 // Quantization is a weight format with measured bytes per parameter.
 type Quantization struct {
-	ID            Ident  `yaml:"id" json:"id"`
-	BytesPerParam Num    `yaml:"bytes_per_param" json:"bytes_per_param"`
-	Source        string `yaml:"source" json:"source"`
-	Verified      Date   `yaml:"verified" json:"verified"`
-	Notes         string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	ID            Ident    `yaml:"id" json:"id"`
+	Aliases       []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	BytesPerParam Num      `yaml:"bytes_per_param" json:"bytes_per_param"`
+	Source        string   `yaml:"source" json:"source"`
+	Verified      Date     `yaml:"verified" json:"verified"`
+	Notes         string   `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // GPU is a GPU or unified-memory machine.
 type GPU struct {
 	ID           Ident    `yaml:"id" json:"id"`
 	Name         string   `yaml:"name,omitempty" json:"name,omitempty"`
-	Vendor       string   `yaml:"vendor" json:"vendor"` // nvidia | amd | apple | intel
-	Class        string   `yaml:"class" json:"class"`   // consumer | workstation | datacenter | apple
+	Vendor       string   `yaml:"vendor" json:"vendor"`                     // nvidia | amd | apple | intel
+	Class        string   `yaml:"class" json:"class"`                       // consumer | workstation | datacenter | apple
+	Memory       string   `yaml:"memory,omitempty" json:"memory,omitempty"` // gddr | hbm | unified: sets decode efficiency (local-economics §6.3); default from class
 	Aliases      []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	VRAMGB       Num      `yaml:"vram_gb" json:"vram_gb"`                               // GB = 1e9 bytes
+	VRAMGB       Num      `yaml:"vram_gb" json:"vram_gb"`                               // as labelled; GPU memory labels are binary (24 GB = 24 GiB)
 	UsableShare  Num      `yaml:"usable_share,omitempty" json:"usable_share,omitempty"` // share of VRAM usable for the model (Apple unified memory ~0.75); default 1
 	BandwidthGBs Num      `yaml:"bandwidth_gbs" json:"bandwidth_gbs"`
 	FP16TFLOPS   Num      `yaml:"fp16_tflops,omitempty" json:"fp16_tflops,omitempty"` // dense
@@ -137,8 +144,11 @@ type GPU struct {
 	Source       string   `yaml:"source" json:"source"`
 	Verified     Date     `yaml:"verified" json:"verified"`
 	Unverified   bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
-	Notes        string   `yaml:"notes,omitempty" json:"notes,omitempty"`
-	File         string   `yaml:"-" json:"-"`
+	// UnverifiedFields names fields taken from a recalled vendor spec or a
+	// secondary source (e.g. [tdp_w, price_usd]); results that use them say so.
+	UnverifiedFields []string `yaml:"unverified_fields,omitempty" json:"unverified_fields,omitempty"`
+	Notes            string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	File             string   `yaml:"-" json:"-"`
 }
 
 // Rental is a published $/GPU-hour offer.
@@ -149,6 +159,7 @@ type Rental struct {
 	Date       Date   `yaml:"date" json:"date"`
 	Source     string `yaml:"source" json:"source"`
 	Unverified bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Benchmark is a measured throughput row.

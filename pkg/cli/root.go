@@ -88,6 +88,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.AddGroup(&cobra.Group{ID: "cost", Title: "Cost commands:"}, &cobra.Group{ID: "data", Title: "Catalog and data:"})
 	for _, c := range []*cobra.Command{
 		newCmdEstimate(f, nil),
+		newCmdFit(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)

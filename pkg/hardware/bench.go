@@ -1,0 +1,69 @@
+package hardware
+
+import (
+	"fmt"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+)
+
+// Benchmarks indexes measured rows by (model, gpu, quant, gpus, concurrency).
+// A nil *Benchmarks has no rows.
+type Benchmarks struct {
+	exact map[benchKey]benchRow
+	byGPU map[string][]benchRow // rows with a prefill figure at concurrency 1
+}
+
+type benchKey struct {
+	model, gpu, quant string
+	gpus, concurrency int
+}
+
+type benchRow struct {
+	model, quant    string
+	activeParams    float64
+	decode, prefill float64
+	source          string
+	unverified      bool
+}
+
+// NewBenchmarks indexes rows. models resolves a row's model id (for scaling
+// prefill across models); a row naming an unknown model is an error.
+// When two rows share a key the later one wins (a user catalog overrides).
+func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool)) (*Benchmarks, error) {
+	b := &Benchmarks{exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}}
+	for _, r := range rows {
+		m, ok := models(r.Model)
+		if !ok {
+			return nil, fmt.Errorf("benchmark %s@%s: unknown open model %q", r.Model, r.GPU, r.Model)
+		}
+		gpus, conc := int(f(r.GPUs)), int(f(r.Concurrency))
+		row := benchRow{
+			model: m.ID, quant: r.Quant, activeParams: m.ActiveParams,
+			decode: f(r.DecodeTPS), prefill: f(r.PrefillTPS),
+			source: r.Source, unverified: r.Unverified,
+		}
+		if row.decode < 0 || row.prefill < 0 {
+			return nil, fmt.Errorf("benchmark %s@%s: negative throughput", r.Model, r.GPU)
+		}
+		b.exact[benchKey{m.ID, r.GPU, r.Quant, max(gpus, 1), max(conc, 1)}] = row
+		if row.prefill > 0 && conc <= 1 && gpus <= 1 {
+			b.byGPU[r.GPU] = append(b.byGPU[r.GPU], row)
+		}
+	}
+	return b, nil
+}
+
+func (b *Benchmarks) lookup(model, gpu, quant string, gpus, concurrency int) (benchRow, bool) {
+	if b == nil {
+		return benchRow{}, false
+	}
+	r, ok := b.exact[benchKey{model, gpu, quant, gpus, concurrency}]
+	return r, ok
+}
+
+func (b *Benchmarks) prefillOn(gpu string) []benchRow {
+	if b == nil {
+		return nil
+	}
+	return b.byGPU[gpu]
+}

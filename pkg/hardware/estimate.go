@@ -1,0 +1,315 @@
+package hardware
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Constants of the model, with where they come from.
+const (
+	// OverheadBytesPerGPU is the runtime's fixed share of each GPU: CUDA/Metal
+	// context plus base compute buffers. local-economics §10 recommends 0.75 GB
+	// (llmfit uses 0.5 GB, gpu_poor 650 MB; §6.2). Every GPU in a split pays it,
+	// so the overhead grows linearly with the GPU count.
+	OverheadBytesPerGPU = 0.75e9
+	// KVBufferShare is the extra memory for compute buffers that grow with
+	// context, as a share of the KV cache ("plus a small fraction of KV",
+	// local-economics §10; gpu_poor adds 0.1 MB per context token for GGML).
+	KVBufferShare = 0.05
+	// DefaultContextTokens is the KV length per sequence when none is given
+	// (capped at the model's maximum).
+	DefaultContextTokens = 8192
+	// DefaultPromptTokens and DefaultOutputTokens are the request used for
+	// time to first token and reply time (DESIGN.md: fit defaults 500 / 400).
+	DefaultPromptTokens = 500
+	DefaultOutputTokens = 400
+	// FP16KVBytes is bytes per cached K or V element at fp16.
+	FP16KVBytes = 2.0
+	// ComputeMFU is the share of dense FP16 peak that prefill (and batched
+	// decode at its compute limit) achieves. Measured llama.cpp pp512 gives
+	// 0.17 (H100 PCIe) to 0.35 (RTX 4090) for 8B Q4_K_M (local-economics §7.1:
+	// pp x 2 x params / peak); 0.25 sits in the middle.
+	ComputeMFU = 0.25
+	// ConcurrencyHalfSaturation (k) shapes aggregate decode throughput:
+	// speedup(c) = c / (1 + (c-1)/k), which tends to k. k = 32 fits the vLLM
+	// curves in local-economics §7.3: RTX 4090 Mistral 7B 3.5x at 4 and 19.8x
+	// at 48 (model 3.7x, 19.6x), A100 6.6x at 8 (model 6.4x), H100 Llama 8B
+	// 11.3x at 16 (model 10.9x). The H100 run plateaus at 64 (10.7x measured,
+	// 21x modelled): a catalog row at that concurrency wins when present.
+	ConcurrencyHalfSaturation = 32.0
+	// PrefillOverDecodeFallback: with no FLOPS and no benchmark on a GPU,
+	// prefill is assumed this many times the batch-1 decode rate, the lowest
+	// ratio measured in local-economics §7.1 (Apple Metal, 12-14x).
+	PrefillOverDecodeFallback = 10.0
+)
+
+// Sources of estimated figures (constants: Estimate runs for every model x
+// GPU pair and must not format strings).
+const (
+	srcBandwidth       = "η (by memory type) x bandwidth / bytes per token"
+	srcConcurrency     = "batch-1 decode x c/(1+(c-1)/32)"
+	srcComputeBound    = "compute-bound: GPUs x FP16 FLOPS x MFU 0.25 / (2 x active params)"
+	srcFLOPS           = "FP16 FLOPS x MFU 0.25 / (2 x active params)"
+	srcPrefillFallback = "no FLOPS or benchmark for this GPU: 10x batch-1 decode"
+)
+
+// decodeEfficiency is η, the share of the bandwidth ceiling that batch-1
+// decode reaches, by memory type (local-economics §6.3 "suggested defaults":
+// 0.75 consumer GDDR, 0.6 Apple, 0.5 datacenter HBM; measured spreads are
+// 0.6-0.9, 0.45-0.84 and 0.3-0.55).
+var decodeEfficiency = map[string]float64{
+	"gddr":    0.75,
+	"unified": 0.6,
+	"hbm":     0.5,
+}
+
+// DecodeEfficiency is η for this GPU's memory type.
+func (g GPU) DecodeEfficiency() float64 { return decodeEfficiency[g.Memory] }
+
+// UsableBytes is the memory the model may use on one GPU.
+func (g GPU) UsableBytes() float64 { return g.VRAMBytes * g.UsableShare }
+
+// Request is what the model must serve.
+type Request struct {
+	ContextTokens  int     // KV cache length per sequence; 0 = min(DefaultContextTokens, model max)
+	Concurrency    int     // sequences served at once (each holds its own KV cache); 0 = 1
+	GPUs           int     // GPUs available; 0 = 1. Fits says whether the model fits on them
+	PromptTokens   int     // for TTFT; 0 = DefaultPromptTokens
+	OutputTokens   int     // for reply time; 0 = DefaultOutputTokens
+	KVBytesPerElem float64 // 0 = fp16 (2 bytes)
+}
+
+// Memory is the VRAM breakdown of one placement.
+type Memory struct {
+	WeightsBytes  float64 // params x bytes/param: every MoE expert is resident
+	KVCacheBytes  float64 // for ContextTokens x Concurrency
+	BufferBytes   float64 // KVBufferShare x KV
+	OverheadBytes float64 // OverheadBytesPerGPU x GPUs needed
+	TotalBytes    float64 // all of the above
+	UsablePerGPU  float64 // VRAM x usable_share of one GPU
+}
+
+// Result is the fit and speed of one model on one GPU type.
+type Result struct {
+	Model, GPU, Quant string
+	ContextTokens     int
+	Concurrency       int
+	Memory            Memory
+	GPUsNeeded        int  // least GPUs whose usable memory holds the model (0 = never: the overhead alone exceeds one GPU)
+	GPUsAvailable     int  // from the request
+	GPUs              int  // GPUs the speeds assume: max(needed, available)
+	Fits              bool // GPUsNeeded <= GPUsAvailable
+	BytesPerToken     float64
+	DecodeCeiling     float64 // bandwidth / weight bytes read per token: no batch-1 decode exceeds it
+	Decode            Figure  // batch-1 tokens/s of one stream
+	Aggregate         Figure  // total output tokens/s at Concurrency
+	Prefill           Figure  // prompt tokens/s
+	PromptTokens      int
+	OutputTokens      int
+	TTFTSeconds       float64 // PromptTokens / prefill
+	ReplySeconds      float64 // TTFT + OutputTokens / decode
+	Unverified        []string
+	Notes             []string
+}
+
+// KVBytesPerToken is the KV cache one token adds across all full-attention
+// layers, ignoring sliding windows: 2 (K and V) x layers x kv_heads x head_dim
+// x bytes per element; MLA models cache kv_latent_dim per layer instead.
+func KVBytesPerToken(m Model, kvBytesPerElem float64) float64 {
+	return m.Layers * kvPerLayerToken(m, kvBytesPerElem)
+}
+
+func kvPerLayerToken(m Model, kvBytesPerElem float64) float64 {
+	if m.KVLatentDim > 0 {
+		return m.KVLatentDim * kvBytesPerElem
+	}
+	return 2 * m.KVHeads * m.HeadDim * kvBytesPerElem
+}
+
+// KVCacheBytes is the KV cache for contextTokens per sequence and
+// concurrency sequences. Sliding-window layers hold at most the window.
+func KVCacheBytes(m Model, contextTokens, concurrency int, kvBytesPerElem float64) float64 {
+	ctx := float64(contextTokens)
+	global := m.Layers - m.SlidingLayers
+	windowed := math.Min(ctx, m.SlidingWindow)
+	perSeq := (global*ctx + m.SlidingLayers*windowed) * kvPerLayerToken(m, kvBytesPerElem)
+	return perSeq * float64(concurrency)
+}
+
+// WeightBytes is params x bytes/param: all experts of an MoE stay resident.
+func WeightBytes(m Model, q Quant) float64 { return m.Params * q.BytesPerParam }
+
+// DecodeCeiling is bandwidth / bytes read per token (active params x
+// bytes/param): the physical upper bound on batch-1 decode.
+func DecodeCeiling(m Model, q Quant, g GPU) float64 {
+	return g.Bandwidth / (m.ActiveParams * q.BytesPerParam)
+}
+
+// Estimate computes fit and speed for model m at quant q on GPUs of type g.
+// bench may be nil. It fails only for a request the model cannot take.
+func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, error) {
+	ctx := req.ContextTokens
+	if ctx == 0 {
+		ctx = min(DefaultContextTokens, m.MaxContext)
+	}
+	if ctx < 0 || ctx > m.MaxContext {
+		return Result{}, fmt.Errorf("context %d tokens is outside %s's range (max %d)", ctx, m.ID, m.MaxContext)
+	}
+	conc := max(req.Concurrency, 1)
+	avail := max(req.GPUs, 1)
+	kvElem := req.KVBytesPerElem
+	if kvElem == 0 {
+		kvElem = FP16KVBytes
+	}
+	prompt, output := req.PromptTokens, req.OutputTokens
+	if prompt == 0 {
+		prompt = DefaultPromptTokens
+	}
+	if output == 0 {
+		output = DefaultOutputTokens
+	}
+	if prompt < 0 || output < 0 {
+		return Result{}, fmt.Errorf("prompt and output tokens must be >= 0")
+	}
+
+	r := Result{
+		Model: m.ID, GPU: g.ID, Quant: q.ID,
+		ContextTokens: ctx, Concurrency: conc, GPUsAvailable: avail,
+		PromptTokens: prompt, OutputTokens: output,
+	}
+	r.Unverified = append(r.Unverified, m.Unverified...)
+
+	// Memory. Weights, KV and buffers split across GPUs (layer or tensor
+	// split); each GPU also pays the fixed overhead.
+	mem := Memory{
+		WeightsBytes: WeightBytes(m, q),
+		KVCacheBytes: KVCacheBytes(m, ctx, conc, kvElem),
+		UsablePerGPU: g.UsableBytes(),
+	}
+	mem.BufferBytes = KVBufferShare * mem.KVCacheBytes
+	shardable := mem.WeightsBytes + mem.KVCacheBytes + mem.BufferBytes
+	perGPU := mem.UsablePerGPU - OverheadBytesPerGPU
+	if perGPU > 0 {
+		r.GPUsNeeded = int(math.Ceil(shardable / perGPU))
+	} else {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s's usable memory is below the %.2f GB runtime overhead", g.ID, OverheadBytesPerGPU/1e9))
+	}
+	r.Fits = r.GPUsNeeded > 0 && r.GPUsNeeded <= avail
+	r.GPUs = max(r.GPUsNeeded, avail)
+	mem.OverheadBytes = OverheadBytesPerGPU * float64(max(r.GPUsNeeded, 1))
+	mem.TotalBytes = shardable + mem.OverheadBytes
+	r.Memory = mem
+	if g.Unverified("vram_gb") || g.Unverified("usable_share") {
+		r.Unverified = append(r.Unverified, "gpu "+g.ID+" vram")
+	}
+
+	// Batch-1 decode: η x bandwidth / bytes read per token. A token reads the
+	// active weights and its sequence's KV cache (at the mean position of the
+	// reply). A layer split across GPUs gives no decode speedup: each token
+	// still passes every layer in turn (local-economics §6.3, XD 1x vs 4x 4090).
+	r.DecodeCeiling = DecodeCeiling(m, q, g)
+	kvRead := KVCacheBytes(m, min(prompt+output/2, m.MaxContext), 1, kvElem)
+	r.BytesPerToken = m.ActiveParams*q.BytesPerParam + kvRead
+	bwUnverified := g.Unverified("bandwidth_gbs")
+	r.Decode = Figure{
+		Value:      g.DecodeEfficiency() * g.Bandwidth / r.BytesPerToken,
+		Basis:      Estimated,
+		Source:     srcBandwidth,
+		Unverified: bwUnverified,
+	}
+	if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, 1); ok && row.decode > 0 {
+		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
+	}
+	if bwUnverified {
+		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
+	}
+
+	// Aggregate decode at concurrency c: batching reads the weights once per
+	// step for all c streams, so throughput grows with c until the GPUs run
+	// out of compute (2 x active params FLOPs per token at ComputeMFU).
+	r.Aggregate = r.Decode
+	if conc > 1 {
+		c := float64(conc)
+		agg := r.Decode.Value * c / (1 + (c-1)/ConcurrencyHalfSaturation)
+		src := srcConcurrency
+		if g.FLOPS > 0 {
+			computeCap := float64(r.GPUs) * g.FLOPS * ComputeMFU / (2 * m.ActiveParams)
+			if computeCap < agg {
+				agg, src = math.Max(computeCap, r.Decode.Value), srcComputeBound
+			}
+		}
+		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.Unverified("fp16_tflops")}
+		if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, conc); ok && row.decode > 0 {
+			r.Aggregate = Figure{Value: math.Min(row.decode, c*r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
+		}
+	}
+
+	// Prefill is compute-bound. Prefer a measurement of this exact setup, then
+	// one of another model on this GPU scaled by active params, then peak
+	// FLOPS x MFU, and only then a multiple of decode.
+	r.Prefill = prefill(m, q, g, bench, r.GPUs, r.Decode.Value)
+	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.Unverified("fp16_tflops") {
+		r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
+	}
+	if r.Decode.Basis == Measured && r.Decode.Unverified || r.Prefill.Basis == Measured && r.Prefill.Unverified {
+		r.Unverified = append(r.Unverified, "benchmark "+m.ID+"@"+g.ID+":"+q.ID)
+	}
+
+	r.TTFTSeconds = float64(prompt) / r.Prefill.Value
+	r.ReplySeconds = r.TTFTSeconds + float64(output)/r.Decode.Value
+	return r, nil
+}
+
+func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float64) Figure {
+	if row, ok := bench.lookup(m.ID, g.ID, q.ID, gpus, 1); ok && row.prefill > 0 {
+		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified}
+	}
+	if rows := bench.prefillOn(g.ID); len(rows) > 0 {
+		// The row with the closest model size scales best.
+		best := rows[0]
+		for _, row := range rows[1:] {
+			if math.Abs(math.Log(row.activeParams/m.ActiveParams)) < math.Abs(math.Log(best.activeParams/m.ActiveParams)) {
+				best = row
+			}
+		}
+		return Figure{
+			Value:      best.prefill * best.activeParams / m.ActiveParams,
+			Basis:      Estimated,
+			Source:     "scaled by active params from " + best.model + " " + best.quant + " (" + best.source + ")",
+			Unverified: best.unverified,
+		}
+	}
+	if g.FLOPS > 0 {
+		return Figure{
+			Value:      g.FLOPS * ComputeMFU / (2 * m.ActiveParams),
+			Basis:      Estimated,
+			Source:     srcFLOPS,
+			Unverified: g.Unverified("fp16_tflops"),
+		}
+	}
+	return Figure{
+		Value:  decode * PrefillOverDecodeFallback,
+		Basis:  Estimated,
+		Source: srcPrefillFallback,
+	}
+}
+
+// BestQuant returns the result for the largest (highest-fidelity) quant that
+// fits on req.GPUs, or the smallest quant's result with ok=false when none does.
+func BestQuant(m Model, quants []Quant, g GPU, bench *Benchmarks, req Request) (Result, bool, error) {
+	qs := append([]Quant(nil), quants...)
+	sort.Slice(qs, func(i, j int) bool { return qs[i].BytesPerParam > qs[j].BytesPerParam })
+	var last Result
+	for _, q := range qs {
+		r, err := Estimate(m, q, g, bench, req)
+		if err != nil {
+			return Result{}, false, err
+		}
+		if r.Fits {
+			return r, true, nil
+		}
+		last = r
+	}
+	return last, false, nil
+}
