@@ -68,23 +68,23 @@ type Workload struct {
 
 // Decision is the JSON contract of `decide` (DESIGN.md).
 type Decision struct {
-	SchemaVersion     int                `json:"schema_version"`
-	AsOf              string             `json:"as_of"`
-	Verdict           Verdict            `json:"verdict"`
-	Reasons           []string           `json:"reasons"`
-	Recommendations   []Recommendation   `json:"recommendations"`
-	MonthlyCostUSD    decimal.Decimal    `json:"monthly_cost_usd"`
-	UpfrontUSD        decimal.Decimal    `json:"upfront_usd"`
-	WhatWouldChangeIt []Change           `json:"what_would_change_it"`
-	CrossoverTokens   *int64             `json:"crossover_tokens_per_month"`
-	BudgetUSD         *decimal.Decimal   `json:"budget_usd"`
-	Workload          Workload           `json:"workload"`
-	CloudOptions      []*CloudOption     `json:"cloud_options"`
-	LocalOptions      []*LocalOption     `json:"local_options"`
-	Notes             []string           `json:"notes"`
-	BestCloud         *CloudOption       `json:"-"`
-	BestLocal         *LocalOption       `json:"-"`
-	Breakdown         map[string]float64 `json:"-"`
+	SchemaVersion     int              `json:"schema_version"`
+	AsOf              string           `json:"as_of"`
+	Verdict           Verdict          `json:"verdict"`
+	Reasons           []string         `json:"reasons"`
+	Recommendations   []Recommendation `json:"recommendations"`
+	MonthlyCostUSD    decimal.Decimal  `json:"monthly_cost_usd"`
+	UpfrontUSD        decimal.Decimal  `json:"upfront_usd"`
+	WhatWouldChangeIt []Change         `json:"what_would_change_it"`
+	CrossoverTokens   *int64           `json:"crossover_tokens_per_month"`
+	BudgetUSD         *decimal.Decimal `json:"budget_usd"`
+	Workload          Workload         `json:"workload"`
+	CloudOptions      []*CloudOption   `json:"cloud_options"`
+	LocalOptions      []*LocalOption   `json:"local_options"`
+	Notes             []string         `json:"notes"`
+	BestCloud         *CloudOption     `json:"-"`
+	BestLocal         *LocalOption     `json:"-"`
+	answers           *Answers
 }
 
 // MissingError lists every required answer that is missing.
@@ -124,7 +124,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	}
 	d := &Decision{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), Reasons: []string{}, Recommendations: []Recommendation{},
 		WhatWouldChangeIt: []Change{}, Notes: []string{}, BudgetUSD: a.BudgetUSD, CloudOptions: []*CloudOption{}, LocalOptions: []*LocalOption{},
-		Workload: Workload{TokensPerMonth: T, InputTokens: split[0], OutputTokens: split[1], PromptTokens: e.prompt, OutputPerReq: e.output,
+		answers: a, Workload: Workload{TokensPerMonth: T, InputTokens: split[0], OutputTokens: split[1], PromptTokens: e.prompt, OutputPerReq: e.output,
 			ContextTokens: e.context, Privacy: a.Privacy, Task: a.Task, Accuracy: acc.String(), Load: load, PeakToAverage: a.Peak()}}
 	vol := units.FormatTokens(T) + " tokens/month"
 
@@ -178,7 +178,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 
 	// The volume at which cloud and the best local option trade places.
 	if d.BestCloud != nil && d.BestLocal != nil {
-		x, err := d.BestLocal.Crossover(e.cloudMonthly(d.BestCloud))
+		x, err := d.BestLocal.Crossover(e.cloudMonthly(d.BestCloud), crossoverLimit(T))
 		if err != nil {
 			return nil, err
 		}
@@ -297,10 +297,10 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 		d.Reasons = append(d.Reasons, fmt.Sprintf("local is cheaper by %s/month", units.FormatUSD(c.MonthlyCostUSD.Sub(l.MonthlyCostUSD))))
 		d.recommendLocal("all", 1, T, l)
 	case Hybrid:
-		d.Reasons = append(d.Reasons, fmt.Sprintf("hybrid: %s sized for the average load serves %.0f%% of the tokens and the bursts above it (%.0f%%) go to %s, %s/month in all — cheaper than cloud only (%s) or local sized for the peak (%s)",
-			hyb.local.Label(), (1-hyb.overflow)*100, hyb.overflow*100, c.Model, units.FormatUSD(hyb.total), units.FormatUSD(c.MonthlyCostUSD), units.FormatUSD(l.MonthlyCostUSD)))
 		base := *hyb.local
-		base.MonthlyCostUSD, base.UpfrontUSD, base.GPUs = hyb.localCost, hyb.localUpfront, hyb.replicas*hyb.local.GPUsPerReplica
+		base.MonthlyCostUSD, base.UpfrontUSD, base.Replicas, base.GPUs = hyb.localCost, hyb.localUpfront, hyb.replicas, hyb.replicas*hyb.local.GPUsPerReplica
+		d.Reasons = append(d.Reasons, fmt.Sprintf("hybrid: %s sized for the average load serves %.0f%% of the tokens and the bursts above it (%.0f%%) go to %s, %s/month in all — cheaper than cloud only (%s) or local sized for the peak (%s)",
+			base.Label(), (1-hyb.overflow)*100, hyb.overflow*100, c.Model, units.FormatUSD(hyb.total), units.FormatUSD(c.MonthlyCostUSD), units.FormatUSD(l.MonthlyCostUSD)))
 		over := int64(math.Round(float64(T) * hyb.overflow))
 		d.recommendLocal("base", 1-hyb.overflow, T-over, &base)
 		oc := *c
@@ -373,7 +373,8 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 			return
 		}
 		d.BestLocal = l
-		d.Reasons = append(d.Reasons, fmt.Sprintf("privacy regulated: no local option meets every answer (%s), but regulated data cannot go to a cloud API; the best local model that runs is %s (%s) — expect lower quality or slower replies", failSummary(opts), l.Model, quality(l)))
+		why := strings.Join(whyNoLocal(opts, nil, e, bench, minScore, qualityOK), "; ")
+		d.Reasons = append(d.Reasons, fmt.Sprintf("privacy regulated: no local option meets every answer (%s), but regulated data cannot go to a cloud API; the best local model that runs is %s (%s) — expect lower quality or slower replies", why, l.Model, quality(l)))
 	} else {
 		d.Reasons = append(d.Reasons, "privacy regulated: regulated traffic never goes to a cloud API, whatever it costs")
 	}
@@ -452,20 +453,6 @@ func scoreVal(o *LocalOption) float64 {
 		return -1
 	}
 	return *o.Score
-}
-
-func failSummary(opts []*LocalOption) string {
-	n := map[string]int{}
-	for _, o := range opts {
-		n[o.fail]++
-	}
-	var parts []string
-	for _, k := range []string{"accuracy", "latency", "ttft", "capacity"} {
-		if n[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d setups miss %s", n[k], k))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 func cloudExclusions(cs []*CloudOption) string {
@@ -549,7 +536,7 @@ func fastestTTFT(opts []*LocalOption) *LocalOption {
 func (d *Decision) volumeChange(x *int64, T int64) {
 	l, c := d.BestLocal, d.BestCloud
 	if x == nil {
-		d.Reasons = append(d.Reasons, fmt.Sprintf("%s never becomes cheaper than %s below %s tokens/month", l.Label(), c.Model, units.FormatTokens(maxCrossoverTokens)))
+		d.Reasons = append(d.Reasons, fmt.Sprintf("%s never becomes cheaper than %s below %s tokens/month", l.Label(), c.Model, units.FormatTokens(crossoverLimit(T))))
 		return
 	}
 	if *x > T {
@@ -564,19 +551,8 @@ func (d *Decision) volumeChange(x *int64, T int64) {
 
 // otherChanges: the latency, context, accuracy and privacy at which the verdict flips.
 func (d *Decision) otherChanges(opts []*LocalOption, short []string, e *env, bench string, minScore float64, qualityOK bool, T int64) {
-	a := e.a
 	if d.Verdict == Cloud {
-		// The cheapest option blocked by exactly one answer, and its threshold.
-		if o := cheapest(opts, func(o *LocalOption) bool { return o.fail == "latency" }); o != nil && d.BestCloud != nil && o.MonthlyCostUSD.LessThan(d.BestCloud.MonthlyCostUSD) {
-			t := math.Ceil(o.ReplySeconds*10) / 10
-			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "latency", Threshold: t, Unit: "seconds", Verdict: Local,
-				Text: fmt.Sprintf("a reply-time target of %.1f s or more lets %s qualify at %s/month", t, o.Label(), units.FormatUSD(o.MonthlyCostUSD))})
-		}
-		if o := cheapest(opts, func(o *LocalOption) bool { return o.fail == "ttft" }); o != nil && d.BestCloud != nil && o.MonthlyCostUSD.LessThan(d.BestCloud.MonthlyCostUSD) {
-			t := math.Ceil(o.TTFTSeconds*100) / 100
-			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "ttft", Threshold: t, Unit: "seconds", Verdict: Local,
-				Text: fmt.Sprintf("a time-to-first-token target of %.2f s or more lets %s qualify at %s/month", t, o.Label(), units.FormatUSD(o.MonthlyCostUSD))})
-		}
+		d.latencyChanges(opts, true)
 		if len(opts) == 0 && len(short) > 0 {
 			n := longestLocal(e)
 			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "context", Threshold: float64(n), Unit: "tokens", Verdict: Local,
@@ -593,10 +569,55 @@ func (d *Decision) otherChanges(opts []*LocalOption, short []string, e *env, ben
 				Text: fmt.Sprintf("regulated data would force local: the cheapest local setup that runs is %s at %s/month", l.Label(), units.FormatUSD(l.MonthlyCostUSD))})
 		}
 	}
-	if d.Verdict != Cloud && a.LatencySeconds > 0 && d.BestLocal != nil {
-		t := math.Floor(d.BestLocal.ReplySeconds*10) / 10
-		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "latency", Threshold: t, Unit: "seconds", Verdict: Cloud,
-			Text: fmt.Sprintf("a reply-time target under %.1f s rules out %s", d.BestLocal.ReplySeconds, d.BestLocal.Label())})
+	if d.Verdict != Cloud {
+		d.latencyChanges(opts, false)
+	}
+}
+
+func ceil2(v float64) float64 { return math.Ceil(v*100) / 100 }
+
+// latencyChanges: the reply-time (and first-token) target at which a local
+// option cheaper than the cloud starts or stops meeting the target. It is
+// the fastest such option's time, rounded up to 10 ms, so a target at the
+// threshold admits it and one 10 ms below does not.
+func (d *Decision) latencyChanges(opts []*LocalOption, toLocal bool) {
+	c := d.BestCloud
+	if c == nil {
+		return
+	}
+	a := d.answers
+	for _, k := range []struct {
+		kind, fail, what string
+		target           float64
+		time             func(*LocalOption) float64
+	}{
+		{"latency", "latency", "reply-time", a.LatencySeconds, func(o *LocalOption) float64 { return o.ReplySeconds }},
+		{"ttft", "ttft", "time-to-first-token", a.TTFTSeconds, func(o *LocalOption) float64 { return o.TTFTSeconds }},
+	} {
+		if k.target == 0 {
+			continue
+		}
+		var fastest *LocalOption
+		for _, o := range opts {
+			blocked := o.fail == k.fail
+			if !(o.fail == "" || blocked) || !o.MonthlyCostUSD.LessThan(c.MonthlyCostUSD) || toLocal && !blocked {
+				continue
+			}
+			if fastest == nil || k.time(o) < k.time(fastest) {
+				fastest = o
+			}
+		}
+		if fastest == nil {
+			continue
+		}
+		t := ceil2(k.time(fastest))
+		if toLocal {
+			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: k.kind, Threshold: t, Unit: "seconds", Verdict: Local,
+				Text: fmt.Sprintf("a %s target of %.2f s or more lets %s qualify at %s/month, less than %s", k.what, t, fastest.Label(), units.FormatUSD(fastest.MonthlyCostUSD), c.Model)})
+		} else {
+			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: k.kind, Threshold: t, Unit: "seconds", Verdict: Cloud,
+				Text: fmt.Sprintf("a %s target under %.2f s leaves no local option cheaper than %s (the fastest, %s, takes %.2f s)", k.what, t, c.Model, fastest.Label(), k.time(fastest))})
+		}
 	}
 }
 

@@ -153,14 +153,17 @@ func (o *LocalOption) plain() bool {
 	return false
 }
 
-// maxCrossoverTokens bounds the volume searched for a crossover.
+// maxCrossoverTokens bounds the volume searched for a crossover (or 10x
+// the workload when that is more).
 const maxCrossoverTokens int64 = 10_000_000_000
 
-// Crossover is the least monthly volume from which this option is no dearer
-// than the cloud; nil when it never is below 10B tokens a month.
-func (o *LocalOption) Crossover(cloud cost.CloudMonthly) (*int64, error) {
+func crossoverLimit(tokens int64) int64 { return max(maxCrossoverTokens, 10*tokens) }
+
+// Crossover is the least monthly volume in [1, hi] from which this option
+// is no dearer than the cloud; nil when it never is.
+func (o *LocalOption) Crossover(cloud cost.CloudMonthly, hi int64) (*int64, error) {
 	if o.plain() {
-		return o.lc.Crossover(cloud, 1, maxCrossoverTokens)
+		return o.lc.Crossover(cloud, 1, hi)
 	}
 	return firstCrossing(func(t int64) (bool, error) {
 		lm, err := o.Monthly(t)
@@ -172,7 +175,7 @@ func (o *LocalOption) Crossover(cloud cost.CloudMonthly) (*int64, error) {
 			return false, err
 		}
 		return lm.Feasible && lm.Total.LessThanOrEqual(c), nil
-	}, 1, maxCrossoverTokens)
+	}, 1, hi)
 }
 
 // firstCrossing finds the least volume in [lo, hi] where cheaper turns true,

@@ -83,7 +83,8 @@ func cloudCandidates(t Task, acc Accuracy) []string {
 func localBar(t Task, acc Accuracy) (bench string, min float64, ok bool) {
 	switch acc.Level {
 	case AccuracyBest:
-		return "", 0, false
+		p := taskProfiles[t]
+		return p.benchmark, 0, false // the benchmark still ranks local models when privacy forces one
 	case AccuracyMinScore:
 		return acc.Benchmark, acc.MinScore, true
 	}
