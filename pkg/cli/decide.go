@@ -425,7 +425,7 @@ func (r *decideResult) Text(t output.Theme, width int) string {
 		}
 	}
 	for _, n := range d.Notes {
-		b.WriteString(t.Muted.Render(wrapBullet("note: ", n, w)))
+		b.WriteString(t.Muted.Render(strings.TrimRight(wrapBullet("note: ", n, w), "\n")) + "\n")
 	}
 	card := t.Title.UnsetBold().Border(roundedBorder).Padding(0, 1).Render(strings.TrimRight(b.String(), "\n"))
 	return card + "\n"

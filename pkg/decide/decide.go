@@ -187,6 +187,10 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 			d.volumeChange(x, T)
 		}
 	}
+	if regulated > 0 && d.BestCloud != nil && d.BestLocal != nil && d.BestCloud.MonthlyCostUSD.LessThan(d.BestLocal.MonthlyCostUSD) {
+		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "privacy", Unit: "", Verdict: Cloud,
+			Text: fmt.Sprintf("without regulated data, %s would serve all of it for %s/month", d.BestCloud.Model, units.FormatUSD(d.BestCloud.MonthlyCostUSD))})
+	}
 	if regulated == 0 {
 		d.otherChanges(opts, short, e, bench, minScore, qualityOK, T)
 	}
