@@ -25,6 +25,16 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 	if err != nil {
 		return err
 	}
+	// In accessible mode an empty answer means "keep the default", but huh
+	// validates the empty text before substituting the default.
+	keep := func(v func(string) error) func(string) error {
+		return func(s string) error {
+			if accessible && strings.TrimSpace(s) == "" {
+				return nil
+			}
+			return v(s)
+		}
+	}
 	run := func(groups ...*huh.Group) error {
 		form := huh.NewForm(groups...).WithTheme(huh.ThemeBase16()).WithShowHelp(!accessible)
 		err := f.RunForm(form, accessible)
@@ -41,10 +51,10 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 		if err := run(huh.NewGroup(
 			huh.NewInput().Title("Tokens per month").
 				Description("prompt + output, e.g. 2M, 500K, 300K/day").
-				Value(&tokens).Validate(func(s string) error { _, err := units.ParseMonthlyTokens(s); return promptErr(err) }),
+				Value(&tokens).Validate(keep(func(s string) error { _, err := units.ParseMonthlyTokens(s); return promptErr(err) })),
 			huh.NewInput().Title("Share of tokens that is input (prompt)").
 				Description("0-1; chat is often 0.75, summarization 0.9").
-				Value(&share).Validate(validShare),
+				Value(&share).Validate(keep(validShare)),
 		)); err != nil {
 			return err
 		}
@@ -74,7 +84,7 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 			s := "1"
 			if err := run(huh.NewGroup(huh.NewInput().Title("Share of traffic that is regulated").
 				Description("1 = all of it; 0.3 = 30% must stay local, the rest may go anywhere").
-				Value(&s).Validate(validRegulatedShare))); err != nil {
+				Value(&s).Validate(keep(validRegulatedShare)))); err != nil {
 				return err
 			}
 			if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && v < 1 {
@@ -109,7 +119,7 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 		if a.Accuracy.Level == decide.AccuracyMinScore {
 			s := "mmlu:70"
 			if err := run(huh.NewGroup(huh.NewInput().Title("Minimum score").Description("BENCHMARK:SCORE, e.g. mmlu:70 or mmlu_pro:60").
-				Value(&s).Validate(func(s string) error { _, err := decide.ParseAccuracy(s); return err }))); err != nil {
+				Value(&s).Validate(keep(func(s string) error { _, err := decide.ParseAccuracy(s); return err })))); err != nil {
 				return err
 			}
 			acc, err := decide.ParseAccuracy(s)
@@ -127,7 +137,7 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 			huh.NewInput().Title("Reply-time target in seconds").Description("whole reply; empty = no target").Value(&lat).Validate(validSeconds),
 			huh.NewInput().Title("Time-to-first-token target in seconds").Description("empty = no target").Value(&ttft).Validate(validSeconds),
 			huh.NewInput().Title("Context tokens per request").Description("prompt incl. documents and history, e.g. 8K, 32K").Value(&ctx).
-				Validate(func(s string) error { _, err := units.ParseTokens(s); return promptErr(err) }),
+				Validate(keep(func(s string) error { _, err := units.ParseTokens(s); return promptErr(err) })),
 		)); err != nil {
 			return err
 		}
@@ -150,7 +160,7 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 		if a.Load == decide.LoadSpiky && a.PeakToAverage == 0 {
 			s := strconv.FormatFloat(decide.DefaultPeakToAverage, 'f', -1, 64)
 			if err := run(huh.NewGroup(huh.NewInput().Title("Peak traffic ÷ average traffic").Description("e.g. 3 when the busiest hour carries 3x the mean").
-				Value(&s).Validate(validPeak))); err != nil {
+				Value(&s).Validate(keep(validPeak)))); err != nil {
 				return err
 			}
 			a.PeakToAverage, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -199,7 +209,7 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 				_, err := units.ParseUSD(s)
 				return promptErr(err)
 			}),
-			huh.NewInput().Title("Hours a month you would spend operating local hardware").Description("priced at $75/hour; 0 to leave out").Value(&ops).Validate(validHours),
+			huh.NewInput().Title("Hours a month you would spend operating local hardware").Description("priced at $75/hour; 0 to leave out").Value(&ops).Validate(keep(validHours)),
 		)); err != nil {
 			return err
 		}
