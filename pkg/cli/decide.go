@@ -78,8 +78,14 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
       --latency 5 --budget 300 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Set flags win over the answers file; so do values applyConfig
+			// took from LLMCOST_* or the config file (they differ from the default).
 			opts.changed = map[string]bool{}
-			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.changed[fl.Name] = true })
+			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+				if fl.Changed || fl.Value.String() != fl.DefValue {
+					opts.changed[fl.Name] = true
+				}
+			})
 			if opts.F.Getenv("ACCESSIBLE") != "" || opts.F.Getenv("LLMCOST_ACCESSIBLE") != "" {
 				opts.Accessible = true
 			}

@@ -144,6 +144,21 @@ func TestDecideFlagsOverrideFile(t *testing.T) {
 	}
 }
 
+func TestDecideEnvironmentOverridesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	_ = os.WriteFile(path, []byte("tokens_per_month: 300K\nprivacy: none\ntask: classification\n"), 0o644)
+	r := run(t, map[string]string{"LLMCOST_PRIVACY": "regulated"}, "decide", "--answers", path, "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "local" {
+		t.Fatalf("LLMCOST_PRIVACY=regulated over the file: %s", v)
+	}
+	r = run(t, map[string]string{"LLMCOST_PRIVACY": "regulated"}, "decide", "--answers", path, "--privacy", "none", "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "cloud" {
+		t.Fatalf("--privacy none over the environment: %s", v)
+	}
+}
+
 func TestDecideBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")

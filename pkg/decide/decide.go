@@ -265,7 +265,11 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 	d.Reasons = append(d.Reasons, localReason(l, vol, e))
 	if l.Mode == ModeOwned {
 		if m := breakeven(l, c); m != nil {
-			d.Reasons = append(d.Reasons, fmt.Sprintf("against %s the hardware pays for itself in %s months", c.Model, m.StringFixed(1)))
+			s := fmt.Sprintf("against %s the hardware pays for itself in %s months", c.Model, m.StringFixed(1))
+			if m.GreaterThan(e.months) {
+				s += fmt.Sprintf(", longer than the %s months it is amortized over", e.months)
+			}
+			d.Reasons = append(d.Reasons, s)
 		} else {
 			d.Reasons = append(d.Reasons, fmt.Sprintf("against %s the hardware never pays for itself at this volume: running it (%s/month) costs as much as the cloud bill", c.Model, units.FormatUSD(l.RunningUSD)))
 		}
