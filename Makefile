@@ -39,7 +39,7 @@ docs:
 	rm -rf man docs/cli
 	$(GO) run ./internal/gendocs --man man --markdown docs/cli
 
-# Rebuild the embedded catalog snapshot after editing data/**/*.yaml.
+# Recompile data/catalog_gen.go after editing data/**/*.yaml.
 generate:
 	$(GO) generate ./data
 

@@ -11,9 +11,3 @@ import "embed"
 //
 //go:embed *.yaml cloud/*.yaml local/*.yaml
 var FS embed.FS
-
-// Snapshot is the same catalog pre-parsed (catalog.snapshot.gob), so
-// start-up does not pay for YAML parsing. TestSnapshotFresh keeps it true.
-//
-//go:embed catalog.snapshot.gob
-var Snapshot []byte

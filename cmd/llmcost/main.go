@@ -9,6 +9,6 @@ import (
 	"github.com/llmcost/llmcost/pkg/iostreams"
 )
 
-func main() {
-	os.Exit(cli.Main(os.Args[1:], iostreams.System(), os.Getenv))
-}
+func main() { os.Exit(run()) }
+
+func run() int { return cli.Main(os.Args[1:], iostreams.System(), os.Getenv) }

@@ -1,9 +1,8 @@
-// Command catgen writes data/catalog.snapshot.gob from data/**/*.yaml
-// (run by `go generate ./data`; see pkg/catalog/snapshot.go for why).
+// Command catgen compiles data/**/*.yaml into data/catalog_gen.go (run by
+// `go generate ./data`; see pkg/catalog/snapshot.go for why).
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,14 +15,19 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
-	var buf bytes.Buffer
-	if err := catalog.WriteSnapshot(&buf, catalog.Source{FS: os.DirFS(dir), Origin: "data"}); err != nil {
+	files, err := catalog.ParseYAML(catalog.Source{FS: os.DirFS(dir), Origin: "data"})
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	out := filepath.Join(dir, "catalog.snapshot.gob")
+	src, err := catalog.GenerateGo("data", files)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	out := filepath.Join(dir, "catalog_gen.go")
 	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(tmp, src, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}

@@ -22,8 +22,9 @@ import (
 type Source struct {
 	FS     fs.FS
 	Origin string // "embedded" or the directory path; shown in file names of errors
-	// Snapshot, when set, replaces parsing FS's YAML (see snapshot.go).
-	Snapshot []byte
+	// Parsed, when set, replaces parsing FS's YAML: the embedded catalog
+	// is compiled in as Go values (see snapshot.go).
+	Parsed []NamedFile
 }
 
 // Dir makes a Source from a directory on disk. A missing directory is an
@@ -47,11 +48,13 @@ func Load(sources ...Source) (*Catalog, error) {
 	c := newCatalog()
 	var all issues
 	for _, src := range sources {
-		files, err := readSource(src)
+		files, decodeIssues, err := decodeSource(src)
 		if err != nil {
 			return nil, err
 		}
-		var is issues
+		// Files that decoded are validated even when others did not, so
+		// one run reports every problem.
+		is := issues(decodeIssues)
 		for _, pf := range files {
 			validateFile(&is, pf)
 		}
@@ -79,8 +82,25 @@ type parsedFile struct {
 }
 
 func readSource(src Source) ([]parsedFile, error) {
-	if len(src.Snapshot) > 0 {
-		return readSnapshot(src.Snapshot)
+	files, is, err := decodeSource(src)
+	if err != nil {
+		return nil, err
+	}
+	if err := issues(is).err(); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// decodeSource decodes every file; issues are per file, err is for a
+// source that cannot be read at all.
+func decodeSource(src Source) ([]parsedFile, []Issue, error) {
+	if len(src.Parsed) > 0 {
+		out := make([]parsedFile, len(src.Parsed))
+		for i, nf := range src.Parsed {
+			out[i] = parsedFile{name: nf.Name, f: nf.File}
+		}
+		return out, nil, nil
 	}
 	var names []string
 	err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
@@ -96,7 +116,7 @@ func readSource(src Source) ([]parsedFile, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{Issues: []Issue{{File: src.Origin, Msg: err.Error()}}}
+		return nil, nil, &Error{Issues: []Issue{{File: src.Origin, Msg: err.Error()}}}
 	}
 	sort.Strings(names)
 	var is issues
@@ -117,10 +137,7 @@ func readSource(src Source) ([]parsedFile, error) {
 			out = append(out, parsedFile{name: display, f: f})
 		}
 	}
-	if err := is.err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, is, nil
 }
 
 var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

@@ -17,10 +17,10 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadSnapshot is the start-up path of the binary.
-func BenchmarkLoadSnapshot(b *testing.B) {
+// BenchmarkLoadCompiled is the start-up path of the binary.
+func BenchmarkLoadCompiled(b *testing.B) {
 	for b.Loop() {
-		if _, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot}); err != nil {
+		if _, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed}); err != nil {
 			b.Fatal(err)
 		}
 	}

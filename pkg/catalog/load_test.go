@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -148,7 +149,7 @@ func TestUserDirOverridesEmbedded(t *testing.T) {
 }
 
 func TestUnknownSuggests(t *testing.T) {
-	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,19 +163,26 @@ func TestUnknownSuggests(t *testing.T) {
 	}
 }
 
-// The embedded YAML is the source of truth; the snapshot must be exactly
-// what the generator makes of it today.
+// The embedded YAML is the source of truth; data/catalog_gen.go must be
+// exactly what the generator makes of it today.
 func TestSnapshotFresh(t *testing.T) {
-	var buf bytes.Buffer
-	if err := catalog.WriteSnapshot(&buf, catalog.Source{FS: data.FS, Origin: "data"}); err != nil {
+	files, err := catalog.ParseYAML(catalog.Source{FS: data.FS, Origin: "data"})
+	if err != nil {
 		t.Fatalf("embedded YAML: %v", err)
 	}
-	if !bytes.Equal(buf.Bytes(), data.Snapshot) {
-		t.Fatal("data/catalog.snapshot.gob is stale: run `make generate` (go generate ./data) and commit it")
+	want, err := catalog.GenerateGo("data", files)
+	if err != nil {
+		t.Fatal(err)
 	}
-	files, names, err := catalog.ParseSnapshot(data.Snapshot)
-	if err != nil || len(files) == 0 || len(files) != len(names) {
-		t.Fatalf("snapshot decodes to %d files: %v", len(files), err)
+	got, err := os.ReadFile("../../data/catalog_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("data/catalog_gen.go is stale: run `make generate` (go generate ./data) and commit it")
+	}
+	if len(data.Parsed) != len(files) {
+		t.Fatalf("compiled catalog has %d files, YAML %d", len(data.Parsed), len(files))
 	}
 }
 

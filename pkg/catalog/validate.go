@@ -225,6 +225,7 @@ func validateOpen(is *issues, file string, m *OpenModel) {
 	if m.SlidingLayers.Set && m.Layers.Set && m.SlidingLayers.D.GreaterThan(m.Layers.D) {
 		is.add(file, m.SlidingLayers.Line, "sliding_layers", "is above layers")
 	}
+	validateOpenLocal(is, file, m)
 	sourced(is, file, l, m.Source, m.Verified)
 }
 
@@ -246,6 +247,7 @@ func validateGPU(is *issues, file string, g *GPU) {
 			is.add(file, line(r.USDPerHour, l), "rentals", "provider, date and source are required")
 		}
 	}
+	validateGPULocal(is, file, g)
 	sourced(is, file, l, g.Source, g.Verified)
 }
 

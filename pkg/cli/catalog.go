@@ -21,9 +21,13 @@ history, open models, quantizations and GPUs, every value with its source and
 the date it was verified. --catalog DIR merges your own YAML over it.`,
 		Example: `  llmcost catalog list
   llmcost catalog show claude-sonnet-4.5
-  llmcost catalog validate ./my-prices`,
+  llmcost catalog validate ./my-prices
+  llmcost catalog lint --against model_prices_and_context_window-2026-07-24.json
+  llmcost catalog import litellm model_prices_and_context_window-2026-07-24.json -o ./litellm
+  llmcost catalog diff embedded ./litellm`,
 	}
-	cmd.AddCommand(newCmdCatalogList(f, nil), newCmdCatalogShow(f, nil), newCmdCatalogValidate(f, nil))
+	cmd.AddCommand(newCmdCatalogList(f, nil), newCmdCatalogShow(f, nil), newCmdCatalogValidate(f, nil),
+		newCmdCatalogLint(f, nil), newCmdCatalogImport(f, nil), newCmdCatalogDiff(f, nil))
 	return cmd
 }
 

@@ -211,17 +211,29 @@ func showOpen(m *catalog.OpenModel) []output.TableData {
 		{"Head dim", num(m.HeadDim)},
 		{"Max context", tokens(m.MaxContext)},
 		{"Sliding window", tokens(m.SlidingWindow)},
+		{"Sliding layers", num(m.SlidingLayers)},
+		{"KV latent (MLA)", num(m.KVLatentDim)},
+		{"Default quant", m.DefaultQuant},
 		{"License", m.License},
 		{"Hugging Face", m.HFRepo},
 		{"Source", m.Source},
 		{"Verified", m.Verified.String()},
-		{"Unverified", yesNo(m.Unverified)},
+		{"Unverified", unverifiedText(m.Unverified, m.UnverifiedFields)},
 		{"Notes", m.Notes},
 	})
 	for _, q := range m.Quality {
 		info.Rows = append(info.Rows, []string{"Quality " + q.Benchmark, fmt.Sprintf("%s (%s)", q.Score.D, q.Source)})
 	}
 	return []output.TableData{info}
+}
+
+// unverifiedText is "yes" for a wholly unverified entry, or the fields
+// nobody could confirm.
+func unverifiedText(all bool, fields []string) string {
+	if all {
+		return "yes"
+	}
+	return strings.Join(fields, ", ")
 }
 
 func suffix(s, suf string) string {
@@ -235,6 +247,7 @@ func showGPU(g *catalog.GPU) []output.TableData {
 	info := kv(g.ID.V+" (GPU)", [][2]string{
 		{"Name", g.Name},
 		{"Vendor / class", g.Vendor + " / " + g.Class},
+		{"Memory type", g.Memory},
 		{"VRAM", suffix(num(g.VRAMGB), " GB")},
 		{"Usable share", num(g.UsableShare)},
 		{"Memory bandwidth", suffix(num(g.BandwidthGBs), " GB/s")},
@@ -245,7 +258,7 @@ func showGPU(g *catalog.GPU) []output.TableData {
 		{"Price source", g.PriceSource},
 		{"Source", g.Source},
 		{"Verified", g.Verified.String()},
-		{"Unverified", yesNo(g.Unverified)},
+		{"Unverified", unverifiedText(g.Unverified, g.UnverifiedFields)},
 		{"Notes", g.Notes},
 	})
 	rent := output.TableData{Title: "Rental offers", Headers: []string{"Provider", "$/GPU-hour", "Billing", "Date", "Source"}, Align: []output.Align{output.Left, output.Right, output.Left, output.Left, output.Left}}

@@ -163,3 +163,30 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatalf("bad env value: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// A price that takes effect after the as-of date is shown as a note with
+// the change in percent, and --as-of past it uses it.
+func TestScheduledPriceChange(t *testing.T) {
+	dir := t.TempDir()
+	y := `schema_version: 1
+models:
+  - id: gpt-x
+    provider: openai
+    context_window: 128000
+    source: s
+    verified: 2026-11-01
+    prices:
+      - {effective_from: 2026-01-01, input: 1, output: 4, source: s, verified: 2026-11-01}
+      - {effective_from: 2026-12-01, input: 1.2, output: 4.8, source: s, verified: 2026-11-01}
+`
+	if err := os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-x")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "gpt-x price changes on 2026-12-01: +20.0%")
+	r = run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-x", "--as-of", "2026-12-01", "--format", "csv")
+	mustOK(t, r)
+	// 7.5M × 1.2 + 2.5M × 4.8
+	containsAll(t, r.stdout, "gpt-x,cloud,21,")
+}

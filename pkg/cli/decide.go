@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/decide"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
@@ -293,7 +294,7 @@ func decideRun(o *DecideOptions) error {
 		return err
 	}
 	if o.WritePolicy != "" {
-		if err := writePolicy(o.WritePolicy, d, numOr(cat.Defaults.HoursPerMonth, "730")); err != nil {
+		if err := writePolicy(o.WritePolicy, d, cost.BasisFromCatalog(cat.Defaults).HoursPerMonth); err != nil {
 			return err
 		}
 		fmt.Fprintf(f.IOStreams.ErrOut, "wrote route policy to %s\n", o.WritePolicy)

@@ -31,6 +31,7 @@ type EstimateOptions struct {
 	Models          []string
 	AllModels       bool
 	AsOf            string
+	Local           estimateLocalFlags
 
 	tokensSet, inputSet, outputSet bool
 }
@@ -86,6 +87,7 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 	fl.StringSliceVar(&opts.Models, "models", nil, "cloud model ids to compare, comma-separated (default: the catalog's comparison set)")
 	fl.BoolVar(&opts.AllModels, "all", false, "compare every cloud model in the catalog")
 	fl.StringVar(&opts.AsOf, "as-of", "", "price date YYYY-MM-DD (default today)")
+	opts.Local.register(fl)
 	cmd.MarkFlagsMutuallyExclusive("tokens", "input")
 	cmd.MarkFlagsMutuallyExclusive("tokens", "output")
 	cmd.MarkFlagsMutuallyExclusive("models", "all")
@@ -130,7 +132,7 @@ func (o *EstimateOptions) validate(inputShareSet bool) error {
 	if _, err := parseAsOf(o.AsOf, o.F); err != nil {
 		return err
 	}
-	return nil
+	return o.Local.validate()
 }
 
 // parseAsOf reads --as-of; empty means today on the factory clock.
@@ -248,6 +250,9 @@ func estimateRun(o *EstimateOptions) error {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", m.ID.V, m.ID.V))
 		}
 		res.Options = append(res.Options, opt)
+	}
+	if err := addLocalOptions(&o.Local, len(o.Models) == 0 && !o.AllModels, cat, w, res); err != nil {
+		return err
 	}
 	sortOptions(res.Options)
 	return output.Write(f.IOStreams, format, res)

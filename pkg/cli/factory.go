@@ -49,7 +49,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
 		Now:             time.Now,
 		Getenv:          getenv,
 		Config:          newViper(),
-		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot},
+		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
 	}
 	f.RunForm = func(form *huh.Form, accessible bool) error {
 		return form.WithInput(ios.In).WithOutput(ios.Out).WithAccessible(accessible).Run()

@@ -19,7 +19,7 @@ type FitOptions struct {
 	GPUs         []string
 	Quants       []string
 	GPUCount     int
-	Context      units.TokensValue
+	Context      contextValue
 	Concurrency  int
 	PromptTokens units.TokensValue
 	OutputTokens units.TokensValue
@@ -80,7 +80,7 @@ Without --gpu every GPU in the catalog is tried.`,
 	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated (default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
-	fl.Var(&opts.Context, "context", "KV-cache context per request (default 8K, capped at the model's maximum)")
+	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests served at once (each holds its own KV cache)")
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length for time to first token")
 	fl.Var(&opts.OutputTokens, "output-tokens", "reply length for reply time")
@@ -181,15 +181,15 @@ func fitRun(o *FitOptions) error {
 	}
 	var quants []hardware.Quant
 	for _, s := range o.Quants {
-		q, err := env.quant(strings.TrimSpace(s))
+		q, err := env.Quant(strings.TrimSpace(s))
 		if err != nil {
 			return &FlagError{Err: fmt.Errorf("--quant: %w", err)}
 		}
 		quants = append(quants, q)
 	}
-	all, err := env.allQuants()
+	all, err := env.Quants()
 	if err != nil {
-		return err
+		return asInput(err)
 	}
 	req := hardware.Request{
 		ContextTokens: int(o.Context.N), Concurrency: o.Concurrency, GPUs: o.GPUCount,
@@ -197,9 +197,9 @@ func fitRun(o *FitOptions) error {
 	}
 	res := &FitResult{SchemaVersion: 1, Results: []FitRow{}, Notes: []string{}}
 	for _, mid := range models {
-		m, err := env.model(mid)
+		m, err := env.Model(mid)
 		if err != nil {
-			return err
+			return asInput(err)
 		}
 		mreq := req
 		if o.Context.N > int64(m.MaxContext) {
@@ -211,31 +211,31 @@ func fitRun(o *FitOptions) error {
 		}
 		var rows []FitRow
 		for _, gid := range gpus {
-			g, _, err := env.gpu(gid)
+			g, _, err := env.GPU(gid)
 			if err != nil {
-				return err
+				return asInput(err)
 			}
 			var results []hardware.Result
 			if len(quants) > 0 {
 				for _, q := range quants {
-					r, err := hardware.Estimate(m, q, g, env.bench, mreq)
+					r, err := hardware.Estimate(m, q, g, env.Bench, mreq)
 					if err != nil {
 						return &InputError{Err: err}
 					}
 					results = append(results, r)
 				}
 			} else {
-				r, ok, err := hardware.BestQuant(m, all, g, env.bench, mreq)
+				r, ok, err := hardware.BestQuant(m, all, g, env.Bench, mreq)
 				if err != nil {
 					return &InputError{Err: err}
 				}
 				if !ok {
 					// Nothing fits the GPUs given: show the model's usual format and what it needs.
-					q, err := env.quant(defaultQuant(m))
+					q, err := env.Quant(hardware.DefaultQuantID(m))
 					if err != nil {
-						return err
+						return asInput(err)
 					}
-					if r, err = hardware.Estimate(m, q, g, env.bench, mreq); err != nil {
+					if r, err = hardware.Estimate(m, q, g, env.Bench, mreq); err != nil {
 						return &InputError{Err: err}
 					}
 				}
@@ -257,6 +257,15 @@ func fitRun(o *FitOptions) error {
 			return ra.DecodeTPS > rb.DecodeTPS
 		})
 		res.Results = append(res.Results, rows...)
+	}
+	seen := map[string]bool{}
+	for _, row := range res.Results {
+		for _, n := range row.Notes {
+			if !seen[n] {
+				seen[n] = true
+				res.Notes = append(res.Notes, n)
+			}
+		}
 	}
 	res.Notes = append(res.Notes,
 		"VRAM in binary GB (GiB), as GPU memory is labelled. Speeds marked * are measured (catalog benchmark); the rest are estimates from memory bandwidth.",

@@ -89,6 +89,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	for _, c := range []*cobra.Command{
 		newCmdEstimate(f, nil),
 		newCmdFit(f, nil),
+		newCmdBreakeven(f, nil),
 		newCmdDecide(f, nil),
 	} {
 		c.GroupID = "cost"

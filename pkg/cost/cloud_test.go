@@ -188,7 +188,7 @@ func TestWorkloadValidate(t *testing.T) {
 // prices of June 2024 ($5/$15) 10M tokens (75% input) cost $75, at
 // today's ($2.50/$10) $43.75 — not $1,800.
 func TestSeedGPT4oOnEmbeddedCatalog(t *testing.T) {
-	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestSeedGPT4oOnEmbeddedCatalog(t *testing.T) {
 }
 
 func BenchmarkCloud(b *testing.B) {
-	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -207,6 +207,16 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 			d.LocalOptions = append(d.LocalOptions, o)
 		}
 	}
+	for _, r := range d.Recommendations {
+		if r.Kind == "local" && d.BestLocal != nil {
+			for _, o := range opts {
+				if o.Model == r.Model && o.GPU == r.GPU && o.Mode == r.Mode {
+					d.Notes = append(d.Notes, o.notes...)
+					break
+				}
+			}
+		}
+	}
 	if a.Privacy == PrivacyContractual && d.Verdict != Local {
 		d.Notes = append(d.Notes, "contractual privacy: the cloud part needs the provider's data-processing terms (zero data retention, no training on prompts); check them before sending traffic")
 	}
@@ -248,7 +258,7 @@ func localReason(o *LocalOption, vol string, e *env) string {
 	s := fmt.Sprintf("the cheapest local option that fits, %s, costs %s/month at %s", o.Label(), units.FormatUSD(o.MonthlyCostUSD), vol)
 	switch o.Mode {
 	case ModeOwned:
-		s += fmt.Sprintf(" with %s of hardware amortized over %s months", units.FormatUSD(o.UpfrontUSD), e.months)
+		s += fmt.Sprintf(" with %s of hardware amortized over %s months", units.FormatUSD(o.UpfrontUSD), e.basis.AmortizationMonths)
 	case ModeSunk:
 		s += " (the GPUs are already paid for: energy and operations only)"
 	case ModeRented:
@@ -266,8 +276,8 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 	if l.Mode == ModeOwned {
 		if m := breakeven(l, c); m != nil {
 			s := fmt.Sprintf("against %s the hardware pays for itself in %s months", c.Model, m.StringFixed(1))
-			if m.GreaterThan(e.months) {
-				s += fmt.Sprintf(", longer than the %s months it is amortized over", e.months)
+			if m.GreaterThan(e.basis.AmortizationMonths) {
+				s += fmt.Sprintf(", longer than the %s months it is amortized over", e.basis.AmortizationMonths)
 			}
 			d.Reasons = append(d.Reasons, s)
 		} else {
@@ -350,7 +360,7 @@ func bestSpikyHybrid(opts []*LocalOption, c *CloudOption, e *env, T int64) *hybr
 		if err != nil || !lm.Feasible || !lm.BusyReplicaHours.IsPositive() {
 			continue
 		}
-		capRatio := e.hours.Mul(decimal.NewFromInt(int64(lm.Replicas))).Div(lm.BusyReplicaHours).InexactFloat64()
+		capRatio := e.basis.HoursPerMonth.Mul(decimal.NewFromInt(int64(lm.Replicas))).Div(lm.BusyReplicaHours).InexactFloat64()
 		if capRatio >= p {
 			continue // the average-sized setup already absorbs the peak
 		}

@@ -15,7 +15,7 @@ import (
 var asOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 var loadCatalog = sync.OnceValues(func() (*catalog.Catalog, error) {
-	return catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Snapshot: data.Snapshot})
+	return catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 })
 
 func testCatalog(t testing.TB) *catalog.Catalog {

@@ -59,7 +59,8 @@ type LocalOption struct {
 	ops           decimal.Decimal  // added to rented (owned carries it in lc)
 	rate          decimal.Decimal
 	onDemand      bool
-	fail          string // first unmet requirement: "" eligible
+	notes         []string // unverified catalog values this option rests on
+	fail          string   // first unmet requirement: "" eligible
 }
 
 // Label is "llama-3.1-8b on 1x rtx-4090 (owned)".
@@ -238,56 +239,25 @@ type CloudOption struct {
 // env holds what one decision needs from the catalog.
 type env struct {
 	cat     *catalog.Catalog
+	hw      *hardware.Env
+	basis   cost.LocalBasis // catalog defaults + the answers' operations cost
 	asOf    time.Time
 	a       *Answers
-	bench   *hardware.Benchmarks
-	months  decimal.Decimal
-	kwh     decimal.Decimal
-	pue     decimal.Decimal
-	hours   decimal.Decimal
 	share   decimal.Decimal
 	prompt  int64
 	output  int64
 	context int64
 }
 
-func numOr(n catalog.Num, fallback string) decimal.Decimal {
-	if n.Set {
-		return n.D
-	}
-	return decimal.RequireFromString(fallback)
-}
-
 func newEnv(cat *catalog.Catalog, asOf time.Time, a *Answers) (*env, error) {
-	d := cat.Defaults
-	e := &env{cat: cat, asOf: asOf, a: a,
-		months: numOr(d.AmortizationMonths, "36"), kwh: numOr(d.KWhPriceUSD, "0.18"),
-		pue: numOr(d.PUE, "1"), hours: numOr(d.HoursPerMonth, "730"),
-		share: decimal.NewFromFloat(a.Share()), context: a.Context()}
-	e.prompt, e.output = a.RequestShape()
-	rows := make([]catalog.Benchmark, 0, len(cat.Benchmarks))
-	for _, b := range cat.Benchmarks {
-		om, err1 := cat.Open(b.Model)
-		g, err2 := cat.GPU(b.GPU)
-		q, err3 := cat.Quant(b.Quant)
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue // a row the catalog cannot resolve does not inform any option
-		}
-		b.Model, b.GPU, b.Quant = om.ID.V, g.ID.V, q.ID.V
-		rows = append(rows, b)
-	}
-	bench, err := hardware.NewBenchmarks(rows, func(id string) (hardware.Model, bool) {
-		om, err := cat.Open(id)
-		if err != nil {
-			return hardware.Model{}, false
-		}
-		m, err := hardware.NewModel(*om)
-		return m, err == nil
-	})
+	hw, err := hardware.NewEnv(cat)
 	if err != nil {
 		return nil, err
 	}
-	e.bench = bench
+	e := &env{cat: cat, hw: hw, basis: cost.BasisFromCatalog(cat.Defaults), asOf: asOf, a: a,
+		share: decimal.NewFromFloat(a.Share()), context: a.Context()}
+	e.basis.OpsMonthlyUSD = a.OpsMonthly()
+	e.prompt, e.output = a.RequestShape()
 	return e, nil
 }
 
@@ -344,17 +314,6 @@ func scoreOf(q []catalog.Score, bench string) *float64 {
 	return nil
 }
 
-func rentalFor(g *catalog.GPU) *catalog.Rental {
-	var best *catalog.Rental
-	for i := range g.Rentals {
-		r := &g.Rentals[i]
-		if best == nil || best.Unverified && !r.Unverified || best.Unverified == r.Unverified && r.USDPerHour.D.LessThan(best.USDPerHour.D) {
-			best = r
-		}
-	}
-	return best
-}
-
 // localOptions builds every setup of every open model on every GPU that
 // can hold it, and marks why each is not eligible (fail). Models whose
 // context is too short get no setups; their ids come back in short.
@@ -367,10 +326,10 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 		}
 		owned[cg.ID.V] += g.Count
 	}
-	ops := e.a.OpsMonthly()
+	hours := e.basis.HoursPerMonth
 	for _, mid := range e.cat.OpenModelIDs() {
 		om, _ := e.cat.Open(mid)
-		hm, err := hardware.NewModel(*om)
+		hm, err := e.hw.Model(mid)
 		if err != nil {
 			continue
 		}
@@ -378,51 +337,41 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 			short = append(short, fmt.Sprintf("%s (%dK)", mid, hm.MaxContext/1024))
 			continue
 		}
-		qname := om.DefaultQuant
-		if qname == "" {
-			qname = "q4_k_m"
-		}
-		cq, err := e.cat.Quant(qname)
-		if err != nil {
-			continue
-		}
-		hq, err := hardware.NewQuant(*cq)
+		hq, err := e.hw.Quant(hardware.DefaultQuantID(hm))
 		if err != nil {
 			continue
 		}
 		var score *float64
-		fail := ""
-		if !qualityOK {
-			fail = "accuracy"
-		} else if score = scoreOf(om.Quality, bench); score == nil || *score < minScore {
-			fail = "accuracy"
-		}
 		if bench != "" {
 			score = scoreOf(om.Quality, bench)
 		}
+		fail := ""
+		if !qualityOK || score == nil || *score < minScore {
+			fail = "accuracy"
+		}
 		for _, gid := range e.cat.GPUIDs() {
-			cg, _ := e.cat.GPU(gid)
-			hg, err := hardware.NewGPU(*cg)
+			hg, cg, err := e.hw.GPU(gid)
 			if err != nil {
 				continue
 			}
 			req := hardware.Request{ContextTokens: int(e.context), PromptTokens: int(e.prompt), OutputTokens: int(e.output)}
-			r1, err := hardware.Estimate(hm, hq, hg, e.bench, req)
+			r1, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
 			if err != nil || r1.GPUsNeeded < 1 || r1.GPUsNeeded > maxGPUsPerReplica {
 				continue
 			}
 			n := r1.GPUsNeeded
 			req.GPUs = n
-			r, err := hardware.Estimate(hm, hq, hg, e.bench, req)
+			r, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
 			if err != nil || !r.Fits {
 				continue
 			}
-			conc, agg := 1, r.Aggregate.Value
+			// Throughput at the largest batch the memory allows; latency at batch 1.
+			served, conc := r, 1
 			for _, c := range planConcurrencies {
 				rq := req
 				rq.Concurrency = c
-				if rc, err := hardware.Estimate(hm, hq, hg, e.bench, rq); err == nil && rc.Fits {
-					conc, agg = c, rc.Aggregate.Value
+				if rc, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, rq); err == nil && rc.Fits {
+					served, conc = rc, c
 					break
 				}
 			}
@@ -433,49 +382,48 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 			if f == "" && e.a.TTFTSeconds > 0 && r.TTFTSeconds > e.a.TTFTSeconds {
 				f = "ttft"
 			}
-			plan := cost.LocalPlan{GPUsPerReplica: n, PrefillTPS: r.Prefill.Value, DecodeTPS: agg, HoursPerMonth: e.hours}
 			base := LocalOption{Model: mid, GPU: gid, Quant: hq.ID, GPUsPerReplica: n, Concurrency: conc,
 				ReplySeconds: r.ReplySeconds, TTFTSeconds: r.TTFTSeconds, DecodeTPS: r.Decode.Value,
 				Benchmark: bench, Score: score, MaxContext: hm.MaxContext, HFRepo: om.HFRepo,
 				peak: e.a.Peak(), fail: f}
-			gpusD := decimal.NewFromInt(int64(n))
-			var price *decimal.Decimal
-			if cg.PriceUSD.Set {
-				p := cg.PriceUSD.D.Mul(gpusD)
-				price = &p
-			}
-			if cg.TDPW.Set {
-				idleW := cg.TDPW.D.Mul(cost.LoadedIdleShareOfTDP)
-				if cg.IdleW.Set {
-					idleW = cg.IdleW.D
-				}
-				idleReplica := gpusD.Mul(e.hours).Mul(idleW).Div(decimal.NewFromInt(1000)).Mul(e.pue).Mul(e.kwh)
-				ownedCost := func(hw decimal.Decimal) *cost.Owned {
-					return &cost.Owned{HardwarePriceUSD: hw, AmortizationMonths: e.months, ActiveWatts: cg.TDPW.D,
-						IdleWatts: idleW, PUE: e.pue, KWhPriceUSD: e.kwh, OpsMonthlyUSD: ops}
-				}
-				if price != nil {
-					o := base
-					o.Mode, o.replicaPrice, o.idleReplica = ModeOwned, price, idleReplica
-					o.lc = cost.LocalCost{Plan: plan, InputShare: e.share, Owned: ownedCost(*price)}
-					opts = append(opts, &o)
-				}
-				if have := owned[gid]; have >= n {
-					o := base
-					o.Mode, o.replicaPrice, o.idleReplica, o.ownedReplicas = ModeSunk, price, idleReplica, have/n
-					o.lc = cost.LocalCost{Plan: plan, InputShare: e.share, Owned: ownedCost(decimal.Zero)}
-					opts = append(opts, &o)
-				}
-			}
-			if rent := rentalFor(cg); rent != nil {
+			// The same figures estimate and breakeven use (pkg/cost); a GPU
+			// without a price or power figure is simply not offered as owned.
+			if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{}, e.share); err == nil {
 				o := base
-				o.Mode, o.Provider, o.rate, o.onDemand, o.ops = ModeRented, rent.Provider, rent.USDPerHour.D, rent.OnDemand, ops
-				o.lc = cost.LocalCost{Plan: plan, InputShare: e.share, Rented: &cost.Rented{USDPerGPUHour: rent.USDPerHour.D, OnDemand: rent.OnDemand}}
+				price := lc.Owned.HardwarePriceUSD
+				o.Mode, o.lc, o.notes, o.replicaPrice, o.idleReplica = ModeOwned, lc, notes, &price, idleMonth(lc, n)
+				opts = append(opts, &o)
+			}
+			if have := owned[gid]; have >= n {
+				zero := decimal.Zero
+				if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{HardwarePriceUSD: &zero}, e.share); err == nil {
+					o := base
+					o.Mode, o.lc, o.notes, o.idleReplica, o.ownedReplicas = ModeSunk, lc, notes, idleMonth(lc, n), have/n
+					if cg.PriceUSD.Set {
+						p := cg.PriceUSD.D.Mul(decimal.NewFromInt(int64(n)))
+						o.replicaPrice = &p
+					}
+					opts = append(opts, &o)
+				}
+			}
+			if lc, rent, err := cost.RentedFor(served, cg, hours, e.share); err == nil {
+				o := base
+				o.Mode, o.lc, o.Provider, o.rate, o.onDemand, o.ops = ModeRented, lc, rent.Provider, rent.USDPerHour.D, rent.OnDemand, e.basis.OpsMonthlyUSD
+				if rent.Unverified {
+					o.notes = []string{fmt.Sprintf("%s rental at $%s/GPU-hour (%s) is not verified", gid, rent.USDPerHour.D, rent.Provider)}
+				}
 				opts = append(opts, &o)
 			}
 		}
 	}
 	return opts, short, nil
+}
+
+// idleMonth is what one replica of n GPUs costs idling for a whole month
+// with the model loaded: the price of a peak replica that is mostly idle.
+func idleMonth(lc cost.LocalCost, n int) decimal.Decimal {
+	o := lc.Owned
+	return decimal.NewFromInt(int64(n)).Mul(lc.Plan.HoursPerMonth).Mul(o.IdleWatts).Div(decimal.NewFromInt(1000)).Mul(o.PUE).Mul(o.KWhPriceUSD)
 }
 
 // price fills the option's monthly figures at a volume.

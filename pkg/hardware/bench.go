@@ -9,6 +9,7 @@ import (
 // Benchmarks indexes measured rows by (model, gpu, quant, gpus, concurrency).
 // A nil *Benchmarks has no rows.
 type Benchmarks struct {
+	pairs map[[2]string]bool // (model, gpu) with any row: most pairs have none, so one cheap check skips the rest
 	exact map[benchKey]benchRow
 	byGPU map[string][]benchRow // rows with a prefill figure at concurrency 1
 }
@@ -30,7 +31,7 @@ type benchRow struct {
 // prefill across models); a row naming an unknown model is an error.
 // When two rows share a key the later one wins (a user catalog overrides).
 func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool)) (*Benchmarks, error) {
-	b := &Benchmarks{exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}}
+	b := &Benchmarks{pairs: map[[2]string]bool{}, exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}}
 	for _, r := range rows {
 		m, ok := models(r.Model)
 		if !ok {
@@ -46,6 +47,7 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 			return nil, fmt.Errorf("benchmark %s@%s: negative throughput", r.Model, r.GPU)
 		}
 		b.exact[benchKey{m.ID, r.GPU, r.Quant, max(gpus, 1), max(conc, 1)}] = row
+		b.pairs[[2]string{m.ID, r.GPU}] = true
 		if row.prefill > 0 && conc <= 1 && gpus <= 1 {
 			b.byGPU[r.GPU] = append(b.byGPU[r.GPU], row)
 		}
@@ -54,11 +56,19 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 }
 
 func (b *Benchmarks) lookup(model, gpu, quant string, gpus, concurrency int) (benchRow, bool) {
-	if b == nil {
+	if b == nil || !b.pairs[[2]string{model, gpu}] {
 		return benchRow{}, false
 	}
 	r, ok := b.exact[benchKey{model, gpu, quant, gpus, concurrency}]
 	return r, ok
+}
+
+// lookupGPUs tries the GPU count in use, then the least the model needs.
+func (b *Benchmarks) lookupGPUs(model, gpu, quant string, gpus, minGPUs, concurrency int) (benchRow, bool) {
+	if r, ok := b.lookup(model, gpu, quant, gpus, concurrency); ok {
+		return r, ok
+	}
+	return b.lookup(model, gpu, quant, minGPUs, concurrency)
 }
 
 func (b *Benchmarks) prefillOn(gpu string) []benchRow {

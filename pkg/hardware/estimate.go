@@ -52,6 +52,7 @@ const (
 	srcComputeBound    = "compute-bound: GPUs x FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcFLOPS           = "FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcPrefillFallback = "no FLOPS or benchmark for this GPU: 10x batch-1 decode"
+	noteMoE            = "MoE decode estimate leaves out expert-routing overhead: measured MoE rows run at 0.37-0.59 of the bandwidth ceiling, so treat it as optimistic"
 )
 
 // decodeEfficiency is η, the share of the bandwidth ceiling that batch-1
@@ -200,7 +201,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	mem.OverheadBytes = OverheadBytesPerGPU * float64(max(r.GPUsNeeded, 1))
 	mem.TotalBytes = shardable + mem.OverheadBytes
 	r.Memory = mem
-	if g.Unverified("vram_gb") || g.Unverified("usable_share") {
+	if g.unvMemory {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" vram")
 	}
 
@@ -211,18 +212,24 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	r.DecodeCeiling = DecodeCeiling(m, q, g)
 	kvRead := KVCacheBytes(m, min(prompt+output/2, m.MaxContext), 1, kvElem)
 	r.BytesPerToken = m.ActiveParams*q.BytesPerParam + kvRead
-	bwUnverified := g.Unverified("bandwidth_gbs")
+	bwUnverified := g.unvBandwidth
 	r.Decode = Figure{
 		Value:      g.DecodeEfficiency() * g.Bandwidth / r.BytesPerToken,
 		Basis:      Estimated,
 		Source:     srcBandwidth,
 		Unverified: bwUnverified,
 	}
-	if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, 1); ok && row.decode > 0 {
+	// Spare GPUs beyond the ones the model needs do not change one stream's
+	// speed, so a row measured on the needed count applies too.
+	minGPUs := max(r.GPUsNeeded, 1)
+	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, r.GPUs, minGPUs, 1); ok && row.decode > 0 {
 		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
 	}
 	if bwUnverified {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
+	}
+	if m.ActiveParams < m.Params && r.Decode.Basis == Estimated {
+		r.Notes = append(r.Notes, noteMoE)
 	}
 
 	// Aggregate decode at concurrency c: batching reads the weights once per
@@ -239,7 +246,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 				agg, src = math.Max(computeCap, r.Decode.Value), srcComputeBound
 			}
 		}
-		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.Unverified("fp16_tflops")}
+		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.unvFLOPS}
 		if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, conc); ok && row.decode > 0 {
 			r.Aggregate = Figure{Value: math.Min(row.decode, c*r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
 		}
@@ -248,8 +255,8 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// Prefill is compute-bound. Prefer a measurement of this exact setup, then
 	// one of another model on this GPU scaled by active params, then peak
 	// FLOPS x MFU, and only then a multiple of decode.
-	r.Prefill = prefill(m, q, g, bench, r.GPUs, r.Decode.Value)
-	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.Unverified("fp16_tflops") {
+	r.Prefill = prefill(m, q, g, bench, r.GPUs, minGPUs, r.Decode.Value)
+	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.unvFLOPS {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
 	}
 	if r.Decode.Basis == Measured && r.Decode.Unverified || r.Prefill.Basis == Measured && r.Prefill.Unverified {
@@ -261,8 +268,8 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	return r, nil
 }
 
-func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float64) Figure {
-	if row, ok := bench.lookup(m.ID, g.ID, q.ID, gpus, 1); ok && row.prefill > 0 {
+func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, decode float64) Figure {
+	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, gpus, minGPUs, 1); ok && row.prefill > 0 {
 		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified}
 	}
 	if rows := bench.prefillOn(g.ID); len(rows) > 0 {
@@ -285,7 +292,7 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float6
 			Value:      g.FLOPS * ComputeMFU / (2 * m.ActiveParams),
 			Basis:      Estimated,
 			Source:     srcFLOPS,
-			Unverified: g.Unverified("fp16_tflops"),
+			Unverified: g.unvFLOPS,
 		}
 	}
 	return Figure{
@@ -297,8 +304,22 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus int, decode float6
 
 // BestQuant returns the result for the largest (highest-fidelity) quant that
 // fits on req.GPUs, or the smallest quant's result with ok=false when none does.
+// A model released in a quantized format (DefaultQuant, e.g. MXFP4 for
+// gpt-oss) is never "upgraded" to a bigger format: that adds bytes, not
+// fidelity.
 func BestQuant(m Model, quants []Quant, g GPU, bench *Benchmarks, req Request) (Result, bool, error) {
-	qs := append([]Quant(nil), quants...)
+	limit := math.Inf(1)
+	for _, q := range quants {
+		if q.ID == m.DefaultQuant {
+			limit = q.BytesPerParam
+		}
+	}
+	var qs []Quant
+	for _, q := range quants {
+		if q.BytesPerParam <= limit {
+			qs = append(qs, q)
+		}
+	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].BytesPerParam > qs[j].BytesPerParam })
 	var last Result
 	for _, q := range qs {

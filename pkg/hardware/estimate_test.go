@@ -70,6 +70,12 @@ func TestLlama70BNeedsTwoRTX4090(t *testing.T) {
 	if two.Decode.Value > two.DecodeCeiling {
 		t.Errorf("measured decode above ceiling")
 	}
+	// Spare GPUs do not hide a measurement: 8B on "2" 4090s still uses the
+	// 1-GPU row.
+	spare := mustEstimate(t, c.model(t, "llama-3.1-8b"), q, g, c.bench, Request{GPUs: 2})
+	if spare.Decode.Basis != Measured || spare.Decode.Value != 130.58 {
+		t.Errorf("8B with a spare 4090: %+v, want the measured 130.58", spare.Decode)
+	}
 	// A 2-bit quant is the only way onto one card.
 	iq2 := mustEstimate(t, m, c.quant(t, "iq2_xs"), g, nil, Request{ContextTokens: 4096})
 	if !iq2.Fits {
@@ -186,6 +192,9 @@ func TestMoEResidentTotalReadsActive(t *testing.T) {
 	if want := 1008e9 / (3.3e9 * 0.61); math.Abs(moe.DecodeCeiling-want) > 1e-6 {
 		t.Errorf("MoE ceiling %.1f, want bandwidth / active bytes %.1f", moe.DecodeCeiling, want)
 	}
+	if len(moe.Notes) == 0 || !strings.Contains(moe.Notes[0], "MoE") || len(dense.Notes) != 0 {
+		t.Errorf("an estimated MoE decode must carry the routing-overhead caveat: %v / %v", moe.Notes, dense.Notes)
+	}
 	if moe.Decode.Value < 5*dense.Decode.Value {
 		t.Errorf("30B-A3B decode %.0f should be far above dense 32B %.0f", moe.Decode.Value, dense.Decode.Value)
 	}
@@ -235,6 +244,11 @@ func TestQuantizationSetsWeightsAndSpeed(t *testing.T) {
 	best, ok, err := BestQuant(m, quants, g, nil, Request{})
 	if err != nil || !ok || best.Quant != "q8_0" {
 		t.Errorf("best quant for mistral-7b on rtx-4070 = %s (ok=%v, err=%v), want q8_0", best.Quant, ok, err)
+	}
+	// gpt-oss ships in MXFP4: never re-expanded to Q5/Q6 even where they fit.
+	oss, ok, err := BestQuant(c.model(t, "gpt-oss-120b"), quants, c.gpu(t, "h100-sxm"), nil, Request{})
+	if err != nil || !ok || oss.Quant != "mxfp4" {
+		t.Errorf("gpt-oss-120b on h100-sxm: %s (ok=%v err=%v), want its native mxfp4", oss.Quant, ok, err)
 	}
 	_, ok, _ = BestQuant(c.model(t, "llama-3.1-405b"), quants, g, nil, Request{})
 	if ok {

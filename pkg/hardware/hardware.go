@@ -64,6 +64,8 @@ type GPU struct {
 	TDPW        float64 // 0 when unknown
 	IdleW       float64 // loaded idle, 0 when unknown
 	unverified  map[string]bool
+	// The fields Estimate reads, looked up once (it runs per model x GPU).
+	unvMemory, unvBandwidth, unvFLOPS bool
 }
 
 // Quant is a weight format.
@@ -163,6 +165,9 @@ func NewGPU(g catalog.GPU) (GPU, error) {
 	for _, field := range g.UnverifiedFields {
 		out.unverified[field] = true
 	}
+	out.unvMemory = out.unverified["vram_gb"] || out.unverified["usable_share"]
+	out.unvBandwidth = out.unverified["bandwidth_gbs"]
+	out.unvFLOPS = out.unverified["fp16_tflops"]
 	return out, nil
 }
 

@@ -139,10 +139,12 @@ func (c Chart) WriteImage(path string) error {
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = labelledTicks{format: shortCount}
+	p.Y.Tick.Marker = labelledTicks{format: shortUSD}
 	p.Legend.Top = true
 	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(8)
+	p.Legend.YOffs = -vg.Points(14) // below the title
 	p.Add(plotter.NewGrid())
 	for i, s := range c.Series {
 		xys := make(plotter.XYs, len(c.X))
@@ -185,7 +187,24 @@ func (c Chart) WriteImage(path string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp makes the file 0600; a chart is meant to be shared.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// labelledTicks are log ticks labelled "10M" or "$1.0k" instead of "1e+07".
+type labelledTicks struct{ format func(float64) string }
+
+func (t labelledTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = t.format(ticks[i].Value)
+		}
+	}
+	return ticks
 }
 
 func shortUSD(v float64) string {

@@ -1,0 +1,468 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+)
+
+// crossoverCeiling is the top of the crossover search and of the sweep.
+const crossoverCeiling = 10_000_000_000
+
+// BreakevenOptions are the inputs of `llmcost breakeven`.
+type BreakevenOptions struct {
+	F *Factory
+
+	Local        string
+	Vs           string
+	Tokens       units.MonthlyTokensValue
+	InputShare   float64
+	PromptTokens units.TokensValue
+	Rent         bool
+	Owned        ownedFlags
+	Chart        bool
+	Plot         string
+	AsOf         string
+
+	spec hardware.Spec
+}
+
+func newCmdBreakeven(f *Factory, runF func(*BreakevenOptions) error) *cobra.Command {
+	opts := &BreakevenOptions{F: f, InputShare: 0.75,
+		Tokens:       units.MonthlyTokensValue{N: 10_000_000},
+		PromptTokens: units.TokensValue{N: hardware.DefaultPromptTokens}}
+	cmd := &cobra.Command{
+		Use:   "breakeven",
+		Short: "When owned (or rented) GPUs pay for themselves against a cloud model",
+		Long: `Compare one local setup with one cloud model.
+
+Local monthly cost (owned) = hardware price / --months + energy (busy GPU-hours x
+power + idle GPU-hours x loaded-idle power, x PUE x $/kWh) + --ops-monthly. The
+number of machines grows with volume: each serves its measured or estimated
+throughput at --concurrency for 730 hours a month.
+
+breakeven_months = hardware price / (cloud monthly - local running monthly) at
+--tokens; "never" when the cloud costs no more than running the hardware.
+The crossover is the monthly volume where local total cost (amortization
+included) equals the cloud bill, found exactly, GPU-count steps included.
+--rent prices the GPU at its cheapest catalog rental instead (no upfront cost).`,
+		Example: `  llmcost breakeven --local llama-3.1-8b@rtx-4090 --vs gpt-4o --tokens 50M
+
+  # datacenter GPUs have no catalog purchase price: give one
+  llmcost breakeven --local llama-3.1-70b@a100-80gb --vs claude-sonnet-4.5 --hardware-price 18000 --watts 400
+
+  # batching 8 requests at once, European electricity, terminal chart and an SVG
+  llmcost breakeven --local qwen2.5-32b@rtx-5090 --vs gpt-4.1 --concurrency 8 --kwh-price 0.31 --chart --plot breakeven.svg
+
+  # rented instead of owned
+  llmcost breakeven --local llama-3.1-8b@h100-sxm:fp16 --vs gpt-4o-mini --rent --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Local == "" || opts.Vs == "" {
+				return FlagErrorf("give both --local MODEL@GPU and --vs CLOUD_MODEL")
+			}
+			spec, err := parseLocalSpec("local", opts.Local)
+			if err != nil {
+				return err
+			}
+			opts.spec = spec
+			if opts.InputShare != opts.InputShare || opts.InputShare < 0 || opts.InputShare > 1 {
+				return FlagErrorf("invalid value %v for --input-share: a share is between 0 and 1", opts.InputShare)
+			}
+			if err := opts.Owned.validate(); err != nil {
+				return err
+			}
+			if p := strings.ToLower(opts.Plot); p != "" && !strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".png") {
+				return FlagErrorf("invalid value %q for --plot: the file must end in .svg or .png", opts.Plot)
+			}
+			if opts.Rent && (cmd.Flags().Changed("hardware-price") || cmd.Flags().Changed("months")) {
+				return FlagErrorf("--rent has no purchase: --hardware-price and --months do not apply")
+			}
+			if _, err := parseAsOf(opts.AsOf, f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return breakevenRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Local, "local", "", "local setup MODEL@GPU[:QUANT][xN], e.g. llama-3.1-70b@rtx-4090:q4_k_mx2")
+	fl.StringVar(&opts.Vs, "vs", "", "cloud model id to compare with")
+	fl.Var(&opts.Tokens, "tokens", "tokens per month (or per day/week: 300K/day) for breakeven_months")
+	fl.Float64Var(&opts.InputShare, "input-share", 0.75, "share of tokens that is input (0-1)")
+	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length of one request (cloud long-context tiers)")
+	fl.BoolVar(&opts.Rent, "rent", false, "price the GPUs at their cheapest catalog rental instead of buying them")
+	opts.Owned.register(fl)
+	fl.BoolVar(&opts.Chart, "chart", false, "draw both monthly costs against volume in the terminal")
+	fl.StringVar(&opts.Plot, "plot", "", "write the chart to `FILE` (.svg or .png)")
+	fl.StringVar(&opts.AsOf, "as-of", "", "cloud price date YYYY-MM-DD (default today)")
+	_ = cmd.RegisterFlagCompletionFunc("vs", completeCloudModels(f))
+	_ = cmd.MarkFlagFilename("plot", "svg", "png")
+	return cmd
+}
+
+// BreakevenResult is the JSON contract of `breakeven` (DESIGN.md).
+type BreakevenResult struct {
+	SchemaVersion           int                 `json:"schema_version"`
+	AsOf                    string              `json:"as_of"`
+	TokensPerMonth          int64               `json:"tokens_per_month"`
+	Local                   BreakevenLocal      `json:"local"`
+	Cloud                   BreakevenCloud      `json:"cloud"`
+	BreakevenMonths         *float64            `json:"breakeven_months"` // null = never
+	CrossoverTokensPerMonth *int64              `json:"crossover_tokens_per_month"`
+	Crossings               []BreakevenCrossing `json:"crossings"`
+	Sweep                   []BreakevenSweepRow `json:"sweep"`
+	Notes                   []string            `json:"notes"`
+
+	chart output.Chart
+}
+
+// BreakevenLocal is the local side at --tokens.
+type BreakevenLocal struct {
+	ID                string          `json:"id"`
+	Model             string          `json:"model"`
+	GPU               string          `json:"gpu"`
+	Quant             string          `json:"quant"`
+	Mode              string          `json:"mode"` // owned | rented
+	GPUs              int             `json:"gpus"`
+	GPUsPerReplica    int             `json:"gpus_per_replica"`
+	Fits              bool            `json:"fits"`
+	UpfrontUSD        decimal.Decimal `json:"upfront_usd"`
+	MonthlyCostUSD    decimal.Decimal `json:"monthly_cost_usd"`
+	RunningMonthlyUSD decimal.Decimal `json:"running_monthly_usd"`
+	AmortizationUSD   decimal.Decimal `json:"amortization_monthly_usd"`
+	EnergyUSD         decimal.Decimal `json:"energy_monthly_usd"`
+	EnergyKWh         decimal.Decimal `json:"energy_kwh"`
+	OpsUSD            decimal.Decimal `json:"ops_monthly_usd"`
+	RentUSD           decimal.Decimal `json:"rent_monthly_usd"`
+	RentUSDPerGPUHour *float64        `json:"rent_usd_per_gpu_hour,omitempty"`
+	RentProvider      string          `json:"rent_provider,omitempty"`
+	Utilization       float64         `json:"utilization"`
+	DecodeTPS         float64         `json:"decode_tokens_per_second"`
+	AggregateTPS      float64         `json:"aggregate_tokens_per_second"`
+	PrefillTPS        float64         `json:"prefill_tokens_per_second"`
+	SpeedBasis        string          `json:"speed_basis"`
+	Concurrency       int             `json:"concurrency"`
+}
+
+// BreakevenCloud is the cloud side at --tokens.
+type BreakevenCloud struct {
+	ID                 string          `json:"id"`
+	Provider           string          `json:"provider"`
+	MonthlyCostUSD     decimal.Decimal `json:"monthly_cost_usd"`
+	CostPerMillionUSD  decimal.Decimal `json:"cost_per_million_tokens_usd"`
+	PriceEffectiveFrom string          `json:"price_effective_from"`
+}
+
+// BreakevenCrossing is a volume where the cheaper side changes.
+type BreakevenCrossing struct {
+	TokensPerMonth int64 `json:"tokens_per_month"`
+	LocalCheaper   bool  `json:"local_cheaper"`
+}
+
+// BreakevenSweepRow compares both at one volume.
+type BreakevenSweepRow struct {
+	TokensPerMonth  int64           `json:"tokens_per_month"`
+	LocalMonthlyUSD decimal.Decimal `json:"local_monthly_usd"`
+	CloudMonthlyUSD decimal.Decimal `json:"cloud_monthly_usd"`
+	GPUs            int             `json:"gpus"`
+}
+
+func breakevenRun(o *BreakevenOptions) error {
+	f := o.F
+	format, err := f.Format()
+	if err != nil {
+		return err
+	}
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	asOf, err := parseAsOf(o.AsOf, f)
+	if err != nil {
+		return err
+	}
+	env, err := newLocalEnv(cat)
+	if err != nil {
+		return err
+	}
+	cm, err := cat.Cloud(o.Vs)
+	if err != nil {
+		return &FlagError{Err: fmt.Errorf("--vs: %w", err)}
+	}
+	price, err := cm.PriceAt(asOf)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	inputShare := decimal.NewFromFloat(o.InputShare)
+	cloud := cloudMonthlyFunc(cm, price, inputShare, o.PromptTokens.N)
+
+	lc, hw, rental, notes, err := o.localCost(env, cat, inputShare)
+	if err != nil {
+		return err
+	}
+	at, err := lc.At(o.Tokens.N)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	cloudAt, err := cloud(o.Tokens.N)
+	if err != nil {
+		return err
+	}
+	res := &BreakevenResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), TokensPerMonth: o.Tokens.N, Notes: notes, Crossings: []BreakevenCrossing{}}
+	res.Local = breakevenLocal(hw, at, rental)
+	res.Cloud = BreakevenCloud{ID: cm.ID.V, Provider: cm.Provider, MonthlyCostUSD: cloudAt, PriceEffectiveFrom: price.EffectiveFrom.String()}
+	if o.Tokens.N > 0 {
+		res.Cloud.CostPerMillionUSD = cloudAt.Mul(decimal.NewFromInt(1_000_000)).Div(decimal.NewFromInt(o.Tokens.N))
+	}
+	if m := cost.BreakevenMonths(at.UpfrontUSD, cloudAt, at.Running); m != nil {
+		v := m.Round(2).InexactFloat64()
+		res.BreakevenMonths = &v
+		if b, err := o.Owned.basis(cat); err == nil && !o.Rent && m.GreaterThan(b.AmortizationMonths) {
+			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.AmortizationMonths))
+		}
+	}
+	crossings, err := lc.Crossings(cloud, 0, crossoverCeiling)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	for _, c := range crossings {
+		res.Crossings = append(res.Crossings, BreakevenCrossing{TokensPerMonth: c.Tokens, LocalCheaper: c.LocalCheaper})
+		if c.LocalCheaper && res.CrossoverTokensPerMonth == nil {
+			t := c.Tokens
+			res.CrossoverTokensPerMonth = &t
+		}
+	}
+	rows, err := lc.Sweep(cloud, cost.DefaultSweepVolumes())
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	for _, r := range rows {
+		res.Sweep = append(res.Sweep, BreakevenSweepRow{TokensPerMonth: r.Tokens, LocalMonthlyUSD: r.Local.Total, CloudMonthlyUSD: r.Cloud, GPUs: r.Local.Capacity.GPUs})
+	}
+	res.Notes = append(res.Notes, breakevenNotes(res, hw)...)
+	res.chart = breakevenChart(res)
+
+	if err := output.Write(f.IOStreams, format, res); err != nil {
+		return err
+	}
+	if o.Chart {
+		if format != output.Table {
+			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --chart draws only with --format table; use --plot FILE.svg for a file")
+		} else {
+			s, err := res.chart.ASCII(f.IOStreams.ColorEnabled(), f.IOStreams.TerminalWidth())
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(f.IOStreams.Out, "\n"+s)
+		}
+	}
+	if o.Plot != "" {
+		if err := res.chart.WriteImage(o.Plot); err != nil {
+			return &InputError{Err: fmt.Errorf("--plot: %w", err)}
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "wrote %s\n", o.Plot)
+	}
+	return nil
+}
+
+// cloudMonthlyFunc prices any monthly volume on the cloud model with the
+// workload's shape (input share, prompt length); linear in tokens.
+func cloudMonthlyFunc(m *catalog.CloudModel, p *catalog.Price, inputShare decimal.Decimal, promptTokens int64) cost.CloudMonthly {
+	return func(tokens int64) (decimal.Decimal, error) {
+		t := cost.SplitTokens(tokens, inputShare)
+		r, err := cost.Cloud(m, p, cost.Workload{InputTokens: t.Input, OutputTokens: t.Output, PromptTokens: promptTokens, CacheWriteTTL: "5m"})
+		if err != nil {
+			return decimal.Zero, &InputError{Err: err}
+		}
+		return r.Total, nil
+	}
+}
+
+func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, inputShare decimal.Decimal) (cost.LocalCost, hardware.Result, *catalog.Rental, []string, error) {
+	hw, err := place(env, o.spec, hardware.Request{ContextTokens: int(o.Owned.Context.N), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
+	if err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, flagScoped("local", err)
+	}
+	_, cg, err := env.GPU(o.spec.GPU)
+	if err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+	}
+	var notes []string
+	if !hw.Fits {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, FlagErrorf("--local %s: %s does not fit %d x %s (needs %d); use xN or a smaller quant", o.spec.Text, hw.Model, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded)
+	}
+	b, err := o.Owned.basis(cat)
+	if err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+	}
+	if o.Rent {
+		lc, rental, err := rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		if err != nil {
+			return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+		}
+		if rental.Unverified {
+			notes = append(notes, fmt.Sprintf("rental %s $%s/h is not verified", rental.Provider, rental.USDPerHour.D))
+		}
+		return lc, hw, rental, notes, nil
+	}
+	lc, n, err := o.Owned.ownedCost(hw, cg, b, inputShare)
+	if err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+	}
+	notes = append(notes, n...)
+	notes = append(notes, fmt.Sprintf("electricity $%s/kWh, PUE %s, %s-month amortization", b.KWhPriceUSD, b.PUE, b.AmortizationMonths))
+	return lc, hw, nil, notes, nil
+}
+
+// flagScoped names the flag in a bad-input error about its value.
+func flagScoped(flag string, err error) error {
+	var ie *InputError
+	var bi badInput
+	if errors.As(err, &ie) || (errors.As(err, &bi) && bi.BadInput()) {
+		return &FlagError{Err: fmt.Errorf("--%s: %w", flag, err)}
+	}
+	return err
+}
+
+func breakevenLocal(hw hardware.Result, at cost.LocalMonthly, rental *catalog.Rental) BreakevenLocal {
+	l := BreakevenLocal{
+		ID: fmt.Sprintf("%s@%s:%s", hw.Model, hw.GPU, hw.Quant), Model: hw.Model, GPU: hw.GPU, Quant: hw.Quant,
+		Mode: "owned", GPUs: at.Capacity.GPUs, GPUsPerReplica: hw.GPUs, Fits: hw.Fits,
+		UpfrontUSD: at.UpfrontUSD, MonthlyCostUSD: at.Total, RunningMonthlyUSD: at.Running,
+		AmortizationUSD: at.Amortization, EnergyUSD: at.Energy, EnergyKWh: at.EnergyKWh, OpsUSD: at.Ops, RentUSD: at.Rent,
+		Utilization:  at.Capacity.Utilization.Round(4).InexactFloat64(),
+		DecodeTPS:    round3(hw.Decode.Value),
+		AggregateTPS: round3(hw.Aggregate.Value),
+		PrefillTPS:   round3(hw.Prefill.Value),
+		SpeedBasis:   string(hw.Aggregate.Basis),
+		Concurrency:  hw.Concurrency,
+	}
+	if hw.GPUs > 1 {
+		l.ID += fmt.Sprintf("x%d", hw.GPUs)
+	}
+	if rental != nil {
+		l.Mode = "rented"
+		v := rental.USDPerHour.D.InexactFloat64()
+		l.RentUSDPerGPUHour, l.RentProvider = &v, rental.Provider
+	}
+	return l
+}
+
+func breakevenNotes(r *BreakevenResult, hw hardware.Result) []string {
+	var notes []string
+	if len(hw.Unverified) > 0 {
+		notes = append(notes, "unverified inputs: "+strings.Join(hw.Unverified, ", "))
+	}
+	notes = append(notes, fmt.Sprintf("throughput per machine: %.0f output tok/s at concurrency %d (%s), prefill %.0f tok/s (%s)",
+		hw.Aggregate.Value, hw.Concurrency, hw.Aggregate.Basis, hw.Prefill.Value, hw.Prefill.Basis))
+	for _, c := range r.Crossings {
+		if !c.LocalCheaper {
+			notes = append(notes, fmt.Sprintf("local becomes dearer again at %s tokens/month, where it needs another machine", units.FormatTokens(c.TokensPerMonth)))
+		}
+	}
+	if r.CrossoverTokensPerMonth == nil {
+		notes = append(notes, fmt.Sprintf("local stays dearer than %s up to %s tokens/month", r.Cloud.ID, units.FormatTokens(crossoverCeiling)))
+	}
+	return notes
+}
+
+func breakevenChart(r *BreakevenResult) output.Chart {
+	c := output.Chart{
+		Title:  fmt.Sprintf("%s vs %s: monthly cost", r.Local.ID, r.Cloud.ID),
+		XLabel: "tokens per month",
+		YLabel: "USD per month",
+		Series: []output.Series{{Name: r.Local.ID + " (" + r.Local.Mode + ")"}, {Name: r.Cloud.ID}},
+	}
+	for _, row := range r.Sweep {
+		c.X = append(c.X, float64(row.TokensPerMonth))
+		c.Series[0].Y = append(c.Series[0].Y, row.LocalMonthlyUSD.InexactFloat64())
+		c.Series[1].Y = append(c.Series[1].Y, row.CloudMonthlyUSD.InexactFloat64())
+	}
+	if x := r.CrossoverTokensPerMonth; x != nil && *x > 0 {
+		y := 0.0
+		for _, row := range r.Sweep {
+			if row.TokensPerMonth >= *x {
+				y = row.CloudMonthlyUSD.InexactFloat64() * float64(*x) / float64(row.TokensPerMonth)
+				break
+			}
+		}
+		c.Marker = &output.Point{X: float64(*x), Y: y, Label: fmt.Sprintf("crossover: local is cheaper from %s tokens/month", units.FormatTokens(*x))}
+	}
+	return c
+}
+
+// Tables renders the summary and the sweep.
+func (r *BreakevenResult) Tables() []output.TableData {
+	be := "never"
+	if r.BreakevenMonths != nil {
+		be = fmt.Sprintf("%.1f months", *r.BreakevenMonths)
+	}
+	cross := "none up to " + units.FormatTokens(crossoverCeiling)
+	if r.CrossoverTokensPerMonth != nil {
+		cross = units.FormatTokens(*r.CrossoverTokensPerMonth) + " tokens/month"
+	}
+	l := r.Local
+	summary := output.TableData{
+		Title:   fmt.Sprintf("%s (%s) vs %s at %s tokens/month", l.ID, l.Mode, r.Cloud.ID, units.FormatTokens(r.TokensPerMonth)),
+		Headers: []string{"Item", "Value"},
+		Rows: [][]string{
+			{"Cloud monthly", units.FormatUSD(r.Cloud.MonthlyCostUSD)},
+			{"Local monthly (total)", units.FormatUSD(l.MonthlyCostUSD)},
+			{"Local running (energy + ops, or rent)", units.FormatUSD(l.RunningMonthlyUSD)},
+			{"Upfront", units.FormatUSD(l.UpfrontUSD)},
+			{"GPUs", fmt.Sprintf("%d (%d per machine), %.1f%% busy", l.GPUs, l.GPUsPerReplica, l.Utilization*100)},
+			{"Break-even", be},
+			{"Crossover", cross},
+		},
+		Raw: [][]string{
+			{"cloud_monthly_usd", r.Cloud.MonthlyCostUSD.String()},
+			{"local_monthly_usd", l.MonthlyCostUSD.String()},
+			{"local_running_monthly_usd", l.RunningMonthlyUSD.String()},
+			{"upfront_usd", l.UpfrontUSD.String()},
+			{"gpus", fmt.Sprint(l.GPUs)},
+			{"breakeven_months", optFloat(r.BreakevenMonths)},
+			{"crossover_tokens_per_month", optInt(r.CrossoverTokensPerMonth)},
+		},
+		Notes: r.Notes,
+	}
+	sweep := output.TableData{
+		Title:   "Monthly cost by volume",
+		Headers: []string{"Tokens/month", "Local $", "GPUs", "Cloud $", "Cheaper"},
+		Align:   []output.Align{output.Right, output.Right, output.Right, output.Right, output.Left},
+	}
+	for _, s := range r.Sweep {
+		cheaper := "cloud"
+		if s.LocalMonthlyUSD.LessThanOrEqual(s.CloudMonthlyUSD) {
+			cheaper = "local"
+		}
+		sweep.Rows = append(sweep.Rows, []string{units.FormatTokens(s.TokensPerMonth), units.FormatUSD(s.LocalMonthlyUSD), fmt.Sprint(s.GPUs), units.FormatUSD(s.CloudMonthlyUSD), cheaper})
+		sweep.Raw = append(sweep.Raw, []string{fmt.Sprint(s.TokensPerMonth), s.LocalMonthlyUSD.String(), fmt.Sprint(s.GPUs), s.CloudMonthlyUSD.String(), cheaper})
+	}
+	return []output.TableData{summary, sweep}
+}
+
+func optFloat(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(*v)
+}
+
+func optInt(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(*v)
+}

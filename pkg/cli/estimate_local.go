@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/pflag"
+)
+
+// autoLocalMaxGPUs bounds the machines `estimate` proposes on its own: a
+// 70B model on eight 12 GB cards is not an option anyone should be shown
+// unasked.
+const autoLocalMaxGPUs = 4
+
+// estimateLocalFlags are estimate's local-inference inputs.
+type estimateLocalFlags struct {
+	Local   []string
+	Rent    []string
+	NoLocal bool
+	Owned   ownedFlags
+
+	local, rent []hardware.Spec
+}
+
+func (e *estimateLocalFlags) register(fl *pflag.FlagSet) {
+	fl.StringArrayVar(&e.Local, "local", nil, "owned local option MODEL@GPU[:QUANT][xN] (repeatable), e.g. llama-3.1-70b@rtx-4090:q4_k_mx2")
+	fl.StringArrayVar(&e.Rent, "rent", nil, "rented option MODEL@GPU[:QUANT][xN] at the GPU's cheapest catalog rental (repeatable)")
+	fl.BoolVar(&e.NoLocal, "no-local", false, "leave out the automatic local options (the catalog's local comparison set)")
+	e.Owned.register(fl)
+}
+
+func (e *estimateLocalFlags) validate() error {
+	e.local, e.rent = nil, nil
+	for _, s := range e.Local {
+		spec, err := parseLocalSpec("local", s)
+		if err != nil {
+			return err
+		}
+		e.local = append(e.local, spec)
+	}
+	for _, s := range e.Rent {
+		spec, err := parseLocalSpec("rent", s)
+		if err != nil {
+			return err
+		}
+		e.rent = append(e.rent, spec)
+	}
+	if e.NoLocal && (len(e.local) > 0 || len(e.rent) > 0) {
+		return FlagErrorf("--no-local leaves out only the automatic options; drop it or drop --local/--rent")
+	}
+	if len(e.local) == 0 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
+		return FlagErrorf("--hardware-price and --watts describe one machine: name it with --local MODEL@GPU")
+	}
+	return e.Owned.validate()
+}
+
+// addLocalOptions prices the local options of an estimate: the ones named
+// with --local/--rent, or else the cheapest owned and rented machine for
+// each model of the catalog's local comparison set. Each gets the months
+// its purchase takes to repay against every cloud option already in res.
+//
+// The automatic options join only the default comparison: once --models or
+// --all picks the cloud side, local options are the ones named.
+func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalog, w cost.Workload, res *EstimateResult) error {
+	explicit := len(e.local) > 0 || len(e.rent) > 0
+	if e.NoLocal || !explicit && !defaultSet {
+		return nil
+	}
+	env, err := newLocalEnv(cat)
+	if err != nil {
+		return err
+	}
+	basis, err := e.Owned.basis(cat)
+	if err != nil {
+		return err
+	}
+	tokens := cost.Tokens{Input: w.InputTokens, Output: w.OutputTokens}
+	req := hardware.Request{ContextTokens: int(e.Owned.Context.N), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
+	inputShare := decimal.Zero
+	if t := tokens.Total(); t > 0 {
+		inputShare = decimal.NewFromInt(tokens.Input).Div(decimal.NewFromInt(t))
+	}
+
+	var local []EstimateOption
+	var running []decimal.Decimal // per local option: energy + ops, or rent
+	if explicit {
+		for _, spec := range e.local {
+			opt, run, err := e.option(env, spec, false, basis, req, tokens, inputShare)
+			if err != nil {
+				return flagScoped("local", err)
+			}
+			local, running = append(local, opt), append(running, run)
+		}
+		for _, spec := range e.rent {
+			opt, run, err := e.option(env, spec, true, basis, req, tokens, inputShare)
+			if err != nil {
+				return flagScoped("rent", err)
+			}
+			local, running = append(local, opt), append(running, run)
+		}
+	} else {
+		for _, id := range cat.Defaults.LocalComparisonSet {
+			for _, rented := range []bool{false, true} {
+				if opt, run, ok := e.cheapest(env, cat, id, rented, basis, req, tokens, inputShare); ok {
+					local, running = append(local, opt), append(running, run)
+				}
+			}
+		}
+		if len(cat.Defaults.LocalComparisonSet) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("local options: the cheapest owned and rented machine (up to %d GPUs) for each model of the catalog's local comparison set; name your own with --local or --rent, or leave them out with --no-local", autoLocalMaxGPUs))
+		}
+	}
+
+	// Break-even against every cloud option.
+	for i := range local {
+		o := &local[i]
+		o.BreakevenMonths = map[string]*float64{}
+		for _, c := range res.Options {
+			if c.Kind != "cloud" {
+				continue
+			}
+			if m := cost.BreakevenMonths(o.UpfrontUSD, c.MonthlyCostUSD, running[i]); m != nil {
+				v := m.Round(2).InexactFloat64()
+				o.BreakevenMonths[c.ID] = &v
+			} else {
+				o.BreakevenMonths[c.ID] = nil
+			}
+		}
+		if o.Unverified {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s rests on unverified values: %s", o.ID, strings.Join(o.Notes, "; ")))
+		}
+	}
+	if len(local) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("local costs: %s-month amortization, $%s/kWh, PUE %s, %d request(s) at once per machine; see `llmcost breakeven` for volumes and crossover", basis.AmortizationMonths, basis.KWhPriceUSD, basis.PUE, e.Owned.Concurrency))
+	}
+	res.Options = append(res.Options, local...)
+	return nil
+}
+
+// option prices one named placement, owned or rented.
+func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+	opt, zero := EstimateOption{}, decimal.Zero
+	hw, err := place(env, spec, req)
+	if err != nil {
+		return opt, zero, err
+	}
+	_, cg, err := env.GPU(spec.GPU)
+	if err != nil {
+		return opt, zero, err
+	}
+	if !hw.Fits {
+		return opt, zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
+	}
+	var lc cost.LocalCost
+	var notes []string
+	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
+	if rented {
+		var rental *catalog.Rental
+		lc, rental, err = rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		if err != nil {
+			return opt, zero, err
+		}
+		hardwareText += fmt.Sprintf(" rented (%s $%s/h)", rental.Provider, rental.USDPerHour.D)
+		if rental.Unverified {
+			notes = append(notes, fmt.Sprintf("rental %s $%s/h", rental.Provider, rental.USDPerHour.D))
+		}
+	} else {
+		lc, notes, err = e.Owned.ownedCost(hw, cg, b, inputShare)
+		if err != nil {
+			return opt, zero, err
+		}
+		hardwareText += " owned"
+	}
+	m, err := lc.For(tokens)
+	if err != nil {
+		return opt, zero, &InputError{Err: err}
+	}
+	notes = append(notes, hw.Unverified...)
+	gpus, fits := m.Capacity.GPUs, hw.Fits
+	util := m.Capacity.Utilization.Round(4).InexactFloat64()
+	id := fmt.Sprintf("%s@%s:%s", hw.Model, hw.GPU, hw.Quant)
+	if hw.GPUs > 1 {
+		id += fmt.Sprintf("x%d", hw.GPUs)
+	}
+	if rented {
+		id = "rent:" + id
+	}
+	opt = EstimateOption{
+		ID: id, Kind: "local", Name: hw.Model,
+		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
+		GPUs: &gpus, Fits: &fits, Hardware: hardwareText, Utilization: &util,
+		Unverified: len(notes) > 0, Notes: notes,
+	}
+	if t := tokens.Total(); t > 0 {
+		opt.CostPerMillionUSD = m.Total.Mul(decimal.NewFromInt(1_000_000)).Div(decimal.NewFromInt(t))
+	}
+	return opt, m.Running, nil
+}
+
+// cheapest tries every GPU (owned: those with a price and power; rented:
+// those with an offer) and keeps the cheapest placement of model id.
+func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
+	var best EstimateOption
+	var bestRunning decimal.Decimal
+	found := false
+	for _, gid := range cat.GPUIDs() {
+		_, cg, err := env.GPU(gid)
+		if err != nil {
+			continue
+		}
+		// Unasked, only verified rental offers are proposed.
+		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
+			continue
+		}
+		probe, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
+		if err != nil || probe.GPUsNeeded < 1 || probe.GPUsNeeded > autoLocalMaxGPUs {
+			continue
+		}
+		opt, run, err := e.option(env, hardware.Spec{Model: id, GPU: gid, GPUs: probe.GPUsNeeded, Text: id + "@" + gid}, rented, b, req, tokens, inputShare)
+		if err != nil {
+			continue
+		}
+		if !found || opt.MonthlyCostUSD.LessThan(best.MonthlyCostUSD) {
+			best, bestRunning, found = opt, run, true
+		}
+	}
+	return best, bestRunning, found
+}
