@@ -51,6 +51,7 @@ func startPTY(t *testing.T, bin string, env []string, args ...string) (*screen, 
 		for {
 			n, err := f.Read(b)
 			if n > 0 {
+				answerQueries(f, b[:n])
 				s.mu.Lock()
 				s.buf.Write(b[:n])
 				s.mu.Unlock()
@@ -69,6 +70,18 @@ func startPTY(t *testing.T, bin string, env []string, args ...string) (*screen, 
 		_ = f.Close()
 	})
 	return s, cmd
+}
+
+// answerQueries replies like a dark terminal to the queries termenv sends
+// (background colour, cursor position); unanswered, each waits out a
+// 5-second timeout.
+func answerQueries(f *os.File, out []byte) {
+	if bytes.Contains(out, []byte("\x1b]11;?")) {
+		_, _ = f.WriteString("\x1b]11;rgb:0000/0000/0000\x1b\\")
+	}
+	if bytes.Contains(out, []byte("\x1b[6n")) {
+		_, _ = f.WriteString("\x1b[1;1R")
+	}
 }
 
 func (s *screen) text() string {
