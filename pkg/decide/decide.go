@@ -408,10 +408,18 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	// Part regulated: the regulated share runs locally; the rest goes where it is cheaper.
 	regT := int64(math.Round(float64(T) * share))
 	rest := T - regT
-	lr := cheapestAt(opts, regT, l.fail == "")
+	lr := l // a relaxed choice (best quality that runs) stays the choice
+	if l.fail == "" {
+		if c := cheapestAt(opts, regT); c != nil {
+			lr = c
+		}
+	}
 	cr, err := e.cloudMonthly(d.BestCloud)(rest)
-	if lr == nil || err != nil {
-		lr = l
+	if err != nil {
+		d.Verdict = Local
+		d.Reasons = append(d.Reasons, localReason(l, vol, e))
+		d.recommendLocal("all", 1, T, l)
+		return
 	}
 	lrm, _ := lr.Monthly(regT)
 	hybrid := lrm.Total.Add(cr)
@@ -433,11 +441,12 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	d.recommendCloud("rest", 1-share, rest, &rc, Accuracy{Level: AccuracyGoodEnough})
 }
 
-func cheapestAt(opts []*LocalOption, tokens int64, strict bool) *LocalOption {
+// cheapestAt is the cheapest eligible option at another volume.
+func cheapestAt(opts []*LocalOption, tokens int64) *LocalOption {
 	var best *LocalOption
 	var bestCost decimal.Decimal
 	for _, o := range opts {
-		if strict && o.fail != "" || o.fail == "capacity" {
+		if o.fail != "" {
 			continue
 		}
 		lm, err := o.Monthly(tokens)
@@ -582,9 +591,13 @@ func (d *Decision) otherChanges(opts []*LocalOption, short []string, e *env, ben
 					Text: fmt.Sprintf("accepting %s %g (%s) would make local cheaper: %s/month", bench, *o.Score, o.Model, units.FormatUSD(o.MonthlyCostUSD))})
 			}
 		}
-		if l := cheapest(opts, func(o *LocalOption) bool { return o.fail != "capacity" }); l != nil {
+		// What regulated data would force: the same choice decideRegulated makes.
+		if l := d.BestLocal; l != nil {
 			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "privacy", Threshold: 0, Unit: "", Verdict: Local,
-				Text: fmt.Sprintf("regulated data would force local: the cheapest local setup that runs is %s at %s/month", l.Label(), units.FormatUSD(l.MonthlyCostUSD))})
+				Text: fmt.Sprintf("regulated data would force local: %s at %s/month", l.Label(), units.FormatUSD(l.MonthlyCostUSD))})
+		} else if l := bestRunnable(opts); l != nil {
+			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "privacy", Threshold: 0, Unit: "", Verdict: Local,
+				Text: fmt.Sprintf("regulated data would force local, below the answers' quality or speed: %s (%s) at %s/month", l.Label(), quality(l), units.FormatUSD(l.MonthlyCostUSD))})
 		}
 	}
 	if d.Verdict != Cloud {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmcost/llmcost/data"
 	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 )
 
@@ -488,6 +489,28 @@ func BenchmarkDecide(b *testing.B) {
 	for b.Loop() {
 		if _, err := Decide(cat, asOf, a); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The privacy change of a cloud verdict names what regulated data would
+// actually get: deciding again with privacy regulated recommends it.
+func TestPrivacyChangeMatchesRegulatedDecision(t *testing.T) {
+	for _, y := range []string{
+		"tokens_per_month: 2M\nprivacy: none\ntask: classification\n",
+		"tokens_per_month: 10M\nprivacy: none\ntask: code\n",
+		"tokens_per_month: 2M\nprivacy: none\ntask: qa\naccuracy: best\n",
+	} {
+		d := decideYAML(t, y)
+		ch := changeOf(d, "privacy")
+		if d.Verdict != Cloud || ch == nil || ch.Verdict != Local {
+			t.Fatalf("%s: %s %+v", y, d.Verdict, d.WhatWouldChangeIt)
+		}
+		reg := decideYAML(t, strings.Replace(y, "privacy: none", "privacy: regulated", 1))
+		r := reg.Recommendations[0]
+		label := fmt.Sprintf("%s (%s) on %dx %s", r.Model, r.Quant, r.GPUs, r.GPU)
+		if reg.Verdict != Local || !strings.Contains(ch.Text, label) || !strings.Contains(ch.Text, units.FormatUSD(r.MonthlyCostUSD)+"/month") {
+			t.Errorf("%s: change %q, regulated decision %s %s at %s", y, ch.Text, reg.Verdict, label, r.MonthlyCostUSD)
 		}
 	}
 }
