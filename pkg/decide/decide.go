@@ -1,7 +1,6 @@
 package decide
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -161,7 +160,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	case regulated > 0:
 		decideRegulated(d, e, opts, regulated, vol, bench, minScore, qualityOK)
 	case d.BestLocal == nil && d.BestCloud == nil:
-		return nil, errors.New("no cloud candidate and no local option meets these answers: lower the context or the latency target")
+		return nil, &AnswerError{Field: "context_tokens", Msg: fmt.Sprintf("no %s cloud candidate and no local option takes %s tokens of context within the targets: lower the context or the latency target", a.Task, units.FormatTokens(e.context))}
 	case d.BestLocal == nil:
 		d.Verdict = Cloud
 		d.Reasons = append(d.Reasons, fmt.Sprintf("at %s %s costs %s/month", vol, d.BestCloud.Model, units.FormatUSD(d.BestCloud.MonthlyCostUSD)))
@@ -183,7 +182,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 			return nil, err
 		}
 		d.CrossoverTokens = x
-		if regulated == 0 || regulated < 1 {
+		if regulated < 1 { // all-regulated traffic stays local at any volume
 			d.volumeChange(x, T)
 		}
 	}

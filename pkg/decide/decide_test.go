@@ -456,6 +456,10 @@ func TestDecideErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rtx-9999") {
 		t.Fatalf("unknown GPU: %v", err)
 	}
+	_, err = Decide(cat, asOf, &Answers{TokensPerMonth: 1e6, Privacy: "none", Task: "code", ContextTokens: 5_000_000})
+	if ae, ok := err.(*AnswerError); !ok || !ae.BadInput() || !strings.Contains(err.Error(), "5.0M tokens of context") {
+		t.Fatalf("unanswerable context: %v", err)
+	}
 }
 
 func TestRequestsTimesTokens(t *testing.T) {
