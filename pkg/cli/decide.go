@@ -310,6 +310,11 @@ func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
 		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
 	}
 	header := fmt.Sprintf("Written by llmcost decide (%s verdict, prices as of %s).\nCheck base_url and model for your serving setup before `llmcost route --policy %s`.", d.Verdict, d.AsOf, filepath.Base(path))
+	for _, r := range d.Recommendations {
+		if r.Role == "overflow" {
+			header += fmt.Sprintf("\nBursts above the local capacity (%.0f%% of tokens) go to the cloud backend: rules match task and PII,\nnot load, so put a gateway (e.g. LiteLLM with fallbacks) in front of both, or rely on the fallback.", r.TrafficShare*100)
+		}
+	}
 	data, err := decide.MarshalPolicy(p, header)
 	if err != nil {
 		return err

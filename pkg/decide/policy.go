@@ -33,7 +33,7 @@ type PolicyBackend struct {
 
 // PolicyRule routes matching prompts; no When = default.
 type PolicyRule struct {
-	When *PolicyWhen `yaml:"when,omitempty"`
+	When *PolicyWhen `yaml:"when,omitempty,flow"`
 	Use  string      `yaml:"use"`
 }
 
@@ -123,8 +123,16 @@ func (d *Decision) Policy(hoursPerMonth decimal.Decimal) (*Policy, error) {
 				def = cloud // regulated hybrid: only PII/regulated prompts stay local
 			}
 		}
-		if def == local && (d.Workload.Task == TaskCode || d.Workload.Task == TaskReasoning || d.Workload.Task == TaskAgents) {
-			p.Rules = append(p.Rules, PolicyRule{When: &PolicyWhen{Task: []string{string(TaskCode), string(TaskReasoning), string(TaskAgents)}}, Use: cloud})
+		if def == local {
+			// Prompts tagged with a harder task than the one decided on go to
+			// the cloud: the local model was only chosen for this task.
+			var harder []string
+			for _, t := range []Task{TaskCode, TaskReasoning, TaskAgents} {
+				if t != d.Workload.Task {
+					harder = append(harder, string(t))
+				}
+			}
+			p.Rules = append(p.Rules, PolicyRule{When: &PolicyWhen{Task: harder}, Use: cloud})
 		}
 		p.Rules = append(p.Rules, PolicyRule{Use: def})
 		if def == local {

@@ -2,6 +2,7 @@ package decide
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestPolicyImplementsVerdict(t *testing.T) {
 		{"cloud", "tokens_per_month: 2M\nprivacy: none\ntask: classification\n", []string{"cloud-gpt-5-nano"}, false},
 		{"local", "tokens_per_month: 2B\nprivacy: none\ntask: classification\n", []string{"local-llama-3.2-3b", "local-llama-3.2-3b"}, false},
 		{"regulated hybrid: only PII stays local", "tokens_per_month: 2M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\n", []string{"local-llama-3.1-70b", "cloud-deepseek-v4-flash"}, false},
-		{"spiky hybrid: local first, code to cloud, fallback", "tokens_per_month: 1B\nprivacy: none\ntask: code\nload: spiky\npeak_to_average: 2\n", []string{"local-llama-3.1-70b", "cloud-deepseek-v4-flash", "local-llama-3.1-70b"}, true},
+		{"spiky hybrid: local first, other hard tasks to cloud, fallback", "tokens_per_month: 1B\nprivacy: none\ntask: code\nload: spiky\npeak_to_average: 2\n", []string{"local-llama-3.1-70b", "cloud-deepseek-v4-flash", "local-llama-3.1-70b"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +85,11 @@ func TestPolicyImplementsVerdict(t *testing.T) {
 			}
 			if strings.Join(uses, ",") != strings.Join(tt.rules, ",") {
 				t.Errorf("rules %v, want %v\n%s", uses, tt.rules, b)
+			}
+			for _, r := range got.Rules {
+				if r.When != nil && slices.Contains(r.When.Task, string(d.Workload.Task)) && r.Use != got.Rules[len(got.Rules)-1].Use {
+					t.Errorf("the decided task %s is routed away from the default: %+v", d.Workload.Task, r)
+				}
 			}
 			if (got.Fallback != nil) != tt.fallback {
 				t.Errorf("fallback %+v\n%s", got.Fallback, b)
