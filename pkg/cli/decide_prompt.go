@@ -132,18 +132,18 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 
 	// 4. Latency and context.
 	if a.LatencySeconds == 0 && a.TTFTSeconds == 0 && a.ContextTokens == 0 {
-		lat, ttft, ctx := "", "", units.FormatTokensExact(decide.DefaultContextTokens)
+		lat, ttft, ctx := "", "", decide.FormatContextTokens(decide.DefaultContextTokens)
 		if err := run(huh.NewGroup(
 			huh.NewInput().Title("Reply-time target in seconds").Description("whole reply; empty = no target").Value(&lat).Validate(validSeconds),
 			huh.NewInput().Title("Time-to-first-token target in seconds").Description("empty = no target").Value(&ttft).Validate(validSeconds),
-			huh.NewInput().Title("Context tokens per request").Description("prompt incl. documents and history, e.g. 8K, 32K").Value(&ctx).
-				Validate(keep(func(s string) error { _, err := units.ParseTokens(s); return promptErr(err) })),
+			huh.NewInput().Title("Context tokens per request").Description("prompt incl. documents and history; K = 1,024: 8K, 32K, 128K").Value(&ctx).
+				Validate(keep(func(s string) error { _, err := decide.ParseContextTokens(s); return err })),
 		)); err != nil {
 			return err
 		}
 		a.LatencySeconds, _ = parseSeconds(lat)
 		a.TTFTSeconds, _ = parseSeconds(ttft)
-		if n, err := units.ParseTokens(ctx); err == nil {
+		if n, err := decide.ParseContextTokens(ctx); err == nil {
 			a.ContextTokens = n
 		}
 	}

@@ -143,6 +143,33 @@ func (o OwnedGPU) String() string {
 	return fmt.Sprintf("%sx%d", o.GPU, o.Count)
 }
 
+// ParseContextTokens reads a context length. Context windows are binary by
+// convention, so K is 1,024 tokens here (128K = 131,072, Llama 3.1's
+// window), as in `llmcost fit --context`; plain numbers are taken as written.
+func ParseContextTokens(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "k"):
+		mult, t = 1024, strings.TrimSuffix(t, "k")
+	case strings.HasSuffix(t, "m"):
+		mult, t = 1024*1024, strings.TrimSuffix(t, "m")
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(t), ",", ""), 10, 64)
+	if err != nil || n <= 0 || n > 1<<24/mult {
+		return 0, fmt.Errorf("%q is not a context length such as 8K, 128K or 131072 (K = 1,024)", s)
+	}
+	return n * mult, nil
+}
+
+// FormatContextTokens writes a context length so ParseContextTokens reads it back.
+func FormatContextTokens(n int64) string {
+	if n >= 1024 && n%1024 == 0 {
+		return strconv.FormatInt(n/1024, 10) + "K"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
 // Defaults for answers that may be left out.
 const (
 	DefaultInputShare    = 0.75
@@ -459,7 +486,16 @@ func ParseAnswers(data []byte) (*Answers, error) {
 	a.TokensPerMonth = tokens(f.TokensPerMonth, FieldTokens, true)
 	a.RequestsPerMonth = tokens(f.RequestsPerMonth, "requests_per_month", true)
 	a.TokensPerRequest = tokens(f.TokensPerRequest, "tokens_per_request", false)
-	a.ContextTokens = tokens(f.ContextTokens, "context_tokens", false)
+	if n := f.ContextTokens; n != nil {
+		v, err := ParseContextTokens(n.Value)
+		if n.Kind != yaml.ScalarNode {
+			err = errors.New("want a context length such as 8K")
+		}
+		if err != nil {
+			errs = append(errs, &AnswerError{Field: "context_tokens", Line: n.Line, Msg: err.Error()})
+		}
+		a.ContextTokens = v
+	}
 	a.BudgetUSD = money(f.BudgetUSD, "budget_usd")
 	a.OpsHourlyUSD = money(f.OpsHourlyUSD, "ops_hourly_usd")
 	if f.OpsHoursPerMonth != nil {
@@ -547,7 +583,7 @@ func (a *Answers) MarshalYAML() (any, error) {
 		add("ttft_seconds", strconv.FormatFloat(a.TTFTSeconds, 'f', -1, 64))
 	}
 	if a.ContextTokens > 0 {
-		add("context_tokens", units.FormatTokensExact(a.ContextTokens))
+		add("context_tokens", FormatContextTokens(a.ContextTokens))
 	}
 	if a.Load != "" {
 		add("load", string(a.Load))

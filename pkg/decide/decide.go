@@ -160,7 +160,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	case regulated > 0:
 		decideRegulated(d, e, opts, regulated, vol, bench, minScore, qualityOK)
 	case d.BestLocal == nil && d.BestCloud == nil:
-		return nil, &AnswerError{Field: "context_tokens", Msg: fmt.Sprintf("no %s cloud candidate and no local option takes %s tokens of context within the targets: lower the context or the latency target", a.Task, units.FormatTokens(e.context))}
+		return nil, &AnswerError{Field: "context_tokens", Msg: fmt.Sprintf("no %s cloud candidate and no local option takes %s tokens of context within the targets: lower the context or the latency target", a.Task, FormatContextTokens(e.context))}
 	case d.BestLocal == nil:
 		d.Verdict = Cloud
 		d.Reasons = append(d.Reasons, fmt.Sprintf("at %s %s costs %s/month", vol, d.BestCloud.Model, units.FormatUSD(d.BestCloud.MonthlyCostUSD)))
@@ -386,7 +386,7 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 		l = bestRunnable(opts)
 		if l == nil {
 			d.Verdict = Local
-			d.Reasons = append(d.Reasons, fmt.Sprintf("privacy regulated: the regulated traffic must stay local, but no open model in the catalog runs this workload (context %s tokens); shorten the context or add hardware to the catalog", units.FormatTokens(e.context)))
+			d.Reasons = append(d.Reasons, fmt.Sprintf("privacy regulated: the regulated traffic must stay local, but no open model in the catalog runs this workload (context %s tokens); shorten the context or add hardware to the catalog", FormatContextTokens(e.context)))
 			return
 		}
 		d.BestLocal = l
@@ -496,7 +496,7 @@ func cloudExclusions(cs []*CloudOption) string {
 func whyNoLocal(opts []*LocalOption, short []string, e *env, bench string, minScore float64, qualityOK bool) []string {
 	var out []string
 	if len(short) > 0 && len(opts) == 0 {
-		return append(out, fmt.Sprintf("no open model in the catalog takes a %s-token context (longest: %s tokens)", units.FormatTokens(e.context), units.FormatTokens(int64(longestLocal(e)))))
+		return append(out, fmt.Sprintf("no open model in the catalog takes a %s-token context (longest: %s tokens)", FormatContextTokens(e.context), FormatContextTokens(int64(longestLocal(e)))))
 	}
 	if !qualityOK {
 		out = append(out, "accuracy best: no open model in the catalog is shown to reach frontier quality, so local is not an option for this traffic")
@@ -582,7 +582,7 @@ func (d *Decision) otherChanges(opts []*LocalOption, short []string, e *env, ben
 		if len(opts) == 0 && len(short) > 0 {
 			n := longestLocal(e)
 			d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "context", Threshold: float64(n), Unit: "tokens", Verdict: Local,
-				Text: fmt.Sprintf("a context of %s tokens or less brings open models into play", units.FormatTokens(int64(n)))})
+				Text: fmt.Sprintf("a context of %s tokens or less brings open models into play", FormatContextTokens(int64(n)))})
 		}
 		if qualityOK {
 			if o := cheapest(opts, func(o *LocalOption) bool { return o.fail == "accuracy" && o.Score != nil }); o != nil && d.BestCloud != nil && o.MonthlyCostUSD.LessThan(d.BestCloud.MonthlyCostUSD) {

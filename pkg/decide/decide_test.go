@@ -379,7 +379,7 @@ func TestContextBeyondLocalLimits(t *testing.T) {
 	if d.Verdict != Cloud || d.BestCloud.ContextWindow < 300_000 {
 		t.Fatalf("%s on %+v", d.Verdict, d.BestCloud)
 	}
-	if !anyContains(d.Reasons, "no open model in the catalog takes a 300.0K-token context") {
+	if !anyContains(d.Reasons, "no open model in the catalog takes a 300K-token context") {
 		t.Errorf("reasons: %q", d.Reasons)
 	}
 	ch := changeOf(d, "context")
@@ -457,7 +457,7 @@ func TestDecideErrors(t *testing.T) {
 		t.Fatalf("unknown GPU: %v", err)
 	}
 	_, err = Decide(cat, asOf, &Answers{TokensPerMonth: 1e6, Privacy: "none", Task: "code", ContextTokens: 5_000_000})
-	if ae, ok := err.(*AnswerError); !ok || !ae.BadInput() || !strings.Contains(err.Error(), "5.0M tokens of context") {
+	if ae, ok := err.(*AnswerError); !ok || !ae.BadInput() || !strings.Contains(err.Error(), "5000000 tokens of context") {
 		t.Fatalf("unanswerable context: %v", err)
 	}
 }
