@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,5 +254,49 @@ func TestDecideFlagParsing(t *testing.T) {
 	}
 	if a.TokensPerMonth != 9_125_000 || a.PeakToAverage != 5 || len(a.HaveGPUs) != 2 || a.HaveGPUs[0].Count != 2 || a.Task != "" || a.InputShare != nil {
 		t.Fatalf("%+v", a)
+	}
+}
+
+// The volume threshold decide quotes is the crossover `llmcost breakeven`
+// computes for the same local setup and cloud model.
+func TestDecideCrossoverMatchesBreakeven(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tokens", "10M", "--privacy", "none", "--task", "classification"},
+		{"--tokens", "2B", "--privacy", "none", "--task", "classification"},
+		{"--tokens", "500M", "--privacy", "none", "--task", "qa", "--context", "16K"},
+	} {
+		r := run(t, nil, append([]string{"decide", "--format", "json"}, args...)...)
+		mustOK(t, r)
+		var d struct {
+			Crossover    *int64 `json:"crossover_tokens_per_month"`
+			LocalOptions []struct {
+				Model, GPU, Quant, Mode string
+				GPUsPerReplica          int `json:"gpus_per_replica"`
+				Concurrency             int
+			} `json:"local_options"`
+			CloudOptions []struct{ Model, Excluded string } `json:"cloud_options"`
+			Workload     struct {
+				Context int64 `json:"context_tokens"`
+			} `json:"workload"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.Crossover == nil || len(d.LocalOptions) == 0 {
+			t.Fatalf("%v: %s", err, r.stdout)
+		}
+		l, c := d.LocalOptions[0], d.CloudOptions[0]
+		if l.Mode != "owned" || c.Excluded != "" {
+			t.Fatalf("want an owned local option and an eligible cloud one: %+v %+v", l, c)
+		}
+		be := run(t, nil, "breakeven", "--local", fmt.Sprintf("%s@%s:%sx%d", l.Model, l.GPU, l.Quant, l.GPUsPerReplica), "--vs", c.Model,
+			"--concurrency", fmt.Sprint(l.Concurrency), "--context", fmt.Sprint(d.Workload.Context), "--format", "json")
+		mustOK(t, be)
+		var b struct {
+			Crossover *int64 `json:"crossover_tokens_per_month"`
+		}
+		if err := json.Unmarshal([]byte(be.stdout), &b); err != nil || b.Crossover == nil {
+			t.Fatalf("%v: %s", err, be.stdout)
+		}
+		if *b.Crossover != *d.Crossover {
+			t.Errorf("%v: decide says %d, breakeven %d", args, *d.Crossover, *b.Crossover)
+		}
 	}
 }
