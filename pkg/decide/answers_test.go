@@ -170,3 +170,20 @@ func FuzzParseAnswers(f *testing.F) {
 		}
 	})
 }
+
+func TestContextTokens(t *testing.T) {
+	for in, want := range map[string]int64{"8K": 8192, "128k": 131072, "131072": 131072, "1M": 1 << 20, "8,000": 8000} {
+		got, err := ParseContextTokens(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %d %v", in, got, err)
+		}
+		if back, err := ParseContextTokens(FormatContextTokens(got)); err != nil || back != got {
+			t.Errorf("%q does not round-trip: %q", in, FormatContextTokens(got))
+		}
+	}
+	for _, bad := range []string{"", "0", "-8K", "8Q", "17M", "1.5K"} {
+		if _, err := ParseContextTokens(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -201,6 +201,11 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 
 	// Local options shown: the cheapest eligible ones.
 	sort.SliceStable(opts, func(i, j int) bool { return opts[i].MonthlyCostUSD.LessThan(opts[j].MonthlyCostUSD) })
+	if l := d.BestLocal; l != nil && l.fail != "" {
+		// Chosen although it misses an answer (regulated data): listed, with why.
+		l.Excluded = "misses the " + l.fail + " answer"
+		d.LocalOptions = append(d.LocalOptions, l)
+	}
 	for _, o := range opts {
 		if o.fail == "" && len(d.LocalOptions) < maxLocalShown {
 			d.LocalOptions = append(d.LocalOptions, o)
