@@ -111,7 +111,7 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 	fl.StringVar(&opts.Accuracy, "accuracy", "good-enough", "good-enough | best | BENCHMARK:SCORE (e.g. mmlu:75)")
 	fl.Float64Var(&opts.Latency, "latency", 0, "reply-time target in seconds (0 = none)")
 	fl.Float64Var(&opts.TTFT, "ttft", 0, "time-to-first-token target in seconds (0 = none)")
-	fl.Var(&opts.Context, "context", "context tokens per request, prompt and documents; K = 1,024 (default 8K)")
+	fl.Var(&opts.Context, "context", "context a request carries (prompt, documents, history); sets the VRAM fit, time to first token and cloud long-context tiers; K = 1,024 (default 8K fit, 500-token prompts)")
 	fl.StringVar(&opts.Load, "load", "steady", "steady | spiky")
 	fl.Float64Var(&opts.PeakRatio, "peak-ratio", decide.DefaultPeakToAverage, "with --load spiky: peak ÷ average traffic")
 	fl.StringArrayVar(&opts.HaveGPUs, "have-gpu", nil, "GPUs you already own, GPU or GPUxN (repeatable): rtx-4090x2")

@@ -277,6 +277,7 @@ func TestDecideCrossoverMatchesBreakeven(t *testing.T) {
 			CloudOptions []struct{ Model, Excluded string } `json:"cloud_options"`
 			Workload     struct {
 				Context int64 `json:"context_tokens"`
+				Prompt  int64 `json:"prompt_tokens_per_request"`
 			} `json:"workload"`
 		}
 		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.Crossover == nil || len(d.LocalOptions) == 0 {
@@ -287,7 +288,7 @@ func TestDecideCrossoverMatchesBreakeven(t *testing.T) {
 			t.Fatalf("want an owned local option and an eligible cloud one: %+v %+v", l, c)
 		}
 		be := run(t, nil, "breakeven", "--local", fmt.Sprintf("%s@%s:%sx%d", l.Model, l.GPU, l.Quant, l.GPUsPerReplica), "--vs", c.Model,
-			"--concurrency", fmt.Sprint(l.Concurrency), "--context", fmt.Sprint(d.Workload.Context), "--format", "json")
+			"--concurrency", fmt.Sprint(l.Concurrency), "--context", fmt.Sprint(d.Workload.Context), "--prompt-tokens", fmt.Sprint(d.Workload.Prompt), "--format", "json")
 		mustOK(t, be)
 		var b struct {
 			Crossover *int64 `json:"crossover_tokens_per_month"`

@@ -287,11 +287,18 @@ func (a *Answers) OpsMonthly() decimal.Decimal {
 	return a.OpsHoursPerMonth.Mul(rate)
 }
 
-// RequestShape is the prompt and output tokens of one request.
+// RequestShape is the prompt and output tokens of one request: from
+// tokens_per_request when given; else a request fills the context it was
+// said to need (documents and history are the prompt), which sets time to
+// first token and the cloud long-context tier; else 500 in, 400 out.
 func (a *Answers) RequestShape() (prompt, output int64) {
 	if a.TokensPerRequest > 0 {
 		prompt = decimal.NewFromInt(a.TokensPerRequest).Mul(decimal.NewFromFloat(a.Share())).Floor().IntPart()
 		return max(prompt, 1), max(a.TokensPerRequest-prompt, 1)
+	}
+	if a.ContextTokens > 0 {
+		output = min(DefaultOutputTokens, a.ContextTokens/2)
+		return max(a.ContextTokens-output, 1), max(output, 1)
 	}
 	return DefaultPromptTokens, DefaultOutputTokens
 }
@@ -368,6 +375,9 @@ func (a *Answers) Validate() error {
 	}
 	if a.ContextTokens < 0 {
 		bad("context_tokens", "must not be negative")
+	}
+	if a.ContextTokens > 0 && a.TokensPerRequest > a.ContextTokens {
+		bad("context_tokens", "%d is shorter than one request (tokens_per_request %d)", a.ContextTokens, a.TokensPerRequest)
 	}
 	switch a.Load {
 	case "", LoadSteady, LoadSpiky:

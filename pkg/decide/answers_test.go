@@ -107,6 +107,7 @@ func TestValidate(t *testing.T) {
 		{"peak", Answers{PeakToAverage: 0.5}, "peak_to_average: must be between 1 and 100"},
 		{"ops hours", Answers{OpsHoursPerMonth: decimal.NewFromInt(1000)}, "ops_hours_per_month"},
 		{"both volumes", Answers{TokensPerMonth: 5, RequestsPerMonth: 5, TokensPerRequest: 5}, "not both"},
+		{"request longer than the context", Answers{RequestsPerMonth: 5, TokensPerRequest: 9000, ContextTokens: 8192}, "shorter than one request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

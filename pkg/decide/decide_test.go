@@ -518,3 +518,31 @@ func TestPrivacyChangeMatchesRegulatedDecision(t *testing.T) {
 		}
 	}
 }
+
+// A request that carries a long context is priced at the long-context tier
+// in the cloud and pays its prefill locally.
+func TestContextIsThePromptOfARequest(t *testing.T) {
+	short := decideYAML(t, "tokens_per_month: 20M\nprivacy: none\ntask: qa\naccuracy: best\n")
+	long := decideYAML(t, "tokens_per_month: 20M\nprivacy: none\ntask: qa\naccuracy: best\ncontext_tokens: 250K\n")
+	if long.Workload.PromptTokens != 250*1024-400 || short.Workload.PromptTokens != DefaultPromptTokens {
+		t.Fatalf("prompts %d / %d", long.Workload.PromptTokens, short.Workload.PromptTokens)
+	}
+	cost := func(d *Decision, id string) decimal.Decimal {
+		for _, c := range d.CloudOptions {
+			if c.Model == id {
+				return c.MonthlyCostUSD
+			}
+		}
+		t.Fatalf("%s not among %+v", id, d.CloudOptions)
+		return decimal.Zero
+	}
+	// gemini-2.5-pro bills whole requests above 200K at its higher tier.
+	if !cost(long, "gemini-2.5-pro").GreaterThan(cost(short, "gemini-2.5-pro")) {
+		t.Errorf("no long-context tier: %s vs %s", cost(long, "gemini-2.5-pro"), cost(short, "gemini-2.5-pro"))
+	}
+	a := decideYAML(t, "tokens_per_month: 2B\nprivacy: none\ntask: classification\n")
+	b := decideYAML(t, "tokens_per_month: 2B\nprivacy: none\ntask: classification\ncontext_tokens: 32K\n")
+	if !(b.BestLocal.TTFTSeconds > 10*a.BestLocal.TTFTSeconds) {
+		t.Errorf("32K prompts should take far longer to first token: %g vs %g s", b.BestLocal.TTFTSeconds, a.BestLocal.TTFTSeconds)
+	}
+}
