@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type BreakevenOptions struct {
 	Owned        ownedFlags
 	Chart        bool
 	Plot         string
+	PlotVolume   string
 	AsOf         string
 
 	spec hardware.Spec
@@ -84,6 +86,9 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
 			if p := strings.ToLower(opts.Plot); p != "" && !strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".png") {
 				return FlagErrorf("invalid value %q for --plot: the file must end in .svg or .png", opts.Plot)
 			}
+			if p := strings.ToLower(opts.PlotVolume); p != "" && !strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".png") {
+				return FlagErrorf("invalid value %q for --plot-volume: the file must end in .svg or .png", opts.PlotVolume)
+			}
 			if opts.Rent && (cmd.Flags().Changed("hardware-price") || cmd.Flags().Changed("months")) {
 				return FlagErrorf("--rent has no purchase: --hardware-price and --months do not apply")
 			}
@@ -104,11 +109,13 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length of one request (cloud long-context tiers)")
 	fl.BoolVar(&opts.Rent, "rent", false, "price the GPUs at their cheapest catalog rental instead of buying them")
 	opts.Owned.register(fl)
-	fl.BoolVar(&opts.Chart, "chart", false, "draw both monthly costs against volume in the terminal")
-	fl.StringVar(&opts.Plot, "plot", "", "write the chart to `FILE` (.svg or .png)")
+	fl.BoolVar(&opts.Chart, "chart", false, "draw cumulative cost over months (break-even marked) and monthly cost by volume in the terminal")
+	fl.StringVar(&opts.Plot, "plot", "", "write the cumulative-cost-over-months chart to `FILE` (.svg or .png)")
+	fl.StringVar(&opts.PlotVolume, "plot-volume", "", "write the monthly-cost-by-volume chart (crossover marked) to `FILE` (.svg or .png)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "cloud price date YYYY-MM-DD (default today)")
 	_ = cmd.RegisterFlagCompletionFunc("vs", completeCloudModels(f))
 	_ = cmd.MarkFlagFilename("plot", "svg", "png")
+	_ = cmd.MarkFlagFilename("plot-volume", "svg", "png")
 	return cmd
 }
 
@@ -125,7 +132,8 @@ type BreakevenResult struct {
 	Sweep                   []BreakevenSweepRow `json:"sweep"`
 	Notes                   []string            `json:"notes"`
 
-	chart output.Chart
+	chart  output.Chart // monthly cost by volume
+	months output.Chart // cumulative cost over months at --tokens
 }
 
 // BreakevenLocal is the local side at --tokens.
@@ -253,6 +261,7 @@ func breakevenRun(o *BreakevenOptions) error {
 	}
 	res.Notes = append(res.Notes, breakevenNotes(res, hw)...)
 	res.chart = breakevenChart(res)
+	res.months = cumulativeChart(res)
 
 	if err := output.Write(f.IOStreams, format, res); err != nil {
 		return err
@@ -261,18 +270,26 @@ func breakevenRun(o *BreakevenOptions) error {
 		if format != output.Table {
 			fmt.Fprintln(f.IOStreams.ErrOut, "warning: --chart draws only with --format table; use --plot FILE.svg for a file")
 		} else {
-			s, err := res.chart.ASCII(f.IOStreams.ColorEnabled(), f.IOStreams.TerminalWidth())
-			if err != nil {
-				return err
+			for _, c := range []output.Chart{res.months, res.chart} {
+				s, err := c.ASCII(f.IOStreams.ColorEnabled(), f.IOStreams.TerminalWidth())
+				if err != nil {
+					return err
+				}
+				fmt.Fprint(f.IOStreams.Out, "\n"+s)
 			}
-			fmt.Fprint(f.IOStreams.Out, "\n"+s)
 		}
 	}
-	if o.Plot != "" {
-		if err := res.chart.WriteImage(o.Plot); err != nil {
-			return &InputError{Err: fmt.Errorf("--plot: %w", err)}
+	for _, p := range []struct {
+		flag, path string
+		chart      output.Chart
+	}{{"--plot", o.Plot, res.months}, {"--plot-volume", o.PlotVolume, res.chart}} {
+		if p.path == "" {
+			continue
 		}
-		fmt.Fprintf(f.IOStreams.ErrOut, "wrote %s\n", o.Plot)
+		if err := p.chart.WriteImage(p.path); err != nil {
+			return &InputError{Err: fmt.Errorf("%s: %w", p.flag, err)}
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "wrote %s\n", p.path)
 	}
 	return nil
 }
@@ -399,6 +416,39 @@ func breakevenChart(r *BreakevenResult) output.Chart {
 			}
 		}
 		c.Marker = &output.Point{X: float64(*x), Y: y, Label: fmt.Sprintf("crossover: local is cheaper from %s tokens/month", units.FormatTokens(*x))}
+	}
+	return c
+}
+
+// cumulativeChart draws what each side has cost after m months at the
+// workload's volume: local = upfront + m × running, cloud = m × monthly.
+// The lines cross at the break-even month, which is marked.
+func cumulativeChart(r *BreakevenResult) output.Chart {
+	horizon := 36.0
+	if r.BreakevenMonths != nil {
+		horizon = math.Max(horizon, math.Ceil(*r.BreakevenMonths*1.5))
+	}
+	horizon = math.Min(horizon, 240)
+	up := r.Local.UpfrontUSD.InexactFloat64()
+	run := r.Local.RunningMonthlyUSD.InexactFloat64()
+	cloud := r.Cloud.MonthlyCostUSD.InexactFloat64()
+	c := output.Chart{
+		Title:  fmt.Sprintf("%s vs %s: cumulative cost at %s tokens/month", r.Local.ID, r.Cloud.ID, units.FormatTokens(r.TokensPerMonth)),
+		XLabel: "months",
+		YLabel: "USD spent",
+		Linear: true,
+		XUnit:  func(v float64) string { return fmt.Sprintf("%g mo", v) },
+		Series: []output.Series{{Name: r.Local.ID + " (" + r.Local.Mode + ")"}, {Name: r.Cloud.ID}},
+	}
+	for m := 0.0; m <= horizon; m++ {
+		c.X = append(c.X, m)
+		c.Series[0].Y = append(c.Series[0].Y, up+run*m)
+		c.Series[1].Y = append(c.Series[1].Y, cloud*m)
+	}
+	if be := r.BreakevenMonths; be != nil {
+		c.Marker = &output.Point{X: *be, Y: cloud * *be, Label: fmt.Sprintf("break-even after %.1f months", *be)}
+	} else {
+		c.Marker = &output.Point{X: 0, Y: up, Label: "no break-even: the cloud costs no more than running the hardware"}
 	}
 	return c
 }

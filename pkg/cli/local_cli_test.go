@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"github.com/shopspring/decimal"
 	"image/png"
 	"io"
 	"os"
@@ -361,11 +362,15 @@ func TestBreakevenErrors(t *testing.T) {
 func TestBreakevenChartAndPlots(t *testing.T) {
 	dir := t.TempDir()
 	pngPath, svgPath := filepath.Join(dir, "be.png"), filepath.Join(dir, "be.svg")
-	out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--chart", "--plot", pngPath)
+	volPath := filepath.Join(dir, "volume.png")
+	out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--chart", "--plot", pngPath, "--plot-volume", volPath)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"── llama-3.1-8b@rtx-4090:q4_k_m (owned)", "•• gpt-4o", "crossover: local is cheaper from"} {
+	if _, err := os.Stat(volPath); err != nil {
+		t.Errorf("--plot-volume: %v", err)
+	}
+	for _, want := range []string{"── llama-3.1-8b@rtx-4090:q4_k_m (owned)", "•• gpt-4o", "crossover: local is cheaper from", "cumulative cost at", "break-even after", "months: 0 mo .. "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("terminal chart lacks %q", want)
 		}
@@ -561,4 +566,30 @@ func FuzzContextValue(f *testing.F) {
 			t.Errorf("%q -> %d", s, c.N)
 		}
 	})
+}
+
+// The cumulative chart's lines meet at the break-even month it marks.
+func TestCumulativeChartCrossesAtBreakeven(t *testing.T) {
+	be := 8.0
+	r := &BreakevenResult{
+		TokensPerMonth:  50_000_000,
+		BreakevenMonths: &be,
+		Local:           BreakevenLocal{ID: "m@g", Mode: "owned", UpfrontUSD: decimal.NewFromInt(1600), RunningMonthlyUSD: decimal.NewFromInt(20)},
+		Cloud:           BreakevenCloud{ID: "c", MonthlyCostUSD: decimal.NewFromInt(220)},
+	}
+	c := cumulativeChart(r)
+	if !c.Linear || c.X[0] != 0 || c.X[len(c.X)-1] != 36 {
+		t.Fatalf("axis %v..%v linear=%v", c.X[0], c.X[len(c.X)-1], c.Linear)
+	}
+	// month 8: local 1600 + 8 × 20 = 1760 = cloud 8 × 220
+	if c.Series[0].Y[8] != 1760 || c.Series[1].Y[8] != 1760 {
+		t.Fatalf("at month 8: local %v cloud %v", c.Series[0].Y[8], c.Series[1].Y[8])
+	}
+	if c.Marker == nil || c.Marker.X != 8 || c.Marker.Y != 1760 {
+		t.Fatalf("marker %+v", c.Marker)
+	}
+	r.BreakevenMonths = nil
+	if c := cumulativeChart(r); c.Marker == nil || !strings.Contains(c.Marker.Label, "no break-even") {
+		t.Fatalf("never: %+v", c.Marker)
+	}
 }

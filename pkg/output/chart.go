@@ -17,7 +17,8 @@ import (
 )
 
 // Chart is a set of series over a shared x axis, drawn on log-log axes
-// (token volumes and dollars both span orders of magnitude).
+// (token volumes and dollars both span orders of magnitude) unless Linear
+// is set (cumulative cost over months).
 type Chart struct {
 	Title  string
 	XLabel string
@@ -25,6 +26,8 @@ type Chart struct {
 	X      []float64
 	Series []Series
 	Marker *Point // e.g. the crossover; nil for none
+	Linear bool
+	XUnit  func(float64) string // labels of linear x ticks; nil = %g
 }
 
 // Series is one named line; len(Y) == len(Chart.X).
@@ -47,6 +50,9 @@ func (c Chart) validate() error {
 		if len(s.Y) != len(c.X) {
 			return fmt.Errorf("chart: series %q has %d values for %d x values", s.Name, len(s.Y), len(c.X))
 		}
+	}
+	if c.Linear {
+		return nil
 	}
 	for _, x := range c.X {
 		if !(x > 0) {
@@ -72,7 +78,11 @@ func (c Chart) ASCII(colour bool, width int) (string, error) {
 		names[i] = s.Name
 		data[i] = make([]float64, len(s.Y))
 		for j, y := range s.Y {
-			data[i][j] = math.Log10(floorPositive(y))
+			if c.Linear {
+				data[i][j] = y
+			} else {
+				data[i][j] = math.Log10(floorPositive(y))
+			}
 		}
 	}
 	plotWidth := min(max(width-16, 32), 96)
@@ -81,6 +91,11 @@ func (c Chart) ASCII(colour bool, width int) (string, error) {
 		asciigraph.Width(plotWidth),
 		asciigraph.YAxisValueFormatter(func(v float64) string { return shortUSD(math.Pow(10, v)) }),
 		asciigraph.Caption(fmt.Sprintf("%s: %s .. %s (log scale)", c.XLabel, shortCount(c.X[0]), shortCount(c.X[len(c.X)-1]))),
+	}
+	if c.Linear {
+		xu := c.xUnit()
+		opts[2] = asciigraph.YAxisValueFormatter(shortUSD)
+		opts[3] = asciigraph.Caption(fmt.Sprintf("%s: %s .. %s", c.XLabel, xu(c.X[0]), xu(c.X[len(c.X)-1])))
 	}
 	var legend string
 	if colour {
@@ -138,9 +153,15 @@ func (c Chart) WriteImage(path string) error {
 	p.Title.Text = c.Title
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
-	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker = labelledTicks{format: shortCount}
-	p.Y.Tick.Marker = labelledTicks{format: shortUSD}
+	if c.Linear {
+		p.X.Tick.Marker = linearTicks{format: c.xUnit()}
+		p.Y.Tick.Marker = linearTicks{format: shortUSD}
+		p.Y.Min = 0
+	} else {
+		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+		p.X.Tick.Marker = labelledTicks{format: shortCount}
+		p.Y.Tick.Marker = labelledTicks{format: shortUSD}
+	}
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.XOffs = vg.Points(8)
@@ -149,7 +170,11 @@ func (c Chart) WriteImage(path string) error {
 	for i, s := range c.Series {
 		xys := make(plotter.XYs, len(c.X))
 		for j := range c.X {
-			xys[j] = plotter.XY{X: c.X[j], Y: floorPositive(s.Y[j])}
+			y := s.Y[j]
+			if !c.Linear {
+				y = floorPositive(y)
+			}
+			xys[j] = plotter.XY{X: c.X[j], Y: y}
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
@@ -160,7 +185,7 @@ func (c Chart) WriteImage(path string) error {
 		p.Add(line)
 		p.Legend.Add(s.Name, line)
 	}
-	if m := c.Marker; m != nil && m.X > 0 && m.Y > 0 {
+	if m := c.Marker; m != nil && (c.Linear || m.X > 0 && m.Y > 0) {
 		sc, err := plotter.NewScatter(plotter.XYs{{X: m.X, Y: m.Y}})
 		if err != nil {
 			return err
@@ -199,6 +224,26 @@ type labelledTicks struct{ format func(float64) string }
 
 func (t labelledTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = t.format(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+func (c Chart) xUnit() func(float64) string {
+	if c.XUnit != nil {
+		return c.XUnit
+	}
+	return func(v float64) string { return fmt.Sprintf("%g", v) }
+}
+
+// linearTicks are gonum's default ticks with our labels.
+type linearTicks struct{ format func(float64) string }
+
+func (t linearTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {
 			ticks[i].Label = t.format(ticks[i].Value)

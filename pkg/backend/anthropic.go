@@ -1,0 +1,248 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
+)
+
+// anthropicBackend talks to the Anthropic Messages API (or a server that
+// implements it, e.g. llama.cpp's /v1/messages). As with openaiBackend, the
+// SDK sends the request and this package reads the raw body.
+type anthropicBackend struct {
+	common
+	msgs anthropic.MessageService
+}
+
+func newAnthropic(c common) *anthropicBackend {
+	opts := []aoption.RequestOption{
+		// No ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL / profile autoload: the
+		// key comes only from Config.APIKeyEnv.
+		aoption.WithoutEnvironmentDefaults(),
+		aoption.WithBaseURL(c.baseURL.String()),
+		aoption.WithHTTPClient(c.client),
+		aoption.WithMaxRetries(0),
+		aoption.WithoutOpenTelemetry(),
+	}
+	if c.apiKey != "" {
+		opts = append(opts, aoption.WithAPIKey(c.apiKey))
+	}
+	client := anthropic.NewClient(opts...)
+	return &anthropicBackend{common: c, msgs: client.Messages}
+}
+
+func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response, error) {
+	actx, cancel := b.attemptContext(ctx)
+	defer cancel()
+	maxTokens := req.MaxTokens
+	if maxTokens <= 0 {
+		maxTokens = DefaultAnthropicMaxTokens
+	}
+	params := anthropic.MessageNewParams{
+		Model:     b.model,
+		MaxTokens: int64(maxTokens),
+		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock(req.Prompt))},
+	}
+	var raw *http.Response
+	opts := []aoption.RequestOption{
+		aoption.WithResponseBodyInto(&raw),
+		// Without an explicit timeout the SDK refuses non-streaming requests
+		// whose max_tokens implies more than 10 minutes; ours bounds the attempt.
+		aoption.WithRequestTimeout(b.timeout),
+	}
+	if req.Stream {
+		opts = append(opts, aoption.WithJSONSet("stream", true))
+	}
+	start := b.now()
+	_, err := b.msgs.New(actx, params, opts...)
+	if raw == nil {
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return Response{}, b.transportError(ctx, err)
+	}
+	if raw.StatusCode >= 400 {
+		return Response{}, b.httpError(raw)
+	}
+	defer raw.Body.Close()
+	if req.Stream && !isJSONResponse(raw) {
+		return b.readStream(ctx, actx, raw, start)
+	}
+	return b.readMessage(ctx, actx, raw, start)
+}
+
+func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+	body, err := io.ReadAll(raw.Body)
+	if err != nil {
+		return Response{}, b.readFailure(ctx, actx, err, false)
+	}
+	latency := b.now().Sub(start)
+	var m anthropic.Message
+	if err := json.Unmarshal(body, &m); err != nil {
+		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response is not JSON: "+err.Error(), true)
+	}
+	if hasErrorObject(body) {
+		// Some gateways report failures with a 200 status.
+		return Response{}, b.streamError(body)
+	}
+	if !m.JSON.Content.Valid() || !m.JSON.Usage.Valid() {
+		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response has no content or usage", true)
+	}
+	var text strings.Builder
+	for _, block := range m.Content {
+		if block.Type == "text" {
+			text.WriteString(block.Text)
+		}
+	}
+	var u anthropicUsageAcc
+	u.fromUsage(m.Usage)
+	return Response{
+		Text:         text.String(),
+		Model:        m.Model,
+		Usage:        u.usage(),
+		Latency:      latency,
+		FinishReason: string(m.StopReason),
+	}, nil
+}
+
+func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+	dec := ssestream.NewDecoder(raw)
+	var (
+		resp    Response
+		text    strings.Builder
+		u       anthropicUsageAcc
+		sawStop bool
+	)
+	for dec.Next() {
+		ev := dec.Event()
+		data := bytes.TrimSpace(ev.Data)
+		if ev.Type == "error" {
+			return Response{}, b.streamError(data)
+		}
+		if ev.Type == "ping" || len(data) == 0 {
+			continue
+		}
+		var e anthropic.MessageStreamEventUnion
+		if err := json.Unmarshal(data, &e); err != nil {
+			return Response{}, b.newError(0, CodeMalformedResponse, "stream event is not JSON: "+err.Error(), true)
+		}
+		switch e.Type {
+		case "message_start":
+			resp.Model = e.Message.Model
+			if e.Message.JSON.Usage.Valid() {
+				u.fromUsage(e.Message.Usage)
+			}
+		case "content_block_delta":
+			switch e.Delta.Type {
+			case "text_delta":
+				if e.Delta.Text != "" && resp.TTFT == 0 {
+					resp.TTFT = b.now().Sub(start)
+				}
+				text.WriteString(e.Delta.Text)
+			case "thinking_delta":
+				if e.Delta.Thinking != "" && resp.TTFT == 0 {
+					resp.TTFT = b.now().Sub(start)
+				}
+			}
+		case "message_delta":
+			if e.Delta.StopReason != "" {
+				resp.FinishReason = string(e.Delta.StopReason)
+			}
+			if e.JSON.Usage.Valid() {
+				u.fromDelta(e.Usage)
+			}
+		case "message_stop":
+			sawStop = true
+		case "error":
+			return Response{}, b.streamError(data)
+		}
+		if sawStop {
+			break
+		}
+	}
+	if err := dec.Err(); err != nil {
+		return Response{}, b.readFailure(ctx, actx, err, true)
+	}
+	if actx.Err() != nil {
+		return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+	}
+	if !sawStop {
+		return Response{}, b.newError(0, CodeTruncatedStream, "stream ended without message_stop", true)
+	}
+	resp.Latency = b.now().Sub(start)
+	resp.Text = text.String()
+	resp.Usage = u.usage()
+	return resp, nil
+}
+
+// anthropicUsageAcc holds the latest reported value of each count.
+// message_start carries input and cache counts; message_delta carries
+// cumulative totals (not increments), so each present field overwrites.
+// Gateways that send input_tokens: 0 in message_start and the real count in
+// message_delta are handled by the same rule.
+type anthropicUsageAcc struct {
+	input, cacheRead, cacheWrite, output, thinking *int64
+}
+
+func (a *anthropicUsageAcc) fromUsage(u anthropic.Usage) {
+	if u.JSON.InputTokens.Valid() {
+		a.input = int64p(u.InputTokens)
+	}
+	if u.JSON.CacheReadInputTokens.Valid() {
+		a.cacheRead = int64p(u.CacheReadInputTokens)
+	}
+	if u.JSON.CacheCreationInputTokens.Valid() {
+		a.cacheWrite = int64p(u.CacheCreationInputTokens)
+	}
+	if u.JSON.OutputTokens.Valid() {
+		a.output = int64p(u.OutputTokens)
+	}
+	if u.JSON.OutputTokensDetails.Valid() && u.OutputTokensDetails.JSON.ThinkingTokens.Valid() {
+		a.thinking = int64p(u.OutputTokensDetails.ThinkingTokens)
+	}
+}
+
+func (a *anthropicUsageAcc) fromDelta(u anthropic.MessageDeltaUsage) {
+	if u.JSON.InputTokens.Valid() {
+		a.input = int64p(u.InputTokens)
+	}
+	if u.JSON.CacheReadInputTokens.Valid() {
+		a.cacheRead = int64p(u.CacheReadInputTokens)
+	}
+	if u.JSON.CacheCreationInputTokens.Valid() {
+		a.cacheWrite = int64p(u.CacheCreationInputTokens)
+	}
+	if u.JSON.OutputTokens.Valid() {
+		a.output = int64p(u.OutputTokens)
+	}
+	if u.JSON.OutputTokensDetails.Valid() && u.OutputTokensDetails.JSON.ThinkingTokens.Valid() {
+		a.thinking = int64p(u.OutputTokensDetails.ThinkingTokens)
+	}
+}
+
+// usage converts to OpenAI semantics: Anthropic's input_tokens excludes cache
+// reads and writes, so they are added back. An absent cache count adds
+// nothing (it was not billed); an absent input_tokens leaves InputTokens nil.
+func (a *anthropicUsageAcc) usage() Usage {
+	out := Usage{OutputTokens: a.output, CachedTokens: a.cacheRead, CacheWriteTokens: a.cacheWrite, ReasoningTokens: a.thinking}
+	if a.input != nil {
+		total := *a.input
+		if a.cacheRead != nil {
+			total += *a.cacheRead
+		}
+		if a.cacheWrite != nil {
+			total += *a.cacheWrite
+		}
+		out.InputTokens = &total
+	}
+	return out
+}

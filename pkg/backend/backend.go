@@ -1,0 +1,297 @@
+// Package backend sends one prompt to one LLM server and reports what came back:
+// text, normalised token usage, timing and, where the server offers them, token
+// logprobs. It speaks three wire protocols: OpenAI-compatible chat completions
+// (OpenAI, vLLM, llama.cpp server, Ollama /v1, LM Studio, LiteLLM proxy) through
+// openai-go, Anthropic Messages through anthropic-sdk-go, and Ollama's native
+// /api/chat NDJSON through net/http.
+//
+// A Backend makes exactly one attempt per Complete call: the SDKs' own retries
+// are off, and Do owns retries, backoff and Retry-After.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// API names accepted in Config.API.
+const (
+	APIOpenAI    = "openai"
+	APIAnthropic = "anthropic"
+	APIOllama    = "ollama"
+)
+
+// Default endpoints used when Config.BaseURL is empty.
+const (
+	DefaultOpenAIBaseURL    = "https://api.openai.com/v1"
+	DefaultAnthropicBaseURL = "https://api.anthropic.com"
+	DefaultOllamaBaseURL    = "http://127.0.0.1:11434"
+)
+
+// DefaultTimeout bounds one attempt (request start to last byte) when
+// Config.Timeout is zero. Long local generations need minutes, not seconds.
+const DefaultTimeout = 10 * time.Minute
+
+// DefaultAnthropicMaxTokens is sent when Request.MaxTokens is 0: the Messages
+// API requires max_tokens, unlike the other two protocols.
+const DefaultAnthropicMaxTokens = 4096
+
+// Request is one prompt to send.
+type Request struct {
+	ID        string
+	Prompt    string
+	MaxTokens int  // 0 = server default (Anthropic: DefaultAnthropicMaxTokens)
+	Logprobs  bool // request token logprobs (OpenAI-compatible and Ollama native)
+	Stream    bool // stream, to measure TTFT
+}
+
+// Usage is normalised across backends. A nil pointer means the backend did not
+// report the count (never a made-up 0).
+//
+// InputTokens counts ALL prompt tokens including cache reads and cache writes
+// (OpenAI semantics); for Anthropic it is input_tokens +
+// cache_read_input_tokens + cache_creation_input_tokens. OutputTokens includes
+// ReasoningTokens.
+type Usage struct {
+	InputTokens      *int64 `json:"input_tokens"`
+	OutputTokens     *int64 `json:"output_tokens"`
+	CachedTokens     *int64 `json:"cached_tokens"`
+	CacheWriteTokens *int64 `json:"cache_write_tokens"`
+	ReasoningTokens  *int64 `json:"reasoning_tokens"`
+}
+
+// Timings are the server's own measurements: llama.cpp's "timings" object, or
+// Ollama's native duration fields converted to milliseconds. Nil fields were
+// not reported.
+type Timings struct {
+	Source              string   `json:"source"` // "llama.cpp" or "ollama"
+	CacheN              *int64   `json:"cache_n"`
+	PromptN             *int64   `json:"prompt_n"`
+	PromptMS            *float64 `json:"prompt_ms"`
+	PromptPerTokenMS    *float64 `json:"prompt_per_token_ms"`
+	PromptPerSecond     *float64 `json:"prompt_per_second"`
+	PredictedN          *int64   `json:"predicted_n"`
+	PredictedMS         *float64 `json:"predicted_ms"`
+	PredictedPerTokenMS *float64 `json:"predicted_per_token_ms"`
+	PredictedPerSecond  *float64 `json:"predicted_per_second"`
+	DraftN              *int64   `json:"draft_n,omitempty"`
+	DraftNAccepted      *int64   `json:"draft_n_accepted,omitempty"`
+	LoadMS              *float64 `json:"load_ms,omitempty"`  // Ollama load_duration
+	TotalMS             *float64 `json:"total_ms,omitempty"` // Ollama total_duration
+}
+
+// Response is what one successful attempt returned.
+type Response struct {
+	Text          string
+	Model         string        // model the server says answered
+	Usage         Usage         //
+	TTFT          time.Duration // time to first non-empty content token; 0 when not streamed
+	Latency       time.Duration // request start to last byte
+	Logprobs      []float64     // per output token, -9999 sentinel removed; nil when not returned
+	ClampedTokens int           // logprobs dropped because they were the -9999 sentinel
+	FinishReason  string
+	ServerTimings *Timings // llama.cpp "timings" or Ollama durations when present
+}
+
+// Backend sends prompts to one configured server/model.
+type Backend interface {
+	Name() string
+	// Complete makes exactly ONE attempt, no retries. A failure is an *Error.
+	Complete(ctx context.Context, req Request) (Response, error)
+}
+
+// Error codes set by this package (servers supply others, e.g.
+// "insufficient_quota", "rate_limit_exceeded", "overloaded_error").
+const (
+	CodeTimeout           = "timeout"
+	CodeCanceled          = "canceled"
+	CodeConnection        = "connection_error"
+	CodeMalformedResponse = "malformed_response"
+	CodeTruncatedStream   = "truncated_stream"
+	CodeStreamError       = "stream_error"
+	CodeRetryAfterTooLong = "retry_after_too_long"
+)
+
+// Error classifies a failed attempt.
+type Error struct {
+	Backend    string
+	StatusCode int           // 0 for transport errors/timeouts
+	Code       string        // e.g. "insufficient_quota", "rate_limit_exceeded", "overloaded_error", "timeout", "malformed_response", "truncated_stream"
+	Message    string        // server message, scrubbed of the API key
+	Retryable  bool          //
+	RetryAfter time.Duration // from Retry-After / retry-after-ms headers, 0 if none
+
+	cause error // context errors, so errors.Is(err, context.Canceled) works
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "backend %s: ", e.Backend)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, "HTTP %d ", e.StatusCode)
+	}
+	b.WriteString(e.Code)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Unwrap exposes context.Canceled / context.DeadlineExceeded causes only;
+// transport and SDK errors are summarised into Message, never wrapped, so no
+// SDK error string (which may carry request details) reaches a log.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Config describes one backend.
+type Config struct {
+	Name, API, BaseURL, Model, APIKeyEnv string        // API: "openai" | "anthropic" | "ollama"
+	Timeout                              time.Duration // per attempt; 0 => DefaultTimeout
+	HTTPClient                           *http.Client  // injected; nil => a default with sane transport (never http.DefaultClient)
+	Getenv                               func(string) string
+	// RequireAPIKey makes New fail when APIKeyEnv is empty; set it for
+	// `source: cloud` backends. The default cloud endpoints always require one.
+	RequireAPIKey bool
+	// Now is the clock for latency, TTFT and HTTP-date Retry-After; nil => time.Now.
+	Now func() time.Time
+}
+
+// New validates cfg and builds the backend. A missing API key names the
+// environment variable, never a value.
+func New(cfg Config) (Backend, error) {
+	c, err := resolve(cfg)
+	if err != nil {
+		return nil, err
+	}
+	switch c.api {
+	case APIOpenAI:
+		return newOpenAI(c), nil
+	case APIAnthropic:
+		return newAnthropic(c), nil
+	default:
+		return newOllama(c), nil
+	}
+}
+
+// common is the validated configuration every backend kind shares.
+type common struct {
+	name, api, model string
+	baseURL          *url.URL
+	apiKey           string
+	timeout          time.Duration
+	client           *http.Client
+	now              func() time.Time
+}
+
+func resolve(cfg Config) (common, error) {
+	name := cfg.Name
+	if strings.TrimSpace(name) == "" {
+		return common{}, errors.New("backend: name is required")
+	}
+	fail := func(format string, args ...any) (common, error) {
+		return common{}, fmt.Errorf("backend %q: %s", name, fmt.Sprintf(format, args...))
+	}
+	api := strings.ToLower(strings.TrimSpace(cfg.API))
+	var defaultURL string
+	switch api {
+	case APIOpenAI:
+		defaultURL = DefaultOpenAIBaseURL
+	case APIAnthropic:
+		defaultURL = DefaultAnthropicBaseURL
+	case APIOllama:
+		defaultURL = DefaultOllamaBaseURL
+	default:
+		return fail("api %q is not one of openai, anthropic, ollama", cfg.API)
+	}
+	if strings.TrimSpace(cfg.Model) == "" {
+		return fail("model is required")
+	}
+	raw := strings.TrimSpace(cfg.BaseURL)
+	if raw == "" {
+		raw = defaultURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fail("base_url %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if u.User != nil {
+		// Credentials in a URL end up in error messages; keys come from the environment.
+		return fail("base_url must not contain credentials; use api_key_env")
+	}
+	if cfg.Timeout < 0 {
+		return fail("timeout %s is negative", cfg.Timeout)
+	}
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	needKey := cfg.RequireAPIKey || isCloudHost(u.Host)
+	var key string
+	if cfg.APIKeyEnv != "" {
+		key = getenv(cfg.APIKeyEnv)
+		if key == "" {
+			return fail("environment variable %s (api_key_env) is not set", cfg.APIKeyEnv)
+		}
+	} else if needKey {
+		return fail("api_key_env is required for %s (API keys are read only from the environment)", u.Host)
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient()
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return common{name: name, api: api, model: cfg.Model, baseURL: u, apiKey: key,
+		timeout: timeout, client: client, now: now}, nil
+}
+
+func isCloudHost(host string) bool {
+	h := strings.ToLower(host)
+	return h == "api.openai.com" || h == "api.anthropic.com"
+}
+
+// defaultHTTPClient has no overall Timeout (it would cut long streams); the
+// per-attempt context bounds each request instead.
+func defaultHTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}}
+}
+
+func (c common) Name() string { return c.name }
+
+// attemptContext bounds one attempt by the configured timeout.
+func (c common) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.timeout)
+}
+
+func (c common) newError(status int, code, msg string, retryable bool) *Error {
+	return &Error{Backend: c.name, StatusCode: status, Code: code,
+		Message: scrub(msg, c.apiKey), Retryable: retryable}
+}
+
+func int64p(v int64) *int64       { return &v }
+func float64p(v float64) *float64 { return &v }

@@ -1,0 +1,338 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/respjson"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+)
+
+// logprobSentinel is vLLM's stand-in for -inf (it clamps with max(lp, -9999.0));
+// OpenAI documents the same value for "very unlikely".
+const logprobSentinel = -9999.0
+
+// openaiBackend talks to any OpenAI-compatible /chat/completions endpoint.
+// openai-go builds and sends the request; the body is read here from the raw
+// response so that status, headers, malformed bodies and stream ends are
+// classified by this package rather than guessed from SDK error strings.
+type openaiBackend struct {
+	common
+	chat openai.ChatCompletionService
+	// OpenAI proper rejects max_tokens for reasoning models and wants
+	// max_completion_tokens; local servers all understand max_tokens.
+	maxCompletionTokens bool
+}
+
+func newOpenAI(c common) *openaiBackend {
+	opts := []option.RequestOption{
+		option.WithBaseURL(c.baseURL.String()),
+		option.WithHTTPClient(c.client),
+		option.WithMaxRetries(0),
+	}
+	if c.apiKey != "" {
+		opts = append(opts, option.WithAPIKey(c.apiKey))
+	}
+	// NewChatCompletionService (unlike openai.NewClient) reads nothing from
+	// the environment, so OPENAI_API_KEY can never leak to a local server.
+	return &openaiBackend{
+		common:              c,
+		chat:                openai.NewChatCompletionService(opts...),
+		maxCompletionTokens: strings.EqualFold(c.baseURL.Host, "api.openai.com"),
+	}
+}
+
+func (b *openaiBackend) params(req Request) openai.ChatCompletionNewParams {
+	p := openai.ChatCompletionNewParams{
+		Model:    b.model,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
+	}
+	if req.MaxTokens > 0 {
+		if b.maxCompletionTokens {
+			p.MaxCompletionTokens = openai.Int(int64(req.MaxTokens))
+		} else {
+			p.MaxTokens = openai.Int(int64(req.MaxTokens))
+		}
+	}
+	if req.Logprobs {
+		p.Logprobs = openai.Bool(true)
+	}
+	if req.Stream {
+		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+	}
+	return p
+}
+
+func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, error) {
+	actx, cancel := b.attemptContext(ctx)
+	defer cancel()
+	start := b.now()
+	var raw *http.Response
+	opts := []option.RequestOption{option.WithResponseBodyInto(&raw)}
+	if req.Stream {
+		opts = append(opts, option.WithJSONSet("stream", true))
+	}
+	_, err := b.chat.New(actx, b.params(req), opts...)
+	if raw == nil {
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return Response{}, b.transportError(ctx, err)
+	}
+	if raw.StatusCode >= 400 {
+		return Response{}, b.httpError(raw)
+	}
+	defer raw.Body.Close()
+	if req.Stream && !isJSONResponse(raw) {
+		return b.readStream(ctx, actx, raw, start)
+	}
+	// A server that ignores stream:true answers with one JSON object; take it.
+	return b.readCompletion(ctx, actx, raw, start)
+}
+
+func isJSONResponse(r *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// readFailure classifies an error while reading a 200 body.
+func (c common) readFailure(parent, attempt context.Context, err error, streaming bool) *Error {
+	if parent.Err() != nil || attempt.Err() != nil {
+		return c.transportError(parent, context.DeadlineExceeded)
+	}
+	if streaming {
+		return c.newError(0, CodeTruncatedStream, "stream broke: "+err.Error(), true)
+	}
+	return c.newError(0, CodeConnection, "reading response: "+err.Error(), true)
+}
+
+func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+	body, err := io.ReadAll(raw.Body)
+	if err != nil {
+		return Response{}, b.readFailure(ctx, actx, err, false)
+	}
+	latency := b.now().Sub(start)
+	var cc openai.ChatCompletion
+	if err := json.Unmarshal(body, &cc); err != nil {
+		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response is not JSON: "+err.Error(), true)
+	}
+	if len(cc.Choices) == 0 {
+		if _, ok := extraRaw(cc.JSON.ExtraFields, "error"); ok {
+			// Some proxies report failures with a 200 status.
+			return Response{}, b.streamError(body)
+		}
+		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response has no choices", true)
+	}
+	ch := cc.Choices[0]
+	resp := Response{
+		Text:         ch.Message.Content,
+		Model:        cc.Model,
+		Latency:      latency,
+		FinishReason: ch.FinishReason,
+	}
+	if cc.JSON.Usage.Valid() {
+		resp.Usage = openaiUsage(cc.Usage)
+	}
+	if ch.JSON.Logprobs.Valid() && ch.Logprobs.JSON.Content.Valid() {
+		resp.Logprobs, resp.ClampedTokens = collectLogprobs(make([]float64, 0, len(ch.Logprobs.Content)), 0, ch.Logprobs.Content)
+	}
+	resp.ServerTimings = llamaTimings(cc.JSON.ExtraFields)
+	fillCachedFromTimings(&resp)
+	return resp, nil
+}
+
+func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+	dec := ssestream.NewDecoder(raw)
+	var (
+		resp                     Response
+		text                     strings.Builder
+		usage                    openai.CompletionUsage
+		haveUsage                bool
+		sawDone, sawFinish, anyL bool
+		timings                  map[string]respjson.Field
+	)
+	for dec.Next() {
+		data := bytes.TrimSpace(dec.Event().Data)
+		if len(data) == 0 {
+			continue
+		}
+		if bytes.Equal(data, []byte("[DONE]")) {
+			sawDone = true
+			break
+		}
+		var chunk openai.ChatCompletionChunk
+		if err := json.Unmarshal(data, &chunk); err != nil {
+			return Response{}, b.newError(0, CodeMalformedResponse, "stream chunk is not JSON: "+err.Error(), true)
+		}
+		if _, ok := extraRaw(chunk.JSON.ExtraFields, "error"); ok {
+			return Response{}, b.streamError(data)
+		}
+		if chunk.Model != "" {
+			resp.Model = chunk.Model
+		}
+		// Usage: the last chunk that carries it wins. vLLM's
+		// continuous_usage_stats repeats cumulative usage on every chunk, so a
+		// sum (what openai-go's accumulator does) over-counts.
+		if chunk.JSON.Usage.Valid() {
+			usage, haveUsage = chunk.Usage, true
+		}
+		if _, ok := extraRaw(chunk.JSON.ExtraFields, "timings"); ok {
+			timings = chunk.JSON.ExtraFields
+		}
+		for _, c := range chunk.Choices {
+			if c.Index != 0 {
+				continue
+			}
+			if c.Delta.Content != "" || hasReasoningDelta(c.Delta.JSON.ExtraFields) {
+				if resp.TTFT == 0 {
+					resp.TTFT = b.now().Sub(start)
+				}
+				text.WriteString(c.Delta.Content)
+			}
+			if c.JSON.Logprobs.Valid() && c.Logprobs.JSON.Content.Valid() {
+				if !anyL {
+					resp.Logprobs, anyL = []float64{}, true
+				}
+				resp.Logprobs, resp.ClampedTokens = collectLogprobs(resp.Logprobs, resp.ClampedTokens, c.Logprobs.Content)
+			}
+			if c.FinishReason != "" {
+				resp.FinishReason, sawFinish = c.FinishReason, true
+			}
+		}
+	}
+	if err := dec.Err(); err != nil {
+		return Response{}, b.readFailure(ctx, actx, err, true)
+	}
+	if actx.Err() != nil {
+		return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+	}
+	// Complete = [DONE], or a finish_reason plus the usage chunk that follows
+	// it (a few servers end without [DONE]). Anything else lost data: at the
+	// least the usage chunk, which is what gets billed.
+	if !sawDone && !(sawFinish && haveUsage) {
+		return Response{}, b.newError(0, CodeTruncatedStream, "stream ended without [DONE]", true)
+	}
+	resp.Latency = b.now().Sub(start)
+	resp.Text = text.String()
+	if haveUsage {
+		resp.Usage = openaiUsage(usage)
+	}
+	resp.ServerTimings = llamaTimings(timings)
+	fillCachedFromTimings(&resp)
+	return resp, nil
+}
+
+// hasReasoningDelta reports a non-empty reasoning delta (vLLM
+// reasoning_content, Ollama/OpenRouter reasoning): TTFT counts the first token
+// of any kind, as vLLM bench and AIPerf do.
+func hasReasoningDelta(extra map[string]respjson.Field) bool {
+	for _, k := range []string{"reasoning_content", "reasoning"} {
+		if raw, ok := extraRaw(extra, k); ok {
+			var s string
+			if json.Unmarshal([]byte(raw), &s) == nil && s != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// openaiUsage keeps absent counts nil: vLLM sends prompt_tokens_details: null
+// unless --enable-prompt-tokens-details, and that is "unknown", not 0.
+func openaiUsage(u openai.CompletionUsage) Usage {
+	var out Usage
+	if u.JSON.PromptTokens.Valid() {
+		out.InputTokens = int64p(u.PromptTokens)
+	}
+	if u.JSON.CompletionTokens.Valid() {
+		out.OutputTokens = int64p(u.CompletionTokens)
+	}
+	if u.JSON.PromptTokensDetails.Valid() {
+		d := u.PromptTokensDetails
+		if d.JSON.CachedTokens.Valid() {
+			out.CachedTokens = int64p(d.CachedTokens)
+		}
+		if d.JSON.CacheWriteTokens.Valid() {
+			out.CacheWriteTokens = int64p(d.CacheWriteTokens)
+		}
+	}
+	if u.JSON.CompletionTokensDetails.Valid() && u.CompletionTokensDetails.JSON.ReasoningTokens.Valid() {
+		out.ReasoningTokens = int64p(u.CompletionTokensDetails.ReasoningTokens)
+	}
+	return out
+}
+
+func collectLogprobs(dst []float64, clamped int, toks []openai.ChatCompletionTokenLogprob) ([]float64, int) {
+	for _, t := range toks {
+		if t.Logprob <= logprobSentinel {
+			clamped++
+			continue
+		}
+		dst = append(dst, t.Logprob)
+	}
+	return dst, clamped
+}
+
+// llamaWireTimings mirrors llama.cpp's result_timings::to_json.
+type llamaWireTimings struct {
+	CacheN              *int64   `json:"cache_n"`
+	PromptN             *int64   `json:"prompt_n"`
+	PromptMS            *float64 `json:"prompt_ms"`
+	PromptPerTokenMS    *float64 `json:"prompt_per_token_ms"`
+	PromptPerSecond     *float64 `json:"prompt_per_second"`
+	PredictedN          *int64   `json:"predicted_n"`
+	PredictedMS         *float64 `json:"predicted_ms"`
+	PredictedPerTokenMS *float64 `json:"predicted_per_token_ms"`
+	PredictedPerSecond  *float64 `json:"predicted_per_second"`
+	DraftN              *int64   `json:"draft_n"`
+	DraftNAccepted      *int64   `json:"draft_n_accepted"`
+}
+
+// llamaTimings reads llama.cpp's non-standard top-level "timings" object.
+func llamaTimings(extra map[string]respjson.Field) *Timings {
+	raw, ok := extraRaw(extra, "timings")
+	if !ok {
+		return nil
+	}
+	var w llamaWireTimings
+	if json.Unmarshal([]byte(raw), &w) != nil {
+		return nil
+	}
+	return &Timings{Source: "llama.cpp", CacheN: w.CacheN, PromptN: w.PromptN, PromptMS: w.PromptMS,
+		PromptPerTokenMS: w.PromptPerTokenMS, PromptPerSecond: w.PromptPerSecond,
+		PredictedN: w.PredictedN, PredictedMS: w.PredictedMS, PredictedPerTokenMS: w.PredictedPerTokenMS,
+		PredictedPerSecond: w.PredictedPerSecond, DraftN: w.DraftN, DraftNAccepted: w.DraftNAccepted}
+}
+
+// fillCachedFromTimings uses llama.cpp's cache_n when usage has no cached
+// count: older builds report prompt_tokens = cache_n + prompt_n without
+// prompt_tokens_details, so cache_n is the server's own cached-token count.
+func fillCachedFromTimings(r *Response) {
+	if r.Usage.CachedTokens == nil && r.ServerTimings != nil && r.ServerTimings.CacheN != nil {
+		r.Usage.CachedTokens = int64p(*r.ServerTimings.CacheN)
+	}
+}
+
+// extraRaw returns a non-null field the SDK type does not declare. Such
+// fields are never Valid() in the SDKs' metadata (no decoder claims them),
+// so presence is judged from the raw JSON.
+func extraRaw(extra map[string]respjson.Field, key string) (string, bool) {
+	f, ok := extra[key]
+	if !ok {
+		return "", false
+	}
+	raw := f.Raw()
+	if raw == "" || raw == "null" {
+		return "", false
+	}
+	return raw, true
+}
