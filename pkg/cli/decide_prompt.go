@@ -16,10 +16,14 @@ import (
 
 var roundedBorder = lipgloss.RoundedBorder()
 
-// askDecide asks for the answers not given by flags or the file, one form
-// per question set. Conditional questions (regulated share, minimum score,
-// peak ratio, which GPUs) are separate forms run from Go rather than hidden
-// groups: huh v1.0.0 accessible mode asks hidden groups anyway.
+// askDecide asks for the answers not given by flags or the file. The
+// questions are one list of groups, each with a condition. On a full
+// terminal they form one form whose conditional groups hide with
+// WithHideFunc (no GPU question for someone who owns none; shift+tab goes
+// back across groups). In accessible mode huh v1.0.0 asks hidden groups
+// anyway, so each visible group runs as its own form, in order. Answers
+// are parsed and checked again after the forms: accessible mode at EOF
+// keeps defaults without validating.
 func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 	cat, err := f.Catalog()
 	if err != nil {
@@ -43,165 +47,95 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 		}
 		return err
 	}
-
-	// 1. Volume.
-	if a.Monthly() == 0 {
-		tokens := "2M"
-		share := strconv.FormatFloat(a.Share(), 'f', -1, 64)
-		if err := run(huh.NewGroup(
-			huh.NewInput().Title("Tokens per month").
-				Description("prompt + output, e.g. 2M, 500K, 300K/day").
-				Value(&tokens).Validate(keep(func(s string) error { _, err := units.ParseMonthlyTokens(s); return promptErr(err) })),
-			huh.NewInput().Title("Share of tokens that is input (prompt)").
-				Description("0-1; chat is often 0.75, summarization 0.9").
-				Value(&share).Validate(keep(validShare)),
-		)); err != nil {
-			return err
-		}
-		n, err := units.ParseMonthlyTokens(tokens)
+	validGPUs := func(s string) error {
+		gs, err := parseOwnedList(s)
 		if err != nil {
-			return &InputError{Err: fmt.Errorf("tokens per month: %w", err)}
-		}
-		a.TokensPerMonth = n
-		if v, err := strconv.ParseFloat(strings.TrimSpace(share), 64); err == nil && v != decide.DefaultInputShare {
-			a.InputShare = &v
-		}
-	}
-
-	// 2. Privacy.
-	if a.Privacy == "" {
-		p := string(decide.PrivacyNone)
-		if err := run(huh.NewGroup(huh.NewSelect[string]().Title("Can prompts leave your infrastructure?").
-			Options(
-				huh.NewOption("Yes, any provider (none)", string(decide.PrivacyNone)),
-				huh.NewOption("Only under a data-processing contract (contractual)", string(decide.PrivacyContractual)),
-				huh.NewOption("No: regulated data, GDPR/HIPAA (regulated)", string(decide.PrivacyRegulated)),
-			).Value(&p))); err != nil {
 			return err
 		}
-		a.Privacy = decide.Privacy(p)
-		if a.Privacy == decide.PrivacyRegulated && a.RegulatedShare == nil {
-			s := "1"
-			if err := run(huh.NewGroup(huh.NewInput().Title("Share of traffic that is regulated").
-				Description("1 = all of it; 0.3 = 30% must stay local, the rest may go anywhere").
-				Value(&s).Validate(keep(validRegulatedShare)))); err != nil {
+		for _, g := range gs {
+			if _, err := cat.GPU(g.GPU); err != nil {
 				return err
 			}
-			if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && v < 1 {
-				a.RegulatedShare = &v
-			}
 		}
+		return nil
 	}
 
-	// 3. Task and accuracy.
-	if a.Task == "" {
-		task := string(decide.TaskClassification)
-		acc := string(decide.AccuracyGoodEnough)
-		if a.Accuracy.Level != "" {
-			acc = string(a.Accuracy.Level)
-		}
-		opts := make([]huh.Option[string], len(decide.Tasks))
-		for i, t := range decide.Tasks {
-			opts[i] = huh.NewOption(t, t)
-		}
-		if err := run(huh.NewGroup(
-			huh.NewSelect[string]().Title("What does the model do?").Options(opts...).Value(&task),
+	// What is already answered is not asked.
+	needVolume := a.Monthly() == 0
+	needPrivacy := a.Privacy == ""
+	needTask := a.Task == ""
+	needLatency := a.LatencySeconds == 0 && a.TTFTSeconds == 0 && a.ContextTokens == 0
+	needLoad := a.Load == ""
+	needGPUs := len(a.HaveGPUs) == 0
+	needBudget := a.BudgetUSD == nil && a.OpsHoursPerMonth.IsZero()
+
+	// Answers as typed, with their defaults shown.
+	tokens, share := "2M", strconv.FormatFloat(a.Share(), 'f', -1, 64)
+	privacy, regShare := string(decide.PrivacyNone), "1"
+	task, acc, minScore := string(decide.TaskClassification), string(decide.AccuracyGoodEnough), "mmlu:70"
+	if a.Accuracy.Level != "" {
+		acc = string(a.Accuracy.Level)
+	}
+	lat, ttft, ctx := "", "", decide.FormatContextTokens(decide.DefaultContextTokens)
+	load, peak := string(decide.LoadSteady), strconv.FormatFloat(decide.DefaultPeakToAverage, 'f', -1, 64)
+	own, gpus := false, ""
+	budget, ops := "", "0"
+
+	taskOpts := make([]huh.Option[string], len(decide.Tasks))
+	for i, t := range decide.Tasks {
+		taskOpts[i] = huh.NewOption(t, t)
+	}
+	type step struct {
+		group *huh.Group
+		show  func() bool
+	}
+	always := func(need bool) func() bool { return func() bool { return need } }
+	steps := []step{
+		{huh.NewGroup(
+			huh.NewInput().Title("Tokens per month").Description("prompt + output, e.g. 2M, 500K, 300K/day").
+				Value(&tokens).Validate(keep(func(s string) error { _, err := units.ParseMonthlyTokens(s); return promptErr(err) })),
+			huh.NewInput().Title("Share of tokens that is input (prompt)").Description("0-1; chat is often 0.75, summarization 0.9").
+				Value(&share).Validate(keep(validShare)),
+		), always(needVolume)},
+		{huh.NewGroup(huh.NewSelect[string]().Title("Can prompts leave your infrastructure?").Options(
+			huh.NewOption("Yes, any provider (none)", string(decide.PrivacyNone)),
+			huh.NewOption("Only under a data-processing contract (contractual)", string(decide.PrivacyContractual)),
+			huh.NewOption("No: regulated data, GDPR/HIPAA (regulated)", string(decide.PrivacyRegulated)),
+		).Value(&privacy)), always(needPrivacy)},
+		{huh.NewGroup(huh.NewInput().Title("Share of traffic that is regulated").
+			Description("1 = all of it; 0.3 = 30% must stay local, the rest may go anywhere").
+			Value(&regShare).Validate(keep(validRegulatedShare))),
+			func() bool {
+				return needPrivacy && privacy == string(decide.PrivacyRegulated) && a.RegulatedShare == nil
+			}},
+		{huh.NewGroup(
+			huh.NewSelect[string]().Title("What does the model do?").Options(taskOpts...).Value(&task),
 			huh.NewSelect[string]().Title("How good must the answers be?").Options(
 				huh.NewOption("Good enough for the task", string(decide.AccuracyGoodEnough)),
 				huh.NewOption("The best available", string(decide.AccuracyBest)),
 				huh.NewOption("A minimum benchmark score", string(decide.AccuracyMinScore)),
 			).Value(&acc),
-		)); err != nil {
-			return err
-		}
-		a.Task = decide.Task(task)
-		a.Accuracy.Level = decide.AccuracyLevel(acc)
-		if a.Accuracy.Level == decide.AccuracyMinScore {
-			s := "mmlu:70"
-			if err := run(huh.NewGroup(huh.NewInput().Title("Minimum score").Description("BENCHMARK:SCORE, e.g. mmlu:70 or mmlu_pro:60").
-				Value(&s).Validate(keep(func(s string) error { _, err := decide.ParseAccuracy(s); return err })))); err != nil {
-				return err
-			}
-			acc, err := decide.ParseAccuracy(s)
-			if err != nil || acc.Level != decide.AccuracyMinScore {
-				return &InputError{Err: fmt.Errorf("minimum score: %q is not BENCHMARK:SCORE", s)}
-			}
-			a.Accuracy = acc
-		}
-	}
-
-	// 4. Latency and context.
-	if a.LatencySeconds == 0 && a.TTFTSeconds == 0 && a.ContextTokens == 0 {
-		lat, ttft, ctx := "", "", decide.FormatContextTokens(decide.DefaultContextTokens)
-		if err := run(huh.NewGroup(
+		), always(needTask)},
+		{huh.NewGroup(huh.NewInput().Title("Minimum score").Description("BENCHMARK:SCORE, e.g. mmlu:70 or mmlu_pro:60").
+			Value(&minScore).Validate(keep(func(s string) error { _, err := decide.ParseAccuracy(s); return err }))),
+			func() bool { return needTask && acc == string(decide.AccuracyMinScore) }},
+		{huh.NewGroup(
 			huh.NewInput().Title("Reply-time target in seconds").Description("whole reply; empty = no target").Value(&lat).Validate(validSeconds),
 			huh.NewInput().Title("Time-to-first-token target in seconds").Description("empty = no target").Value(&ttft).Validate(validSeconds),
 			huh.NewInput().Title("Context tokens per request").Description("prompt incl. documents and history; K = 1,024: 8K, 32K, 128K").Value(&ctx).
 				Validate(keep(func(s string) error { _, err := decide.ParseContextTokens(s); return err })),
-		)); err != nil {
-			return err
-		}
-		a.LatencySeconds, _ = parseSeconds(lat)
-		a.TTFTSeconds, _ = parseSeconds(ttft)
-		if n, err := decide.ParseContextTokens(ctx); err == nil {
-			a.ContextTokens = n
-		}
-	}
-
-	// 5. Load.
-	if a.Load == "" {
-		load := string(decide.LoadSteady)
-		if err := run(huh.NewGroup(huh.NewSelect[string]().Title("How predictable is the traffic?").Options(
+		), always(needLatency)},
+		{huh.NewGroup(huh.NewSelect[string]().Title("How predictable is the traffic?").Options(
 			huh.NewOption("Steady", string(decide.LoadSteady)), huh.NewOption("Spiky (peaks well above the average)", string(decide.LoadSpiky)),
-		).Value(&load))); err != nil {
-			return err
-		}
-		a.Load = decide.Load(load)
-		if a.Load == decide.LoadSpiky && a.PeakToAverage == 0 {
-			s := strconv.FormatFloat(decide.DefaultPeakToAverage, 'f', -1, 64)
-			if err := run(huh.NewGroup(huh.NewInput().Title("Peak traffic ÷ average traffic").Description("e.g. 3 when the busiest hour carries 3x the mean").
-				Value(&s).Validate(keep(validPeak)))); err != nil {
-				return err
-			}
-			a.PeakToAverage, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
-		}
-	}
-
-	// 6. GPUs already owned (asked only of someone who has some).
-	if len(a.HaveGPUs) == 0 {
-		own := false
-		if err := run(huh.NewGroup(huh.NewConfirm().Title("Do you already own GPUs you could use?").Value(&own))); err != nil {
-			return err
-		}
-		if own {
-			s := ""
-			validate := func(s string) error {
-				gs, err := parseOwnedList(s)
-				if err != nil {
-					return err
-				}
-				for _, g := range gs {
-					if _, err := cat.GPU(g.GPU); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			if err := run(huh.NewGroup(huh.NewInput().Title("Which GPUs?").Description("GPU or GPUxN, comma-separated: rtx-4090x2, a100-80gb").
-				Value(&s).Validate(validate))); err != nil {
-				return err
-			}
-			if err := validate(s); err != nil {
-				return &InputError{Err: fmt.Errorf("GPUs owned: %w", err)}
-			}
-			a.HaveGPUs, _ = parseOwnedList(s)
-		}
-	}
-
-	// 7. Budget and operations.
-	if a.BudgetUSD == nil && a.OpsHoursPerMonth.IsZero() {
-		budget, ops := "", "0"
-		if err := run(huh.NewGroup(
+		).Value(&load)), always(needLoad)},
+		{huh.NewGroup(huh.NewInput().Title("Peak traffic ÷ average traffic").Description("e.g. 3 when the busiest hour carries 3x the mean").
+			Value(&peak).Validate(keep(validPeak))),
+			func() bool { return needLoad && load == string(decide.LoadSpiky) && a.PeakToAverage == 0 }},
+		{huh.NewGroup(huh.NewConfirm().Title("Do you already own GPUs you could use?").Value(&own)), always(needGPUs)},
+		{huh.NewGroup(huh.NewInput().Title("Which GPUs?").Description("GPU or GPUxN, comma-separated: rtx-4090x2, a100-80gb").
+			Value(&gpus).Validate(validGPUs)),
+			func() bool { return needGPUs && own }},
+		{huh.NewGroup(
 			huh.NewInput().Title("Monthly budget in USD").Description("empty = no budget").Value(&budget).Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return nil
@@ -210,20 +144,112 @@ func askDecide(f *Factory, a *decide.Answers, accessible bool) error {
 				return promptErr(err)
 			}),
 			huh.NewInput().Title("Hours a month you would spend operating local hardware").Description("priced at $75/hour; 0 to leave out").Value(&ops).Validate(keep(validHours)),
-		)); err != nil {
-			return err
-		}
-		if strings.TrimSpace(budget) != "" {
-			if b, err := units.ParseUSD(budget); err == nil {
-				a.BudgetUSD = &b
+		), always(needBudget)},
+	}
+	if accessible {
+		for _, st := range steps {
+			if st.show() {
+				if err := run(st.group); err != nil {
+					return err
+				}
 			}
 		}
-		if h, err := decimal.NewFromString(strings.TrimSpace(ops)); err == nil {
-			a.OpsHoursPerMonth = h
+	} else {
+		groups := make([]*huh.Group, len(steps))
+		for i, st := range steps {
+			show := st.show
+			groups[i] = st.group.WithHideFunc(func() bool { return !show() })
+		}
+		if err := run(groups...); err != nil {
+			return err
 		}
 	}
 
-	// 8. Summary.
+	// Parse what was asked; every value is checked again here.
+	var errs []error
+	bad := func(what string, err error) { errs = append(errs, fmt.Errorf("%s: %w", what, err)) }
+	if needVolume {
+		n, err := units.ParseMonthlyTokens(tokens)
+		if err != nil {
+			bad("tokens per month", err)
+		}
+		a.TokensPerMonth = n
+		if err := validShare(share); err != nil {
+			bad("input share", err)
+		} else if v, _ := strconv.ParseFloat(strings.TrimSpace(share), 64); v != decide.DefaultInputShare {
+			a.InputShare = &v
+		}
+	}
+	if needPrivacy {
+		a.Privacy = decide.Privacy(privacy)
+		if a.Privacy == decide.PrivacyRegulated && a.RegulatedShare == nil {
+			if err := validRegulatedShare(regShare); err != nil {
+				bad("regulated share", err)
+			} else if v, _ := strconv.ParseFloat(strings.TrimSpace(regShare), 64); v < 1 {
+				a.RegulatedShare = &v
+			}
+		}
+	}
+	if needTask {
+		a.Task = decide.Task(task)
+		a.Accuracy = decide.Accuracy{Level: decide.AccuracyLevel(acc)}
+		if a.Accuracy.Level == decide.AccuracyMinScore {
+			if p, err := decide.ParseAccuracy(minScore); err != nil || p.Level != decide.AccuracyMinScore {
+				bad("minimum score", fmt.Errorf("%q is not BENCHMARK:SCORE", minScore))
+			} else {
+				a.Accuracy = p
+			}
+		}
+	}
+	if needLatency {
+		var err error
+		if a.LatencySeconds, err = parseSeconds(lat); err != nil {
+			bad("reply-time target", err)
+		}
+		if a.TTFTSeconds, err = parseSeconds(ttft); err != nil {
+			bad("time-to-first-token target", err)
+		}
+		if n, err := decide.ParseContextTokens(ctx); err != nil {
+			bad("context", err)
+		} else if n != decide.DefaultContextTokens {
+			a.ContextTokens = n
+		}
+	}
+	if needLoad {
+		a.Load = decide.Load(load)
+		if a.Load == decide.LoadSpiky && a.PeakToAverage == 0 {
+			if err := validPeak(peak); err != nil {
+				bad("peak ratio", err)
+			} else {
+				a.PeakToAverage, _ = strconv.ParseFloat(strings.TrimSpace(peak), 64)
+			}
+		}
+	}
+	if needGPUs && own {
+		if err := validGPUs(gpus); err != nil {
+			bad("GPUs owned", err)
+		}
+		a.HaveGPUs, _ = parseOwnedList(gpus)
+	}
+	if needBudget {
+		if strings.TrimSpace(budget) != "" {
+			if b, err := units.ParseUSD(budget); err != nil {
+				bad("budget", err)
+			} else {
+				a.BudgetUSD = &b
+			}
+		}
+		if err := validHours(ops); err != nil {
+			bad("operations hours", err)
+		} else if h, _ := decimal.NewFromString(strings.TrimSpace(ops)); h.IsPositive() {
+			a.OpsHoursPerMonth = h
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &InputError{Err: err}
+	}
+
+	// The summary, and a last chance to stop.
 	summary, _ := yaml.Marshal(a)
 	ok := true
 	if err := run(huh.NewGroup(
