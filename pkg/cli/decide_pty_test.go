@@ -256,3 +256,39 @@ func TestDecideInteractiveTUIPTY(t *testing.T) {
 		t.Errorf("owned GPU not in the replayable answers; screen:\n%s", s.text())
 	}
 }
+
+// Only unanswered questions are asked; declining the summary cancels.
+func TestDecideInteractiveAsksOnlyMissingPTY(t *testing.T) {
+	bin := buildLLMCost(t)
+	s, cmd := startPTY(t, bin, []string{"NO_COLOR=1", "TERM=dumb"}, "decide", "--accessible",
+		"--tokens", "2M", "--privacy", "none", "--latency", "3", "--load", "steady", "--budget", "10")
+	s.expect("What does the model do?")
+	s.send("4\n") // qa
+	s.expect("How good must the answers be?")
+	s.send("3\n") // a minimum score: asks which
+	s.expect("Minimum score")
+	s.send("mmlu\n")
+	s.expect("not good-enough, best or BENCHMARK:SCORE")
+	s.expect("Minimum score")
+	s.send("mmlu:80\n")
+	s.expect("Do you already own GPUs you could use?")
+	s.send("y\n")
+	s.expect("Which GPUs?")
+	s.send("rtx-9999\n")
+	s.expect("unknown GPU")
+	s.expect("Which GPUs?")
+	s.send("rtx-4090x2\n")
+	s.expect("accuracy: {mmlu: 80}")
+	s.expect("have_gpus: [rtx-4090x2]")
+	s.expect("Compute the verdict?")
+	s.send("n\n")
+	s.expect("interrupted") // exit 130, as for Ctrl-C
+	if code := waitExit(t, s, cmd); code != 130 {
+		t.Fatalf("exit %d; screen:\n%s", code, s.text())
+	}
+	for _, q := range []string{"Tokens per month", "Can prompts leave", "Reply-time target", "How predictable", "Monthly budget"} {
+		if strings.Contains(s.text(), q) {
+			t.Errorf("asked %q although a flag answered it", q)
+		}
+	}
+}
