@@ -10,7 +10,7 @@ while IFS= read -r line; do
   name="$(sed -E 's/^func (Fuzz[A-Za-z0-9_]*).*/\1/' <<<"${line#*:}")"
   pkg="./$(dirname "$file")"
   echo "fuzz: $pkg $name ($fuzztime)"
-  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
+  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg"
   n=$((n+1))
 done < <(grep -rHE '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' --include='*_test.go' pkg cmd 2>/dev/null | sort)
 echo "fuzz: $n targets passed"

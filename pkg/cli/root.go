@@ -91,6 +91,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdFit(f, nil),
 		newCmdBreakeven(f, nil),
 		newCmdDecide(f, nil),
+		newCmdRoute(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)

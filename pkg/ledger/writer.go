@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// Writer appends records to a JSONL file. Each record is marshalled with
+// its newline into one buffer and written with one write(2) on an
+// O_APPEND descriptor, so a crash leaves at most one torn last line and
+// concurrent writers never interleave inside a line.
+type Writer struct {
+	mu      sync.Mutex
+	f       *os.File
+	path    string
+	dropped int64 // bytes of a torn tail removed at Open
+	closed  bool
+}
+
+// Open opens path for appending, creating it (0644) when missing. When the
+// file ends in a torn record (no final newline, left by a crash), the torn
+// bytes are cut off first; Dropped reports how many. That record was never
+// complete, so its prompt is simply run again by --resume.
+func Open(path string) (*Writer, error) {
+	dropped, err := repairTail(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return &Writer{f: f, path: path, dropped: dropped}, nil
+}
+
+// repairTail truncates a trailing partial line.
+func repairTail(path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ledger: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("ledger: %w", err)
+	}
+	size := st.Size()
+	if size == 0 {
+		return 0, nil
+	}
+	// Scan backwards in blocks for the last newline.
+	const block = 64 << 10
+	buf := make([]byte, block)
+	end := size
+	for end > 0 {
+		start := max(end-block, 0)
+		n, err := f.ReadAt(buf[:end-start], start)
+		if err != nil && err != io.EOF {
+			return 0, fmt.Errorf("ledger: %w", err)
+		}
+		chunk := buf[:n]
+		if end == size && len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			return 0, nil // clean tail
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			keep := start + int64(i) + 1
+			if err := f.Truncate(keep); err != nil {
+				return 0, fmt.Errorf("ledger: cutting torn last line of %s: %w", path, err)
+			}
+			return size - keep, nil
+		}
+		end = start
+	}
+	if err := f.Truncate(0); err != nil {
+		return 0, fmt.Errorf("ledger: cutting torn line of %s: %w", path, err)
+	}
+	return size, nil
+}
+
+// Dropped is the size in bytes of the torn tail Open removed (0 if none).
+func (w *Writer) Dropped() int64 { return w.dropped }
+
+// Path is the file being written.
+func (w *Writer) Path() string { return w.path }
+
+// Write appends one record.
+func (w *Writer) Write(r *Record) error {
+	line, err := Marshal(r)
+	if err != nil {
+		return fmt.Errorf("ledger: encoding record %q: %w", r.ID, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("ledger: write after close")
+	}
+	if _, err := w.f.Write(line); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil
+}
+
+// Sync flushes the file to stable storage.
+func (w *Writer) Sync() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	return w.f.Sync()
+}
+
+// Close syncs and closes the file. It is safe to call twice.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	serr := w.f.Sync()
+	cerr := w.f.Close()
+	if serr != nil {
+		return fmt.Errorf("ledger: %w", serr)
+	}
+	if cerr != nil {
+		return fmt.Errorf("ledger: %w", cerr)
+	}
+	return nil
+}

@@ -1,0 +1,528 @@
+// Package route sends prompts through the backends a routing policy names:
+// policy loading and validation, PII-aware rule matching, logprob
+// confidence and local→cloud fallback, a streamed prompt reader, and the
+// runner (concurrency, per-backend rate limits, retries, cost per record).
+package route
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// Backend sources and APIs.
+const (
+	SourceCloud = "cloud"
+	SourceLocal = "local"
+
+	APIOpenAI    = "openai"
+	APIAnthropic = "anthropic"
+	APIOllama    = "ollama"
+)
+
+// Policy is a parsed and validated route policy file.
+type Policy struct {
+	SchemaVersion int             `yaml:"schema_version"`
+	Backends      []PolicyBackend `yaml:"backends"`
+	Rules         []Rule          `yaml:"rules"`
+	Fallback      *Fallback       `yaml:"fallback,omitempty"`
+
+	File   string                    `yaml:"-"`
+	byName map[string]*PolicyBackend `yaml:"-"`
+}
+
+// PolicyBackend is one server/model a rule can send prompts to.
+type PolicyBackend struct {
+	Name      string        `yaml:"name"`
+	Source    string        `yaml:"source"` // cloud | local
+	API       string        `yaml:"api"`    // openai | anthropic | ollama
+	BaseURL   string        `yaml:"base_url,omitempty"`
+	Model     string        `yaml:"model"`
+	Price     string        `yaml:"price,omitempty"`      // catalog model id priced per token
+	HourlyUSD *Money        `yaml:"hourly_usd,omitempty"` // local: cost of the machine per hour
+	APIKeyEnv string        `yaml:"api_key_env,omitempty"`
+	RPM       int           `yaml:"rpm,omitempty"`
+	TPM       int           `yaml:"tpm,omitempty"`
+	Timeout   time.Duration `yaml:"timeout,omitempty"`
+	// Logprobs says whether the server returns token logprobs. Default:
+	// true for api openai, false for anthropic and ollama.
+	Logprobs *bool `yaml:"logprobs,omitempty"`
+
+	Line  int            `yaml:"-"`
+	lines map[string]int // line of each key, for messages
+}
+
+// HasLogprobs is the effective logprobs setting.
+func (b *PolicyBackend) HasLogprobs() bool {
+	if b.Logprobs != nil {
+		return *b.Logprobs
+	}
+	return b.API == APIOpenAI
+}
+
+// RequestLogprobs says whether to ask this backend for logprobs: always
+// when the policy says `logprobs: true`; by default only for local
+// servers, since some cloud models (reasoning models, Gemini's OpenAI
+// layer) reject the parameter and confidence only drives local fallback.
+func (b *PolicyBackend) RequestLogprobs() bool {
+	if b.Logprobs != nil {
+		return *b.Logprobs
+	}
+	return b.HasLogprobs() && !b.Cloud()
+}
+
+// Cloud reports whether prompts sent here leave the premises.
+func (b *PolicyBackend) Cloud() bool { return b.Source != SourceLocal }
+
+// Rule sends prompts matching When to Use; a rule without When is the default.
+type Rule struct {
+	When  *When  `yaml:"when,omitempty"`
+	Use   string `yaml:"use"`
+	Line  int    `yaml:"-"`
+	lines map[string]int
+}
+
+// When is a rule's condition; all given fields must match.
+type When struct {
+	Task StringList `yaml:"task,omitempty"`
+	PII  *bool      `yaml:"pii,omitempty"`
+}
+
+func (w *When) empty() bool { return w == nil || (len(w.Task) == 0 && w.PII == nil) }
+
+func (w *When) String() string {
+	var parts []string
+	if len(w.Task) > 0 {
+		parts = append(parts, "task="+strings.Join(w.Task, "|"))
+	}
+	if w.PII != nil {
+		parts = append(parts, "pii="+strconv.FormatBool(*w.PII))
+	}
+	return strings.Join(parts, ",")
+}
+
+// Fallback re-asks To when From answered with low confidence.
+type Fallback struct {
+	From          string  `yaml:"from" json:"from"`
+	To            string  `yaml:"to" json:"to"`
+	MinConfidence float64 `yaml:"min_confidence" json:"min_confidence"`
+	Line          int     `yaml:"-" json:"-"`
+	lines         map[string]int
+}
+
+// StringList accepts a YAML sequence or a single scalar.
+type StringList []string
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*l = StringList{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var s []string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = s
+		return nil
+	}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: task: want a name or a list of names", n.Line)}}
+}
+
+// Money is an exact decimal read from its YAML literal (never via float64).
+type Money struct{ decimal.Decimal }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (m *Money) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a number of US dollars", n.Line)}}
+	}
+	d, err := decimal.NewFromString(strings.ReplaceAll(n.Value, "_", ""))
+	if err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a number", n.Line, n.Value)}}
+	}
+	m.Decimal = d
+	return nil
+}
+
+// MarshalYAML writes the exact decimal.
+func (m Money) MarshalYAML() (any, error) {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: m.String()}, nil
+}
+
+// Backend returns the backend called name, or nil.
+func (p *Policy) Backend(name string) *PolicyBackend { return p.byName[name] }
+
+// Issue is a policy problem at file:line.
+type Issue struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (i Issue) String() string {
+	var b strings.Builder
+	b.WriteString(i.File)
+	if i.Line > 0 {
+		fmt.Fprintf(&b, ":%d", i.Line)
+	}
+	b.WriteString(": ")
+	if i.Field != "" {
+		b.WriteString(i.Field + ": ")
+	}
+	b.WriteString(i.Msg)
+	return b.String()
+}
+
+// PolicyError lists every error found in a policy file.
+type PolicyError struct{ Issues []Issue }
+
+func (e *PolicyError) Error() string {
+	lines := make([]string, len(e.Issues))
+	for i, is := range e.Issues {
+		lines[i] = is.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Options are the outside checks a policy needs.
+type Options struct {
+	// CheckPrice reports whether a `price:` catalog id exists (nil skips the check).
+	CheckPrice func(id string) error
+}
+
+// LoadPolicy reads and validates a policy file.
+func LoadPolicy(path string, opts Options) (*Policy, []Issue, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ParsePolicy(path, data, opts)
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// ParsePolicy decodes data strictly (unknown keys are errors) and
+// validates it. Warnings are returned even when the policy is valid.
+func ParsePolicy(file string, data []byte, opts Options) (*Policy, []Issue, error) {
+	var p Policy
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil, &PolicyError{[]Issue{{File: file, Msg: "empty policy file"}}}
+		}
+		return nil, nil, yamlError(file, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, nil, &PolicyError{[]Issue{{File: file, Line: extra.Line, Msg: "a policy file holds one YAML document"}}}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, yamlError(file, err)
+	}
+	attachLines(&p, &root)
+	p.File = file
+	errs, warns := p.validate(opts)
+	if len(errs) > 0 {
+		return nil, warns, &PolicyError{errs}
+	}
+	return &p, warns, nil
+}
+
+func yamlError(file string, err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	pe := &PolicyError{}
+	for _, m := range msgs {
+		is := Issue{File: file, Msg: m}
+		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
+			is.Line, _ = strconv.Atoi(sm[1])
+			is.Msg = sm[2]
+		}
+		pe.Issues = append(pe.Issues, is)
+	}
+	return pe
+}
+
+// attachLines records where each backend, rule and the fallback start, so
+// validation messages can point at file:line.
+func attachLines(p *Policy, root *yaml.Node) {
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i], doc.Content[i+1]
+		switch key.Value {
+		case "backends":
+			for j, item := range val.Content {
+				if j < len(p.Backends) {
+					p.Backends[j].Line, p.Backends[j].lines = item.Line, keyLines(item)
+				}
+			}
+		case "rules":
+			for j, item := range val.Content {
+				if j < len(p.Rules) {
+					p.Rules[j].Line, p.Rules[j].lines = item.Line, keyLines(item)
+				}
+			}
+		case "fallback":
+			if p.Fallback != nil {
+				p.Fallback.Line, p.Fallback.lines = key.Line, keyLines(val)
+			}
+		}
+	}
+}
+
+func keyLines(m *yaml.Node) map[string]int {
+	lines := map[string]int{}
+	if m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			lines[m.Content[i].Value] = m.Content[i].Line
+		}
+	}
+	return lines
+}
+
+// at is the line of key in an item, else the item's own line.
+func at(lines map[string]int, key string, fallback int) int {
+	if l, ok := lines[key]; ok {
+		return l
+	}
+	return fallback
+}
+
+var (
+	nameRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	envVarRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+func (p *Policy) validate(opts Options) (errs, warns []Issue) {
+	bad := func(line int, field, format string, a ...any) {
+		errs = append(errs, Issue{p.File, line, field, fmt.Sprintf(format, a...)})
+	}
+	warn := func(line int, field, format string, a ...any) {
+		warns = append(warns, Issue{p.File, line, field, fmt.Sprintf(format, a...)})
+	}
+	if p.SchemaVersion != 1 {
+		bad(1, "schema_version", "must be 1 (got %d)", p.SchemaVersion)
+	}
+	if len(p.Backends) == 0 {
+		bad(1, "backends", "at least one backend is required")
+	}
+	p.byName = map[string]*PolicyBackend{}
+	hasLocal := false
+	for i := range p.Backends {
+		b := &p.Backends[i]
+		f := func(k string) string { return fmt.Sprintf("backends[%d].%s", i, k) }
+		switch {
+		case b.Name == "":
+			bad(at(b.lines, "name", b.Line), f("name"), "required")
+		case !nameRE.MatchString(b.Name):
+			bad(at(b.lines, "name", b.Line), f("name"), "%q: use letters, digits, '.', '_' or '-'", b.Name)
+		case p.byName[b.Name] != nil:
+			bad(at(b.lines, "name", b.Line), f("name"), "duplicate backend %q (first at line %d)", b.Name, p.byName[b.Name].Line)
+		default:
+			p.byName[b.Name] = b
+		}
+		switch b.Source {
+		case SourceLocal:
+			hasLocal = true
+		case SourceCloud:
+		default:
+			bad(at(b.lines, "source", b.Line), f("source"), "%q: want cloud or local", b.Source)
+		}
+		switch b.API {
+		case APIOpenAI, APIAnthropic, APIOllama:
+		default:
+			bad(at(b.lines, "api", b.Line), f("api"), "%q: want openai, anthropic or ollama", b.API)
+		}
+		if b.Model == "" {
+			bad(at(b.lines, "model", b.Line), f("model"), "required")
+		}
+		if b.Source == SourceLocal && b.BaseURL == "" && b.API == APIOpenAI {
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "a local openai-compatible backend needs the server's URL (e.g. http://localhost:8000/v1)")
+		}
+		if b.BaseURL != "" && !strings.HasPrefix(b.BaseURL, "http://") && !strings.HasPrefix(b.BaseURL, "https://") {
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%q: want an http:// or https:// URL", b.BaseURL)
+		}
+		switch {
+		case b.Price != "" && b.HourlyUSD != nil:
+			bad(at(b.lines, "price", b.Line), f("price"), "give price or hourly_usd, not both")
+		case b.Price == "" && b.HourlyUSD == nil:
+			bad(at(b.lines, "price", b.Line), f("price"), "unpriced backend: give price (a catalog model id) or hourly_usd (local); unknown is never $0")
+		case b.HourlyUSD != nil && b.Source == SourceCloud:
+			bad(at(b.lines, "hourly_usd", b.Line), f("hourly_usd"), "a cloud backend is priced per token: use price: <catalog id>")
+		case b.HourlyUSD != nil && b.HourlyUSD.IsNegative():
+			bad(at(b.lines, "hourly_usd", b.Line), f("hourly_usd"), "must not be negative")
+		case b.Price != "" && opts.CheckPrice != nil:
+			if err := opts.CheckPrice(b.Price); err != nil {
+				bad(at(b.lines, "price", b.Line), f("price"), "%v", err)
+			}
+		}
+		if b.APIKeyEnv != "" && !envVarRE.MatchString(b.APIKeyEnv) {
+			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "%q is not an environment variable name (give the variable's name, never the key)", b.APIKeyEnv)
+		}
+		if b.RPM < 0 || b.TPM < 0 {
+			bad(at(b.lines, "rpm", b.Line), f("rpm"), "rpm and tpm must not be negative")
+		}
+		if b.Timeout < 0 {
+			bad(at(b.lines, "timeout", b.Line), f("timeout"), "must not be negative")
+		}
+	}
+
+	if len(p.Rules) == 0 {
+		bad(1, "rules", "at least one rule is required (the last one without `when` is the default)")
+	}
+	defaultAt := -1
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		f := func(k string) string { return fmt.Sprintf("rules[%d].%s", i, k) }
+		b := p.byName[r.Use]
+		switch {
+		case r.Use == "":
+			bad(at(r.lines, "use", r.Line), f("use"), "required")
+		case b == nil:
+			bad(at(r.lines, "use", r.Line), f("use"), "unknown backend %q (backends: %s)", r.Use, strings.Join(p.names(), ", "))
+		}
+		if defaultAt >= 0 {
+			warn(r.Line, f("when"), "unreachable: the default rule at line %d matches every prompt first", p.Rules[defaultAt].Line)
+		}
+		if r.When.empty() {
+			if defaultAt < 0 {
+				defaultAt = i
+			}
+			continue
+		}
+		for _, t := range r.When.Task {
+			if strings.TrimSpace(t) == "" {
+				bad(at(r.lines, "when", r.Line), f("when.task"), "empty task name")
+			}
+		}
+		if r.When.PII != nil && *r.When.PII && b != nil && b.Cloud() {
+			bad(at(r.lines, "use", r.Line), f("use"), "a pii rule cannot send prompts to cloud backend %q; PII prompts stay local", r.Use)
+		}
+	}
+	if len(p.Rules) > 0 && defaultAt < 0 {
+		bad(p.Rules[len(p.Rules)-1].Line, "rules", "no default rule: add a last rule with only `use:` so every prompt has a backend")
+	}
+	if !hasLocal && len(p.Backends) > 0 {
+		warn(1, "backends", "no local backend: prompts with personal data will be logged as errors and not sent")
+	}
+
+	if fb := p.Fallback; fb != nil {
+		from, to := p.byName[fb.From], p.byName[fb.To]
+		switch {
+		case fb.From == "":
+			bad(at(fb.lines, "from", fb.Line), "fallback.from", "required")
+		case from == nil:
+			bad(at(fb.lines, "from", fb.Line), "fallback.from", "unknown backend %q", fb.From)
+		case from.Cloud():
+			bad(at(fb.lines, "from", fb.Line), "fallback.from", "%q is a cloud backend; fallback goes from a local backend to a cloud one", fb.From)
+		case !from.HasLogprobs():
+			bad(at(fb.lines, "from", fb.Line), "fallback.from", "backend %q returns no logprobs (api %s), so confidence is never known and this fallback can never trigger; set `logprobs: true` on it if the server does return them, or remove fallback", fb.From, from.API)
+		}
+		switch {
+		case fb.To == "":
+			bad(at(fb.lines, "to", fb.Line), "fallback.to", "required")
+		case to == nil:
+			bad(at(fb.lines, "to", fb.Line), "fallback.to", "unknown backend %q", fb.To)
+		case !to.Cloud():
+			bad(at(fb.lines, "to", fb.Line), "fallback.to", "%q is a local backend; fallback goes to a cloud backend", fb.To)
+		}
+		if !(fb.MinConfidence > 0 && fb.MinConfidence <= 1) {
+			bad(at(fb.lines, "min_confidence", fb.Line), "fallback.min_confidence", "want a number in (0, 1], e.g. 0.7 (exp of the mean token logprob)")
+		}
+	}
+	return errs, warns
+}
+
+func (p *Policy) names() []string {
+	var n []string
+	for _, b := range p.Backends {
+		n = append(n, b.Name)
+	}
+	slices.Sort(n)
+	return n
+}
+
+// Decision is where one prompt goes and why.
+type Decision struct {
+	Backend *PolicyBackend // nil when the prompt must not be sent
+	Reason  string
+	Err     string // why nothing was sent
+}
+
+// Route picks the backend for a prompt: the first matching rule, except
+// that a PII prompt never goes to a cloud backend. If the first matching
+// rule is cloud, the first later matching rule with a local backend wins,
+// then any local backend; with none, the prompt is not sent at all.
+func (p *Policy) Route(task string, pii bool) Decision {
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if !r.matches(task, pii) {
+			continue
+		}
+		b := p.byName[r.Use]
+		reason := p.ruleReason(i)
+		if !pii || !b.Cloud() {
+			return Decision{Backend: b, Reason: reason}
+		}
+		for j := i + 1; j < len(p.Rules); j++ {
+			if lb := p.byName[p.Rules[j].Use]; p.Rules[j].matches(task, pii) && !lb.Cloud() {
+				return Decision{Backend: lb, Reason: fmt.Sprintf("pii: %s chose cloud %q; kept local by %s", reason, b.Name, p.ruleReason(j))}
+			}
+		}
+		for k := range p.Backends {
+			if lb := &p.Backends[k]; !lb.Cloud() {
+				return Decision{Backend: lb, Reason: fmt.Sprintf("pii: %s chose cloud %q; kept on local %q", reason, b.Name, lb.Name)}
+			}
+		}
+		return Decision{Reason: reason, Err: "prompt contains personal data and the policy has no local backend; not sent"}
+	}
+	// validate guarantees a default rule, so this is unreachable for a loaded policy.
+	return Decision{Err: "no rule matches"}
+}
+
+func (r *Rule) matches(task string, pii bool) bool {
+	if r.When.empty() {
+		return true
+	}
+	if r.When.PII != nil && *r.When.PII != pii {
+		return false
+	}
+	if len(r.When.Task) > 0 && !slices.Contains(r.When.Task, task) {
+		return false
+	}
+	return true
+}
+
+func (p *Policy) ruleReason(i int) string {
+	r := &p.Rules[i]
+	if r.When.empty() {
+		return fmt.Sprintf("rule %d (default)", i+1)
+	}
+	return fmt.Sprintf("rule %d (%s)", i+1, r.When)
+}

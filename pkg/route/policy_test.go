@@ -1,0 +1,220 @@
+package route
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodPolicy = `schema_version: 1
+backends:
+  - name: local-llama
+    source: local
+    api: openai
+    base_url: http://localhost:8000/v1
+    model: meta-llama/Llama-3.1-8B-Instruct
+    hourly_usd: 0.74
+    timeout: 30s
+  - name: claude
+    source: cloud
+    api: anthropic
+    model: claude-haiku-4-5
+    price: claude-haiku-4.5
+    api_key_env: ANTHROPIC_API_KEY
+    rpm: 500
+rules:
+  - when: {pii: true}
+    use: local-llama
+  - when: {task: [code, reasoning]}
+    use: claude
+  - use: local-llama
+fallback:
+  from: local-llama
+  to: claude
+  min_confidence: 0.7
+`
+
+func checkPrice(id string) error {
+	if id == "claude-haiku-4.5" || id == "gpt-4o-mini" {
+		return nil
+	}
+	return fmt.Errorf("unknown catalog model %q", id)
+}
+
+func TestParseGoodPolicy(t *testing.T) {
+	p, warns, err := ParsePolicy("route.yaml", []byte(goodPolicy), Options{CheckPrice: checkPrice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	l := p.Backend("local-llama")
+	if l == nil || l.Line != 3 || l.Timeout != 30*time.Second || l.HourlyUSD.String() != "0.74" || !l.HasLogprobs() {
+		t.Fatalf("local backend: %+v", l)
+	}
+	if !l.RequestLogprobs() {
+		t.Error("a local openai backend is asked for logprobs by default")
+	}
+	if c := p.Backend("claude"); c.HasLogprobs() || c.RequestLogprobs() || c.RPM != 500 || !c.Cloud() {
+		t.Errorf("claude: %+v", c)
+	}
+	if p.Rules[2].Line != 22 || p.Fallback.Line != 23 {
+		t.Errorf("lines: rule3 %d fallback %d", p.Rules[2].Line, p.Fallback.Line)
+	}
+}
+
+func TestPolicyErrorsNameFileLine(t *testing.T) {
+	edit := func(old, new string) string {
+		if !strings.Contains(goodPolicy, old) {
+			panic(old)
+		}
+		return strings.Replace(goodPolicy, old, new, 1)
+	}
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: field rpn not found"},
+		{"syntax", "schema_version: 1\nbackends: [\n", "route.yaml:"},
+		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9:"},
+		{"unknown rule backend", edit("    use: claude", "    use: gpt"), `route.yaml:21: rules[1].use: unknown backend "gpt"`},
+		{"duplicate name", edit("  - name: claude", "  - name: local-llama"), `route.yaml:10: backends[1].name: duplicate backend "local-llama" (first at line 3)`},
+		{"no default rule", edit("  - use: local-llama\n", ""), "route.yaml:20: rules: no default rule"},
+		{"pii to cloud", edit("  - when: {pii: true}\n    use: local-llama", "  - when: {pii: true}\n    use: claude"), "route.yaml:19: rules[0].use: a pii rule cannot send prompts to cloud"},
+		{"fallback to local", edit("  to: claude", "  to: local-llama"), "route.yaml:25: fallback.to:"},
+		{"fallback from cloud", edit("  from: local-llama", "  from: claude"), "route.yaml:24: fallback.from:"},
+		{"fallback without logprobs", edit("    hourly_usd: 0.74", "    hourly_usd: 0.74\n    logprobs: false"), "can never trigger"},
+		{"fallback threshold", edit("min_confidence: 0.7", "min_confidence: 1.5"), "fallback.min_confidence"},
+		{"unknown price id", edit("price: claude-haiku-4.5", "price: claude-nope"), `route.yaml:14: backends[1].price: unknown catalog model "claude-nope"`},
+		{"unpriced", edit("    hourly_usd: 0.74\n", ""), "unpriced backend"},
+		{"hourly on cloud", edit("    price: claude-haiku-4.5", "    hourly_usd: 2"), "backends[1].hourly_usd"},
+		{"key in env field", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: sk-ant-123"), "not an environment variable name"},
+		{"source", edit("source: cloud", "source: remote"), `backends[1].source: "remote"`},
+		{"api", edit("api: anthropic", "api: grpc"), "backends[1].api"},
+		{"schema", edit("schema_version: 1", "schema_version: 2"), "schema_version: must be 1"},
+		{"local without url", edit("    base_url: http://localhost:8000/v1\n", ""), "base_url"},
+		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), "route.yaml:8:"},
+		{"two docs", goodPolicy + "---\nx: 1\n", "one YAML document"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ParsePolicy("route.yaml", []byte(tc.yaml), Options{CheckPrice: checkPrice})
+			var pe *PolicyError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a PolicyError", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error:\n%v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPolicyWarnings(t *testing.T) {
+	cloudOnly := `schema_version: 1
+backends:
+  - {name: c, source: cloud, api: openai, model: gpt-4o-mini, price: gpt-4o-mini}
+rules:
+  - use: c
+  - when: {task: code}
+    use: c
+`
+	_, warns, err := ParsePolicy("p.yaml", []byte(cloudOnly), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := fmt.Sprint(warns)
+	if !strings.Contains(joined, "no local backend") || !strings.Contains(joined, "p.yaml:6: rules[1].when: unreachable") {
+		t.Errorf("warnings = %v", warns)
+	}
+}
+
+func TestRoute(t *testing.T) {
+	p, _, err := ParsePolicy("route.yaml", []byte(goodPolicy), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		task    string
+		pii     bool
+		backend string
+	}{
+		{"code", false, "claude"},
+		{"code", true, "local-llama"},
+		{"chat", false, "local-llama"},
+		{"", true, "local-llama"},
+	} {
+		d := p.Route(tc.task, tc.pii)
+		if d.Backend == nil || d.Backend.Name != tc.backend {
+			t.Errorf("Route(%q, %v) = %+v, want %s", tc.task, tc.pii, d, tc.backend)
+		}
+	}
+
+	// A task rule listed before the pii rule must still not send PII to the cloud.
+	taskFirst := strings.Replace(goodPolicy, "  - when: {pii: true}\n    use: local-llama\n", "", 1)
+	taskFirst = strings.Replace(taskFirst, "  - use: local-llama", "  - when: {pii: true}\n    use: local-llama\n  - use: local-llama", 1)
+	p2, _, err := ParsePolicy("r.yaml", []byte(taskFirst), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p2.Route("code", true)
+	if d.Backend == nil || d.Backend.Cloud() || !strings.Contains(d.Reason, "pii") {
+		t.Fatalf("PII code prompt: %+v", d)
+	}
+
+	cloudOnly := `schema_version: 1
+backends:
+  - {name: c, source: cloud, api: openai, model: gpt-4o-mini, price: gpt-4o-mini}
+rules:
+  - use: c
+`
+	p3, _, err := ParsePolicy("c.yaml", []byte(cloudOnly), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := p3.Route("", true); d.Backend != nil || d.Err == "" {
+		t.Fatalf("cloud-only PII: %+v, want not sent", d)
+	}
+}
+
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(goodPolicy))
+	f.Add([]byte("schema_version: 1\nrules: [{use: x}]\n"))
+	f.Add([]byte("backends: {a: 1}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, _, err := ParsePolicy("f.yaml", b, Options{})
+		if err != nil {
+			return
+		}
+		// A valid policy routes every prompt somewhere, and PII never to the cloud.
+		for _, pii := range []bool{false, true} {
+			d := p.Route("code", pii)
+			if pii && d.Backend != nil && d.Backend.Cloud() {
+				t.Fatalf("PII routed to cloud %q", d.Backend.Name)
+			}
+			if !pii && d.Backend == nil {
+				t.Fatalf("non-PII prompt not routed: %+v", d)
+			}
+		}
+	})
+}
+
+func TestRequestLogprobs(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		b    PolicyBackend
+		want bool
+	}{
+		{PolicyBackend{API: APIOpenAI, Source: SourceLocal}, true},
+		{PolicyBackend{API: APIOpenAI, Source: SourceCloud}, false}, // o-series models reject the parameter
+		{PolicyBackend{API: APIOpenAI, Source: SourceCloud, Logprobs: &yes}, true},
+		{PolicyBackend{API: APIOpenAI, Source: SourceLocal, Logprobs: &no}, false},
+		{PolicyBackend{API: APIOllama, Source: SourceLocal}, false},
+		{PolicyBackend{API: APIOllama, Source: SourceLocal, Logprobs: &yes}, true},
+	} {
+		if got := tc.b.RequestLogprobs(); got != tc.want {
+			t.Errorf("%+v: RequestLogprobs = %v", tc.b, got)
+		}
+	}
+}

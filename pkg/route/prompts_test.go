@@ -1,0 +1,116 @@
+package route
+
+import (
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"testing"
+)
+
+func readAllPrompts(t *testing.T, body string) ([]Prompt, error) {
+	t.Helper()
+	r := NewPromptReader(strings.NewReader(body), "p.txt")
+	var out []Prompt
+	for {
+		p, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+}
+
+func TestPromptReaderPlain(t *testing.T) {
+	ps, err := readAllPrompts(t, "hello world\r\n\n{not json but a prompt}\nlast without newline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 || ps[0].ID != "1" || ps[0].Text != "hello world" || ps[1].ID != "3" || ps[2].Text != "last without newline" {
+		t.Fatalf("%+v", ps)
+	}
+}
+
+func TestPromptReaderJSONL(t *testing.T) {
+	body := `{"id":"a","prompt":"p1","task":"code","pii":true,"max_tokens":64}
+
+{"id":7,"prompt":"p2"}
+{"prompt":"p3"}
+`
+	ps, err := readAllPrompts(t, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Prompt{{ID: "a", Text: "p1", Task: "code", PII: true, MaxTokens: 64, Line: 1},
+		{ID: "7", Text: "p2", Line: 3}, {ID: "4", Text: "p3", Line: 4}}
+	if len(ps) != len(want) {
+		t.Fatalf("%+v", ps)
+	}
+	for i := range want {
+		if ps[i] != want[i] {
+			t.Errorf("prompt %d = %+v, want %+v", i, ps[i], want[i])
+		}
+	}
+}
+
+func TestPromptReaderJSONLErrors(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"{\"prompt\":\"a\"}\nplain text\n", "p.txt:2: not a prompt object"},
+		{"{\"prompt\":\"a\"}\n{\"prompt\":\"b\",\"pi\":true}\n", `p.txt:2: not a prompt object`},
+		{"{\"prompt\":\"\"}\n", "p.txt:1: prompt: required"},
+		{"{\"id\":\"x\",\"prompt\":\"a\"}\n{\"id\":\"x\",\"prompt\":\"b\"}\n", `p.txt:2: id: "x" repeats line 1`},
+		{"{\"prompt\":\"a\",\"max_tokens\":-3}\n", "p.txt:1: max_tokens"},
+		{"{\"prompt\":\"a\",\"id\":true}\n", "p.txt:1: id:"},
+		{"{\"prompt\":\"a\"}\n{\"prompt\":\"b\"} {\"prompt\":\"c\"}\n", "p.txt:2: one JSON object per line"},
+	} {
+		_, err := readAllPrompts(t, tc.body)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("body %q: err = %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+func TestPromptReaderLongLine(t *testing.T) {
+	long := strings.Repeat("x", 1<<20)
+	ps, err := readAllPrompts(t, long+"\nshort\n")
+	if err != nil || len(ps) != 2 || len(ps[0].Text) != 1<<20 || ps[1].Text != "short" || ps[1].ID != "2" {
+		t.Fatalf("err=%v n=%d", err, len(ps))
+	}
+}
+
+func FuzzPromptReader(f *testing.F) {
+	f.Add("a\nb\n")
+	f.Add(`{"id":"x","prompt":"y","task":"code","pii":false,"max_tokens":3}` + "\n" + `{"prompt":"z"}`)
+	f.Add("{\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		r := NewPromptReader(strings.NewReader(body), "f")
+		seen := map[string]bool{}
+		for range 10000 {
+			p, err := r.Next()
+			if err != nil {
+				return
+			}
+			if p.ID == "" || seen[p.ID] {
+				t.Fatalf("bad or repeated id %q", p.ID)
+			}
+			seen[p.ID] = true
+		}
+	})
+}
+
+func TestConfidence(t *testing.T) {
+	c, ok := ConfidenceOf([]float64{-0.1, -0.3, Sentinel, -0.2})
+	if !ok || c.Tokens != 3 || c.Clamped != 1 || math.Abs(c.Mean-(-0.2)) > 1e-12 || c.Min != -0.3 ||
+		math.Abs(c.Score-math.Exp(-0.2)) > 1e-12 {
+		t.Fatalf("%+v", c)
+	}
+	if _, ok := ConfidenceOf([]float64{Sentinel, math.NaN()}); ok {
+		t.Error("only sentinels: confidence must be unknown")
+	}
+	if _, ok := ConfidenceOf(nil); ok {
+		t.Error("no logprobs: confidence must be unknown")
+	}
+}
