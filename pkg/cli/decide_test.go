@@ -301,3 +301,38 @@ func TestDecideCrossoverMatchesBreakeven(t *testing.T) {
 		}
 	}
 }
+
+// Every kind of verdict writes a policy that `llmcost route --check-policy`
+// accepts, with its catalog prices resolved.
+func TestDecidePolicyPassesRouteCheck(t *testing.T) {
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"cloud":            {"--tokens", "2M", "--privacy", "none", "--task", "classification"},
+		"cloud anthropic":  {"--tokens", "2M", "--privacy", "none", "--task", "agents"},
+		"cloud google":     {"--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "best"},
+		"local":            {"--tokens", "2B", "--privacy", "none", "--task", "classification"},
+		"local regulated":  {"--tokens", "2M", "--privacy", "regulated", "--task", "qa", "--have-gpu", "rtx-4090"},
+		"hybrid regulated": {"--tokens", "2M", "--privacy", "regulated", "--regulated-share", "0.3", "--task", "code"},
+		"hybrid spiky":     {"--tokens", "1B", "--privacy", "none", "--task", "code", "--load", "spiky", "--peak-ratio", "2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".yaml")
+			r := run(t, nil, append([]string{"decide", "--format", "json", "--write-policy", path}, args...)...)
+			mustOK(t, r)
+			chk := run(t, nil, "route", "--check-policy", path)
+			if chk.code != 0 || !strings.Contains(chk.stdout, "valid") {
+				b, _ := os.ReadFile(path)
+				t.Fatalf("route --check-policy: exit %d\n%s%s\npolicy:\n%s", chk.code, chk.stdout, chk.stderr, b)
+			}
+			if strings.Contains(chk.stderr, "warning") && !strings.Contains(chk.stderr, "no local backend") {
+				t.Errorf("unexpected warning: %s", chk.stderr)
+			}
+		})
+	}
+	// The check is not a rubber stamp: a policy routing PII to the cloud fails it.
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(bad, []byte("schema_version: 1\nbackends:\n  - {name: c, source: cloud, api: openai, model: gpt-5-nano, price: gpt-5-nano, api_key_env: OPENAI_API_KEY}\nrules:\n  - when: {pii: true}\n    use: c\n  - use: c\n"), 0o644)
+	if chk := run(t, nil, "route", "--check-policy", bad); chk.code == 0 {
+		t.Fatalf("route --check-policy accepted PII to the cloud:\n%s", chk.stdout)
+	}
+}
