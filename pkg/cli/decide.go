@@ -351,7 +351,7 @@ type decideResult struct {
 func (r *decideResult) Tables() []output.TableData {
 	d := r.Decision
 	reasons := output.TableData{
-		Title:   fmt.Sprintf("Verdict: %s — %s/month, %s upfront", strings.ToUpper(string(d.Verdict)), units.FormatUSD(d.MonthlyCostUSD), units.FormatUSD(d.UpfrontUSD)),
+		Title:   fmt.Sprintf("Verdict: %s — %s", strings.ToUpper(string(d.Verdict)), costLine(d)),
 		Headers: []string{"#", "Reason"},
 		Align:   []output.Align{output.Right, output.Left},
 		Notes:   d.Notes,
@@ -386,6 +386,14 @@ func (r *decideResult) Tables() []output.TableData {
 	return []output.TableData{reasons, recs, changes}
 }
 
+// costLine is "$59.03/month, $1,497.00 upfront", or says nothing can serve it.
+func costLine(d *decide.Decision) string {
+	if d.MonthlyCostUSD == nil {
+		return "no setup in the catalog can serve it"
+	}
+	return fmt.Sprintf("%s/month, %s upfront", units.FormatUSD(*d.MonthlyCostUSD), units.FormatUSD(*d.UpfrontUSD))
+}
+
 func thresholdText(c decide.Change) string {
 	switch c.Unit {
 	case "tokens_per_month":
@@ -415,7 +423,7 @@ func (r *decideResult) Text(t output.Theme, width int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s\n", verdictStyle.Bold(true).Render("Verdict: "+strings.ToUpper(string(d.Verdict))),
-		t.Muted.Render(fmt.Sprintf("%s/month, %s upfront · %s tokens/month · prices as of %s", units.FormatUSD(d.MonthlyCostUSD), units.FormatUSD(d.UpfrontUSD), units.FormatTokens(d.Workload.TokensPerMonth), d.AsOf)))
+		t.Muted.Render(fmt.Sprintf("%s · %s tokens/month · prices as of %s", costLine(d), units.FormatTokens(d.Workload.TokensPerMonth), d.AsOf)))
 	b.WriteString("\n" + t.Bold.Render("Why") + "\n")
 	for _, s := range d.Reasons {
 		b.WriteString(wrapBullet("• ", s, w))

@@ -72,8 +72,8 @@ type Decision struct {
 	Verdict           Verdict          `json:"verdict"`
 	Reasons           []string         `json:"reasons"`
 	Recommendations   []Recommendation `json:"recommendations"`
-	MonthlyCostUSD    decimal.Decimal  `json:"monthly_cost_usd"`
-	UpfrontUSD        decimal.Decimal  `json:"upfront_usd"`
+	MonthlyCostUSD    *decimal.Decimal `json:"monthly_cost_usd"` // nil when no setup can serve the workload
+	UpfrontUSD        *decimal.Decimal `json:"upfront_usd"`
 	WhatWouldChangeIt []Change         `json:"what_would_change_it"`
 	CrossoverTokens   *int64           `json:"crossover_tokens_per_month"`
 	BudgetUSD         *decimal.Decimal `json:"budget_usd"`
@@ -194,9 +194,12 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		d.otherChanges(opts, short, e, bench, minScore, qualityOK, T)
 	}
 	d.budget(a)
-	for _, r := range d.Recommendations {
-		d.MonthlyCostUSD = d.MonthlyCostUSD.Add(r.MonthlyCostUSD)
-		d.UpfrontUSD = d.UpfrontUSD.Add(r.UpfrontUSD)
+	if len(d.Recommendations) > 0 {
+		monthly, upfront := decimal.Zero, decimal.Zero
+		for _, r := range d.Recommendations {
+			monthly, upfront = monthly.Add(r.MonthlyCostUSD), upfront.Add(r.UpfrontUSD)
+		}
+		d.MonthlyCostUSD, d.UpfrontUSD = &monthly, &upfront
 	}
 
 	// Local options shown: the cheapest eligible ones.

@@ -213,8 +213,8 @@ func TestEveryVerdict(t *testing.T) {
 			if strings.Join(roles, ",") != strings.Join(tt.roles, ",") {
 				t.Errorf("roles %v, want %v", roles, tt.roles)
 			}
-			if !sum.Equal(d.MonthlyCostUSD) || !sum.IsPositive() {
-				t.Errorf("monthly %s, recommendations sum to %s", d.MonthlyCostUSD, sum)
+			if d.MonthlyCostUSD == nil || !sum.Equal(*d.MonthlyCostUSD) || !sum.IsPositive() {
+				t.Errorf("monthly %v, recommendations sum to %s", d.MonthlyCostUSD, sum)
 			}
 			if share < 0.999 || share > 1.001 {
 				t.Errorf("traffic shares sum to %g", share)
@@ -228,8 +228,8 @@ func TestSpikyHybridIsCheaperThanBothAlternatives(t *testing.T) {
 	if d.Verdict != Hybrid {
 		t.Fatalf("verdict %s", d.Verdict)
 	}
-	if !d.MonthlyCostUSD.LessThan(d.BestCloud.MonthlyCostUSD) || !d.MonthlyCostUSD.LessThan(d.BestLocal.MonthlyCostUSD) {
-		t.Fatalf("hybrid %s vs cloud %s and peak-sized local %s", d.MonthlyCostUSD, d.BestCloud.MonthlyCostUSD, d.BestLocal.MonthlyCostUSD)
+	if !(*d.MonthlyCostUSD).LessThan(d.BestCloud.MonthlyCostUSD) || !(*d.MonthlyCostUSD).LessThan(d.BestLocal.MonthlyCostUSD) {
+		t.Fatalf("hybrid %s vs cloud %s and peak-sized local %s", *d.MonthlyCostUSD, d.BestCloud.MonthlyCostUSD, d.BestLocal.MonthlyCostUSD)
 	}
 	base := d.Recommendations[0]
 	if base.GPUs >= d.BestLocal.GPUs {
@@ -425,8 +425,8 @@ func TestBudget(t *testing.T) {
 	if ch == nil || !anyContains(over.Reasons, "over the $1.00 monthly budget") {
 		t.Fatalf("%q %+v", over.Reasons, over.WhatWouldChangeIt)
 	}
-	if !decimal.NewFromFloat(ch.Threshold).Sub(over.MonthlyCostUSD).Abs().LessThan(decimal.RequireFromString("0.0001")) {
-		t.Errorf("budget threshold %g, cost %s", ch.Threshold, over.MonthlyCostUSD)
+	if !decimal.NewFromFloat(ch.Threshold).Sub(*over.MonthlyCostUSD).Abs().LessThan(decimal.RequireFromString("0.0001")) {
+		t.Errorf("budget threshold %g, cost %s", ch.Threshold, *over.MonthlyCostUSD)
 	}
 	within := decideYAML(t, fmt.Sprintf("tokens_per_month: 2M\nprivacy: none\ntask: qa\naccuracy: best\nbudget_usd: %g\n", ch.Threshold+0.01))
 	if changeOf(within, "budget") != nil || !anyContains(within.Reasons, "within the") {
@@ -544,5 +544,17 @@ func TestContextIsThePromptOfARequest(t *testing.T) {
 	b := decideYAML(t, "tokens_per_month: 2B\nprivacy: none\ntask: classification\ncontext_tokens: 32K\n")
 	if !(b.BestLocal.TTFTSeconds > 10*a.BestLocal.TTFTSeconds) {
 		t.Errorf("32K prompts should take far longer to first token: %g vs %g s", b.BestLocal.TTFTSeconds, a.BestLocal.TTFTSeconds)
+	}
+}
+
+// Unknown is never $0: when nothing can serve regulated traffic the cost is
+// null, and the reason says why.
+func TestNothingCanServeRegulated(t *testing.T) {
+	d := decideYAML(t, "tokens_per_month: 2M\nprivacy: regulated\ntask: qa\ncontext_tokens: 1M\n")
+	if d.Verdict != Local || d.MonthlyCostUSD != nil || len(d.Recommendations) != 0 || !anyContains(d.Reasons, "no open model in the catalog runs this workload") {
+		t.Fatalf("%s %v %q", d.Verdict, d.MonthlyCostUSD, d.Reasons)
+	}
+	if _, err := d.Policy(decimal.NewFromInt(730)); err == nil {
+		t.Error("a policy without backends")
 	}
 }
