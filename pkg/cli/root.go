@@ -90,6 +90,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdEstimate(f, nil),
 		newCmdFit(f, nil),
 		newCmdBreakeven(f, nil),
+		newCmdDecide(f, nil),
 		newCmdRoute(f, nil),
 	} {
 		c.GroupID = "cost"
