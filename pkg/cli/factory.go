@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/huh"
 	"github.com/llmcost/llmcost/data"
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/iostreams"
@@ -22,6 +23,12 @@ type Factory struct {
 
 	// HTTPClient is used by route's backends; lazily built.
 	HTTPClient func() *http.Client
+
+	// RunForm runs an interactive form (huh). huh needs the real terminal:
+	// bubbletea puts its input in raw mode only when it is an *os.File, so
+	// the form gets IOStreams.In/Out, which are os.Stdin/os.Stdout in
+	// production. Tests replace the hook or drive the binary through a pty.
+	RunForm func(form *huh.Form, accessible bool) error
 
 	// Set from persistent flags before a command runs.
 	CatalogDirs []string
@@ -43,6 +50,9 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
 		Getenv:          getenv,
 		Config:          newViper(),
 		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
+	}
+	f.RunForm = func(form *huh.Form, accessible bool) error {
+		return form.WithInput(ios.In).WithOutput(ios.Out).WithAccessible(accessible).Run()
 	}
 	f.HTTPClient = func() *http.Client {
 		return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}

@@ -1,0 +1,476 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/decide"
+	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// DecideOptions are the inputs of `llmcost decide`.
+type DecideOptions struct {
+	F *Factory
+
+	AnswersFile string
+	WritePolicy string
+	AsOf        string
+	Accessible  bool
+
+	// Flag values; only changed flags override the answers file.
+	Tokens           units.MonthlyTokensValue
+	Requests         units.MonthlyTokensValue
+	TokensPerRequest units.TokensValue
+	InputShare       float64
+	Privacy          string
+	RegulatedShare   float64
+	Task             string
+	Accuracy         string
+	Latency          float64
+	TTFT             float64
+	Context          contextValue
+	Load             string
+	PeakRatio        float64
+	HaveGPUs         []string
+	Budget           string
+	OpsHours         float64
+	OpsRate          string
+
+	changed map[string]bool
+}
+
+func newCmdDecide(f *Factory, runF func(*DecideOptions) error) *cobra.Command {
+	opts := &DecideOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "decide",
+		Short: "Cloud, local or hybrid? A verdict for your workload, with the numbers",
+		Long: `Answer a few questions about the workload — volume, privacy, task and accuracy,
+latency, context, load, GPUs you already own, budget — and get a verdict
+(cloud, local or hybrid) with reasons that quote the numbers, the setup to use,
+and what would change the verdict (the volume, latency or budget at which it flips).
+
+The thresholds come from the cost maths for this workload (the computed
+crossover of the best local option against the best cloud one), not from fixed
+tiers. Regulated data never goes to a cloud API.
+
+On a terminal, missing answers are asked interactively (--accessible or
+ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
+--answers FILE (flags win), and missing answers are one error listing them.
+--write-policy writes a route policy implementing the verdict.`,
+		Example: `  # ask interactively
+  llmcost decide
+
+  # no questions: everything from flags
+  llmcost decide --tokens 2M --privacy none --task classification
+
+  # an answers file, one answer overridden, policy written for llmcost route
+  llmcost decide --answers workload.yaml --tokens 50M --write-policy route.yaml
+
+  # regulated data, GPUs already owned, a latency target and a budget
+  llmcost decide --tokens 20M --privacy regulated --task qa --have-gpu rtx-4090x2 \
+      --latency 5 --budget 300 --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Set flags win over the answers file; so do values applyConfig
+			// took from LLMCOST_* or the config file (they differ from the default).
+			opts.changed = map[string]bool{}
+			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+				if fl.Changed || fl.Value.String() != fl.DefValue {
+					opts.changed[fl.Name] = true
+				}
+			})
+			if opts.F.Getenv("ACCESSIBLE") != "" || opts.F.Getenv("LLMCOST_ACCESSIBLE") != "" {
+				opts.Accessible = true
+			}
+			if _, err := parseAsOf(opts.AsOf, f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return decideRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.AnswersFile, "answers", "", "answers `FILE` (YAML, see DESIGN.md \"Decide answers\"); flags override it")
+	fl.Var(&opts.Tokens, "tokens", "tokens per month, or per period: 2M, 300K/day")
+	fl.Var(&opts.Requests, "requests", "requests per month (with --tokens-per-request, instead of --tokens)")
+	fl.Var(&opts.TokensPerRequest, "tokens-per-request", "prompt + output tokens of one request")
+	fl.Float64Var(&opts.InputShare, "input-share", decide.DefaultInputShare, "share of the tokens that is input (0-1)")
+	fl.StringVar(&opts.Privacy, "privacy", "", "none | contractual | regulated")
+	fl.Float64Var(&opts.RegulatedShare, "regulated-share", 1, "with --privacy regulated: the share of traffic that is regulated (0-1)")
+	fl.StringVar(&opts.Task, "task", "", strings.Join(decide.Tasks, " | "))
+	fl.StringVar(&opts.Accuracy, "accuracy", "good-enough", "good-enough | best | BENCHMARK:SCORE (e.g. mmlu:75)")
+	fl.Float64Var(&opts.Latency, "latency", 0, "reply-time target in seconds (0 = none)")
+	fl.Float64Var(&opts.TTFT, "ttft", 0, "time-to-first-token target in seconds (0 = none)")
+	fl.Var(&opts.Context, "context", "context a request carries (prompt, documents, history); sets the VRAM fit, time to first token and cloud long-context tiers; K = 1,024 (default 8K fit, 500-token prompts)")
+	fl.StringVar(&opts.Load, "load", "steady", "steady | spiky")
+	fl.Float64Var(&opts.PeakRatio, "peak-ratio", decide.DefaultPeakToAverage, "with --load spiky: peak ÷ average traffic")
+	fl.StringArrayVar(&opts.HaveGPUs, "have-gpu", nil, "GPUs you already own, GPU or GPUxN (repeatable): rtx-4090x2")
+	fl.StringVar(&opts.Budget, "budget", "", "monthly budget in USD")
+	fl.Float64Var(&opts.OpsHours, "ops-hours", 0, "hours a month spent operating local hardware")
+	fl.StringVar(&opts.OpsRate, "ops-rate", "", "USD per operations hour (default 75)")
+	fl.StringVar(&opts.WritePolicy, "write-policy", "", "write a route policy implementing the verdict to `FILE`")
+	fl.StringVar(&opts.AsOf, "as-of", "", "price date YYYY-MM-DD (default today)")
+	fl.BoolVar(&opts.Accessible, "accessible", false, "plain line-by-line prompts for screen readers (also ACCESSIBLE=1)")
+	_ = cmd.MarkFlagFilename("answers", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("write-policy", "yaml", "yml")
+	_ = cmd.RegisterFlagCompletionFunc("privacy", fixedCompletion(decide.Privacies...))
+	_ = cmd.RegisterFlagCompletionFunc("task", fixedCompletion(decide.Tasks...))
+	_ = cmd.RegisterFlagCompletionFunc("accuracy", fixedCompletion("good-enough", "best", "mmlu:", "mmlu_pro:"))
+	_ = cmd.RegisterFlagCompletionFunc("load", fixedCompletion(decide.Loads...))
+	_ = cmd.RegisterFlagCompletionFunc("have-gpu", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cat, err := f.Catalog()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return cat.GPUIDs(), cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.MarkFlagsMutuallyExclusive("tokens", "requests")
+	return cmd
+}
+
+// answers builds the answers: the file first, then every changed flag.
+func (o *DecideOptions) answers() (*decide.Answers, error) {
+	a := &decide.Answers{}
+	if o.AnswersFile != "" {
+		data, err := os.ReadFile(o.AnswersFile)
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("--answers: %w", err)}
+		}
+		a, err = decide.ParseAnswers(data)
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("%s: %w", o.AnswersFile, err)}
+		}
+	}
+	ch := o.changed
+	var errs []error
+	bad := func(flag string, err error) { errs = append(errs, fmt.Errorf("invalid value for --%s: %v", flag, err)) }
+	if ch["tokens"] {
+		a.TokensPerMonth, a.RequestsPerMonth, a.TokensPerRequest = o.Tokens.N, 0, 0
+	}
+	if ch["requests"] {
+		a.RequestsPerMonth, a.TokensPerMonth = o.Requests.N, 0
+	}
+	if ch["tokens-per-request"] {
+		a.TokensPerRequest = o.TokensPerRequest.N
+	}
+	if ch["input-share"] {
+		v := o.InputShare
+		a.InputShare = &v
+	}
+	if ch["privacy"] {
+		a.Privacy = decide.Privacy(strings.ToLower(strings.TrimSpace(o.Privacy)))
+	}
+	if ch["regulated-share"] {
+		v := o.RegulatedShare
+		a.RegulatedShare = &v
+	}
+	if ch["task"] {
+		a.Task = decide.Task(strings.ToLower(strings.TrimSpace(o.Task)))
+	}
+	if ch["accuracy"] {
+		acc, err := decide.ParseAccuracy(o.Accuracy)
+		if err != nil {
+			bad("accuracy", err)
+		}
+		a.Accuracy = acc
+	}
+	if ch["latency"] {
+		a.LatencySeconds = o.Latency
+	}
+	if ch["ttft"] {
+		a.TTFTSeconds = o.TTFT
+	}
+	if ch["context"] {
+		a.ContextTokens = o.Context.N
+	}
+	if ch["load"] {
+		a.Load = decide.Load(strings.ToLower(strings.TrimSpace(o.Load)))
+	}
+	if ch["peak-ratio"] {
+		a.PeakToAverage = o.PeakRatio
+	}
+	if ch["have-gpu"] {
+		a.HaveGPUs = nil
+		for _, s := range o.HaveGPUs {
+			for _, part := range strings.Split(s, ",") {
+				g, err := decide.ParseOwnedGPU(part)
+				if err != nil {
+					bad("have-gpu", err)
+					continue
+				}
+				a.HaveGPUs = append(a.HaveGPUs, g)
+			}
+		}
+	}
+	if ch["budget"] {
+		b, err := units.ParseUSD(o.Budget)
+		if err != nil {
+			bad("budget", err)
+		}
+		a.BudgetUSD = &b
+	}
+	if ch["ops-hours"] {
+		a.OpsHoursPerMonth = decimal.NewFromFloat(o.OpsHours)
+	}
+	if ch["ops-rate"] {
+		r, err := units.ParseUSD(o.OpsRate)
+		if err != nil {
+			bad("ops-rate", err)
+		}
+		a.OpsHourlyUSD = &r
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, &FlagError{Err: err}
+	}
+	return a, nil
+}
+
+// flagFor names the flag that answers a field, for the missing-answers error.
+var flagFor = map[string]string{
+	decide.FieldTokens:  "--tokens (or --requests with --tokens-per-request)",
+	decide.FieldPrivacy: "--privacy none|contractual|regulated",
+	decide.FieldTask:    "--task " + strings.Join(decide.Tasks, "|"),
+}
+
+func decideRun(o *DecideOptions) error {
+	f := o.F
+	format, err := f.Format()
+	if err != nil {
+		return err
+	}
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	asOf, err := parseAsOf(o.AsOf, f)
+	if err != nil {
+		return err
+	}
+	a, err := o.answers()
+	if err != nil {
+		return err
+	}
+	if err := a.Validate(); err != nil {
+		return &InputError{Err: err}
+	}
+	if missing := a.Missing(); len(missing) > 0 {
+		if f.IOStreams.CanPrompt() {
+			if err := askDecide(f, a, o.Accessible); err != nil {
+				return err
+			}
+		} else {
+			parts := make([]string, len(missing))
+			for i, m := range missing {
+				parts[i] = fmt.Sprintf("%s (%s)", m, flagFor[m])
+			}
+			return FlagErrorf("missing answers: %s; give them as flags or in --answers FILE (not asked: no terminal or --no-input)", strings.Join(parts, ", "))
+		}
+	}
+	// Prompts can be skipped (accessible mode at EOF keeps defaults without
+	// validating), so everything is checked again here.
+	if err := a.Validate(); err != nil {
+		return &InputError{Err: err}
+	}
+	if missing := a.Missing(); len(missing) > 0 {
+		return &InputError{Err: fmt.Errorf("missing answers: %s", strings.Join(missing, ", "))}
+	}
+	for _, g := range a.HaveGPUs {
+		if _, err := cat.GPU(g.GPU); err != nil {
+			return &FlagError{Err: fmt.Errorf("--have-gpu: %w", err)}
+		}
+	}
+	d, err := decide.Decide(cat, asOf, a)
+	if err != nil {
+		return err
+	}
+	if o.WritePolicy != "" {
+		if err := writePolicy(o.WritePolicy, d, cost.BasisFromCatalog(cat.Defaults).HoursPerMonth); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "wrote route policy to %s\n", o.WritePolicy)
+	}
+	return output.Write(f.IOStreams, format, &decideResult{Decision: d})
+}
+
+// writePolicy writes atomically: a temp file in the same directory, renamed
+// over the target, so a crash never leaves half a policy.
+func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
+	p, err := d.Policy(hours)
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
+	}
+	header := fmt.Sprintf("Written by llmcost decide (%s verdict, prices as of %s).\nCheck base_url and model for your serving setup before `llmcost route --policy %s`.", d.Verdict, d.AsOf, filepath.Base(path))
+	for _, r := range d.Recommendations {
+		if r.Role == "overflow" {
+			header += fmt.Sprintf("\nBursts above the local capacity (%.0f%% of tokens) go to the cloud backend: rules match task and PII,\nnot load, so put a gateway (e.g. LiteLLM with fallbacks) in front of both, or rely on the fallback.", r.TrafficShare*100)
+		}
+	}
+	data, err := decide.MarshalPolicy(p, header)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".llmcost-policy-*.yaml")
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// decideResult renders a decision: tables for machines, a card for people.
+type decideResult struct {
+	*decide.Decision
+}
+
+// Tables: reasons, recommendations and what would change the verdict.
+func (r *decideResult) Tables() []output.TableData {
+	d := r.Decision
+	reasons := output.TableData{
+		Title:   fmt.Sprintf("Verdict: %s — %s", strings.ToUpper(string(d.Verdict)), costLine(d)),
+		Headers: []string{"#", "Reason"},
+		Align:   []output.Align{output.Right, output.Left},
+		Notes:   d.Notes,
+	}
+	for i, s := range d.Reasons {
+		reasons.Rows = append(reasons.Rows, []string{fmt.Sprint(i + 1), s})
+	}
+	recs := output.TableData{
+		Title:   "Recommendations",
+		Headers: []string{"Role", "Kind", "Model", "Hardware", "Share", "Tokens/month", "Monthly", "Upfront", "Quality"},
+		Align:   []output.Align{output.Left, output.Left, output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Left},
+	}
+	for _, x := range d.Recommendations {
+		hw := "-"
+		if x.Kind == "local" {
+			hw = fmt.Sprintf("%dx %s %s", x.GPUs, x.GPU, x.Mode)
+		}
+		recs.Rows = append(recs.Rows, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprintf("%.0f%%", x.TrafficShare*100), units.FormatTokens(x.TokensPerMonth),
+			units.FormatUSD(x.MonthlyCostUSD), units.FormatUSD(x.UpfrontUSD), x.Quality})
+		recs.Raw = append(recs.Raw, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprint(x.TrafficShare), fmt.Sprint(x.TokensPerMonth),
+			x.MonthlyCostUSD.String(), x.UpfrontUSD.String(), x.Quality})
+	}
+	changes := output.TableData{
+		Title:   "What would change it",
+		Headers: []string{"Kind", "Threshold", "Verdict", "Explanation"},
+		Align:   []output.Align{output.Left, output.Right, output.Left, output.Left},
+	}
+	for _, c := range d.WhatWouldChangeIt {
+		changes.Rows = append(changes.Rows, []string{c.Kind, thresholdText(c), string(c.Verdict), c.Text})
+		changes.Raw = append(changes.Raw, []string{c.Kind, fmt.Sprint(c.Threshold), string(c.Verdict), c.Text})
+	}
+	return []output.TableData{reasons, recs, changes}
+}
+
+// costLine is "$59.03/month, $1,497.00 upfront", or says nothing can serve it.
+func costLine(d *decide.Decision) string {
+	if d.MonthlyCostUSD == nil {
+		return "no setup in the catalog can serve it"
+	}
+	return fmt.Sprintf("%s/month, %s upfront", units.FormatUSD(*d.MonthlyCostUSD), units.FormatUSD(*d.UpfrontUSD))
+}
+
+func thresholdText(c decide.Change) string {
+	switch c.Unit {
+	case "tokens_per_month":
+		return units.FormatTokens(int64(c.Threshold)) + "/month"
+	case "tokens":
+		return units.FormatTokens(int64(c.Threshold)) + " tokens"
+	case "seconds":
+		return fmt.Sprintf("%g s", c.Threshold)
+	case "usd_per_month":
+		return units.FormatUSD(decimal.NewFromFloat(c.Threshold)) + "/month"
+	case "score":
+		return fmt.Sprintf("%g", c.Threshold)
+	}
+	return "-"
+}
+
+// Text is the verdict card shown on a terminal.
+func (r *decideResult) Text(t output.Theme, width int) string {
+	d := r.Decision
+	w := min(max(width, 40), 100) - 4
+	verdictStyle := t.Good
+	switch d.Verdict {
+	case decide.Cloud:
+		verdictStyle = t.Title
+	case decide.Hybrid:
+		verdictStyle = t.Warn
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s\n", verdictStyle.Bold(true).Render("Verdict: "+strings.ToUpper(string(d.Verdict))),
+		t.Muted.Render(fmt.Sprintf("%s · %s tokens/month · prices as of %s", costLine(d), units.FormatTokens(d.Workload.TokensPerMonth), d.AsOf)))
+	b.WriteString("\n" + t.Bold.Render("Why") + "\n")
+	for _, s := range d.Reasons {
+		b.WriteString(wrapBullet("• ", s, w))
+	}
+	if len(d.Recommendations) > 0 {
+		b.WriteString("\n" + t.Bold.Render("Use") + "\n")
+		for _, x := range d.Recommendations {
+			line := fmt.Sprintf("%s (%s, %.0f%% of traffic): %s", x.Model, x.Kind, x.TrafficShare*100, units.FormatUSD(x.MonthlyCostUSD)+"/month")
+			if x.Kind == "local" {
+				line = fmt.Sprintf("%s %s on %dx %s (%s, %.0f%% of traffic): %s/month, %s upfront", x.Model, x.Quant, x.GPUs, x.GPU, x.Mode, x.TrafficShare*100, units.FormatUSD(x.MonthlyCostUSD), units.FormatUSD(x.UpfrontUSD))
+			}
+			b.WriteString(wrapBullet("→ ", line, w))
+		}
+	}
+	if len(d.WhatWouldChangeIt) > 0 {
+		b.WriteString("\n" + t.Bold.Render("What would change it") + "\n")
+		for _, c := range d.WhatWouldChangeIt {
+			b.WriteString(wrapBullet("• ", c.Text+" → "+string(c.Verdict), w))
+		}
+	}
+	for _, n := range d.Notes {
+		b.WriteString(t.Muted.Render(strings.TrimRight(wrapBullet("note: ", n, w), "\n")) + "\n")
+	}
+	card := t.Title.UnsetBold().Border(roundedBorder).Padding(0, 1).Render(strings.TrimRight(b.String(), "\n"))
+	return card + "\n"
+}
+
+// wrapBullet wraps s to width with a hanging indent under the bullet.
+func wrapBullet(bullet, s string, width int) string {
+	indent := strings.Repeat(" ", len([]rune(bullet)))
+	var b strings.Builder
+	line := bullet
+	n := len([]rune(line))
+	for i, word := range strings.Fields(s) {
+		wl := len([]rune(word))
+		if i > 0 && n+1+wl > width {
+			b.WriteString(line + "\n")
+			line, n = indent+word, len(indent)+wl
+			continue
+		}
+		if i > 0 {
+			line += " "
+			n++
+		}
+		line += word
+		n += wl
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}

@@ -1,0 +1,338 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/decide"
+	"github.com/llmcost/llmcost/pkg/iostreams"
+	"go.yaml.in/yaml/v3"
+)
+
+type decideJSON struct {
+	SchemaVersion   int      `json:"schema_version"`
+	Verdict         string   `json:"verdict"`
+	Reasons         []string `json:"reasons"`
+	Recommendations []struct {
+		Role           string  `json:"role"`
+		Kind           string  `json:"kind"`
+		Model          string  `json:"model"`
+		MonthlyCostUSD float64 `json:"monthly_cost_usd"`
+	} `json:"recommendations"`
+	WhatWouldChangeIt []struct {
+		Kind      string  `json:"kind"`
+		Threshold float64 `json:"threshold"`
+	} `json:"what_would_change_it"`
+	Workload struct {
+		TokensPerMonth int64 `json:"tokens_per_month"`
+	} `json:"workload"`
+}
+
+func decodeDecide(t *testing.T, s string) decideJSON {
+	t.Helper()
+	var d decideJSON
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		t.Fatalf("%v\n%s", err, s)
+	}
+	return d
+}
+
+func TestDecideGoldenFormats(t *testing.T) {
+	scenarios := map[string][]string{
+		"cloud":  {"decide", "--tokens", "2M", "--privacy", "none", "--task", "classification"},
+		"hybrid": {"decide", "--tokens", "2M", "--privacy", "regulated", "--regulated-share", "0.3", "--task", "code", "--budget", "100"},
+	}
+	for name, args := range scenarios {
+		for _, format := range []string{"table", "json", "csv", "markdown"} {
+			t.Run(name+"."+format, func(t *testing.T) {
+				r := run(t, nil, append(args, "--format", format)...)
+				mustOK(t, r)
+				golden(t, "decide-"+name+"."+format, r.stdout)
+			})
+		}
+	}
+}
+
+func TestDecideJSONContract(t *testing.T) {
+	r := run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "classification", "--format", "json")
+	mustOK(t, r)
+	d := decodeDecide(t, r.stdout)
+	if d.SchemaVersion != 1 || d.Verdict != "cloud" || len(d.Reasons) == 0 || len(d.Recommendations) != 1 || d.Workload.TokensPerMonth != 2_000_000 {
+		t.Fatalf("%+v", d)
+	}
+	// Money is a plain number, never a string.
+	if !strings.Contains(r.stdout, `"monthly_cost_usd": 0.`) {
+		t.Errorf("money not a raw number:\n%s", r.stdout)
+	}
+	var raw map[string]any
+	_ = json.Unmarshal([]byte(r.stdout), &raw)
+	for _, k := range []string{"schema_version", "verdict", "reasons", "recommendations", "what_would_change_it", "cloud_options", "local_options", "crossover_tokens_per_month"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+}
+
+func TestDecideMissingAnswersIsOneError(t *testing.T) {
+	r := run(t, nil, "decide")
+	if r.code != 2 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	containsAll(t, r.stderr, "missing answers: tokens_per_month (--tokens", "privacy (--privacy", "task (--task", "not asked: no terminal")
+	if strings.Count(r.stderr, "error:") != 1 || r.stdout != "" {
+		t.Errorf("want one error and no data: %q %q", r.stderr, r.stdout)
+	}
+	r = run(t, nil, "decide", "--tokens", "2M")
+	if r.code != 2 || strings.Contains(r.stderr, "tokens_per_month") || !strings.Contains(r.stderr, "privacy") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// --no-input on a terminal: still no prompt, the same error.
+	ios, _, _, errOut := iostreams.Test()
+	ios.SetTTY(true, true, true)
+	f := NewFactory(ios, func(string) string { return "" })
+	f.Now = func() time.Time { return fixedNow }
+	f.RunForm = nil // a prompt would panic
+	if code := Run(t.Context(), f, []string{"decide", "--no-input", "--tokens", "2M"}); code != 2 || !strings.Contains(errOut.String(), "missing answers: privacy") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// The same answers from a file and from flags give the same decision.
+func TestDecideAnswersFileMatchesFlags(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		file  string
+		flags []string
+	}{
+		{"tokens_per_month: 50M\ninput_share: 0.8\nprivacy: contractual\ntask: qa\naccuracy: {mmlu: 80}\nlatency_seconds: 6\ncontext_tokens: 16K\nload: spiky\npeak_to_average: 4\nhave_gpus: [rtx-4090x2]\nbudget_usd: 500\nops_hours_per_month: 4\n",
+			[]string{"--tokens", "50M", "--input-share", "0.8", "--privacy", "contractual", "--task", "qa", "--accuracy", "mmlu:80", "--latency", "6", "--context", "16K", "--load", "spiky", "--peak-ratio", "4", "--have-gpu", "rtx-4090x2", "--budget", "500", "--ops-hours", "4"}},
+		{"requests_per_month: 100K\ntokens_per_request: 2K\nprivacy: regulated\nregulated_share: 0.5\ntask: code\nttft_seconds: 1\n",
+			[]string{"--requests", "100K", "--tokens-per-request", "2K", "--privacy", "regulated", "--regulated-share", "0.5", "--task", "code", "--ttft", "1"}},
+	}
+	for i, c := range cases {
+		path := filepath.Join(dir, "answers.yaml")
+		if err := os.WriteFile(path, []byte(c.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fromFile := run(t, nil, "decide", "--answers", path, "--format", "json")
+		mustOK(t, fromFile)
+		fromFlags := run(t, nil, append([]string{"decide", "--format", "json"}, c.flags...)...)
+		mustOK(t, fromFlags)
+		if fromFile.stdout != fromFlags.stdout {
+			t.Errorf("case %d: file and flags differ\n--- file ---\n%s\n--- flags ---\n%s", i, fromFile.stdout, fromFlags.stdout)
+		}
+	}
+}
+
+func TestDecideFlagsOverrideFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	_ = os.WriteFile(path, []byte("tokens_per_month: 300K\nprivacy: none\ntask: classification\n"), 0o644)
+	r := run(t, nil, "decide", "--answers", path, "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "cloud" {
+		t.Fatalf("file alone: %s", v)
+	}
+	r = run(t, nil, "decide", "--answers", path, "--privacy", "regulated", "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "local" {
+		t.Fatalf("--privacy regulated over the file: %s", v)
+	}
+}
+
+func TestDecideEnvironmentOverridesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	_ = os.WriteFile(path, []byte("tokens_per_month: 300K\nprivacy: none\ntask: classification\n"), 0o644)
+	r := run(t, map[string]string{"LLMCOST_PRIVACY": "regulated"}, "decide", "--answers", path, "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "local" {
+		t.Fatalf("LLMCOST_PRIVACY=regulated over the file: %s", v)
+	}
+	r = run(t, map[string]string{"LLMCOST_PRIVACY": "regulated"}, "decide", "--answers", path, "--privacy", "none", "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "cloud" {
+		t.Fatalf("--privacy none over the environment: %s", v)
+	}
+}
+
+func TestDecideBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(bad, []byte("tokens_per_month: 2M\nprivacy: none\ntask: qa\nlatency: 3\n"), 0o644)
+	badTokens := filepath.Join(dir, "tokens.yaml")
+	_ = os.WriteFile(badTokens, []byte("privacy: none\ntokens_per_month: 2Q\n"), 0o644)
+	base := []string{"decide", "--tokens", "2M", "--task", "qa"}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"privacy", append(base, "--privacy", "secret"), `privacy: "secret" is not one of none, contractual, regulated`},
+		{"task", []string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "poetry"}, `task: "poetry" is not one of`},
+		{"accuracy", append(base, "--privacy", "none", "--accuracy", "perfect"), "invalid value for --accuracy"},
+		{"tokens", []string{"decide", "--tokens", "2Q"}, `invalid value "2Q" for --tokens`},
+		{"budget", append(base, "--privacy", "none", "--budget", "lots"), "invalid value for --budget"},
+		{"unknown gpu", append(base, "--privacy", "none", "--have-gpu", "rtx-9999"), "--have-gpu: unknown GPU"},
+		{"gpu count", append(base, "--privacy", "none", "--have-gpu", "rtx-4090x0"), "GPU count must be 1-1024"},
+		{"load", append(base, "--privacy", "none", "--load", "bursty"), `load: "bursty"`},
+		{"missing file", append(base, "--answers", filepath.Join(dir, "nope.yaml")), "--answers: open"},
+		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml: line 4: field latency not found"},
+		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml: line 2: tokens_per_month: "2Q"`},
+		{"tokens and requests", append(base, "--privacy", "none", "--requests", "1K"), "none of the others can be"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+				t.Fatalf("exit %d, stderr %q, want %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestDecideWritePolicy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "route.yaml")
+	_ = os.WriteFile(path, []byte("old"), 0o600)
+	r := run(t, nil, "decide", "--tokens", "2M", "--privacy", "regulated", "--regulated-share", "0.3", "--task", "code", "--write-policy", path, "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stderr, "wrote route policy to "+path) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p decide.Policy
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if p.SchemaVersion != 1 || len(p.Backends) != 2 || p.Rules[0].When == nil || *p.Rules[0].When.PII != true || p.Backends[0].Source != "local" {
+		t.Fatalf("policy:\n%s", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", st.Mode())
+	}
+	// An unwritable place is an error, and nothing is half-written.
+	r = run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--write-policy", filepath.Join(dir, "missing", "route.yaml"))
+	if r.code != 2 || !strings.Contains(r.stderr, "--write-policy") {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestDecideFlagParsing(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(ios, func(k string) string {
+		if k == "ACCESSIBLE" {
+			return "1"
+		}
+		return ""
+	})
+	var got *DecideOptions
+	cmd := newCmdDecide(f, func(o *DecideOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--tokens", "300K/day", "--have-gpu", "rtx-4090x2", "--have-gpu", "a100-80gb", "--privacy", "none", "--peak-ratio", "5"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Tokens.N != 9_125_000 || len(got.HaveGPUs) != 2 || !got.Accessible || !got.changed["peak-ratio"] || got.changed["task"] {
+		t.Fatalf("%+v", got)
+	}
+	a, err := got.answers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TokensPerMonth != 9_125_000 || a.PeakToAverage != 5 || len(a.HaveGPUs) != 2 || a.HaveGPUs[0].Count != 2 || a.Task != "" || a.InputShare != nil {
+		t.Fatalf("%+v", a)
+	}
+}
+
+// The volume threshold decide quotes is the crossover `llmcost breakeven`
+// computes for the same local setup and cloud model.
+func TestDecideCrossoverMatchesBreakeven(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tokens", "10M", "--privacy", "none", "--task", "classification"},
+		{"--tokens", "2B", "--privacy", "none", "--task", "classification"},
+		{"--tokens", "500M", "--privacy", "none", "--task", "qa", "--context", "16K"},
+	} {
+		r := run(t, nil, append([]string{"decide", "--format", "json"}, args...)...)
+		mustOK(t, r)
+		var d struct {
+			Crossover    *int64 `json:"crossover_tokens_per_month"`
+			LocalOptions []struct {
+				Model, GPU, Quant, Mode string
+				GPUsPerReplica          int `json:"gpus_per_replica"`
+				Concurrency             int
+			} `json:"local_options"`
+			CloudOptions []struct{ Model, Excluded string } `json:"cloud_options"`
+			Workload     struct {
+				Context int64 `json:"context_tokens"`
+				Prompt  int64 `json:"prompt_tokens_per_request"`
+			} `json:"workload"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.Crossover == nil || len(d.LocalOptions) == 0 {
+			t.Fatalf("%v: %s", err, r.stdout)
+		}
+		l, c := d.LocalOptions[0], d.CloudOptions[0]
+		if l.Mode != "owned" || c.Excluded != "" {
+			t.Fatalf("want an owned local option and an eligible cloud one: %+v %+v", l, c)
+		}
+		be := run(t, nil, "breakeven", "--local", fmt.Sprintf("%s@%s:%sx%d", l.Model, l.GPU, l.Quant, l.GPUsPerReplica), "--vs", c.Model,
+			"--concurrency", fmt.Sprint(l.Concurrency), "--context", fmt.Sprint(d.Workload.Context), "--prompt-tokens", fmt.Sprint(d.Workload.Prompt), "--format", "json")
+		mustOK(t, be)
+		var b struct {
+			Crossover *int64 `json:"crossover_tokens_per_month"`
+		}
+		if err := json.Unmarshal([]byte(be.stdout), &b); err != nil || b.Crossover == nil {
+			t.Fatalf("%v: %s", err, be.stdout)
+		}
+		if *b.Crossover != *d.Crossover {
+			t.Errorf("%v: decide says %d, breakeven %d", args, *d.Crossover, *b.Crossover)
+		}
+	}
+}
+
+// Every kind of verdict writes a policy that `llmcost route --check-policy`
+// accepts, with its catalog prices resolved.
+func TestDecidePolicyPassesRouteCheck(t *testing.T) {
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"cloud":            {"--tokens", "2M", "--privacy", "none", "--task", "classification"},
+		"cloud anthropic":  {"--tokens", "2M", "--privacy", "none", "--task", "agents"},
+		"cloud google":     {"--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "best"},
+		"local":            {"--tokens", "2B", "--privacy", "none", "--task", "classification"},
+		"local regulated":  {"--tokens", "2M", "--privacy", "regulated", "--task", "qa", "--have-gpu", "rtx-4090"},
+		"hybrid regulated": {"--tokens", "2M", "--privacy", "regulated", "--regulated-share", "0.3", "--task", "code"},
+		"hybrid spiky":     {"--tokens", "1B", "--privacy", "none", "--task", "code", "--load", "spiky", "--peak-ratio", "2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".yaml")
+			r := run(t, nil, append([]string{"decide", "--format", "json", "--write-policy", path}, args...)...)
+			mustOK(t, r)
+			chk := run(t, nil, "route", "--check-policy", path)
+			if chk.code != 0 || !strings.Contains(chk.stdout, "valid") {
+				b, _ := os.ReadFile(path)
+				t.Fatalf("route --check-policy: exit %d\n%s%s\npolicy:\n%s", chk.code, chk.stdout, chk.stderr, b)
+			}
+			if strings.Contains(chk.stderr, "warning") && !strings.Contains(chk.stderr, "no local backend") {
+				t.Errorf("unexpected warning: %s", chk.stderr)
+			}
+		})
+	}
+	// The check is not a rubber stamp: a policy routing PII to the cloud fails it.
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(bad, []byte("schema_version: 1\nbackends:\n  - {name: c, source: cloud, api: openai, model: gpt-5-nano, price: gpt-5-nano, api_key_env: OPENAI_API_KEY}\nrules:\n  - when: {pii: true}\n    use: c\n  - use: c\n"), 0o644)
+	if chk := run(t, nil, "route", "--check-policy", bad); chk.code == 0 {
+		t.Fatalf("route --check-policy accepted PII to the cloud:\n%s", chk.stdout)
+	}
+}
