@@ -236,6 +236,21 @@ func estimateRun(o *EstimateOptions) error {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s is retired as of %s; left out", m.ID.V, m.Retired))
 			continue
 		}
+		// A prompt longer than the context window cannot be sent at all;
+		// pricing it would be a number for a request that fails.
+		if cw := m.ContextWindow.D.IntPart(); w.PromptTokens > cw {
+			if explicit {
+				return FlagErrorf("--prompt-tokens %s exceeds %s's context window of %s tokens", units.FormatTokens(w.PromptTokens), m.ID.V, units.FormatTokens(cw))
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s left out: its context window (%s) is shorter than the %s-token prompt", m.ID.V, units.FormatTokens(cw), units.FormatTokens(w.PromptTokens)))
+			continue
+		}
+		if _, err := m.PriceAt(asOf); err != nil && !explicit {
+			// Not yet launched (or between prices) on the as-of date: the
+			// default set and --all skip it, as they skip retired models.
+			res.Notes = append(res.Notes, err.Error()+"; left out")
+			continue
+		}
 		opt, err := cloudOption(m, asOf, w)
 		if err != nil {
 			return err

@@ -79,7 +79,7 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		return err
 	}
 	tokens := cost.Tokens{Input: w.InputTokens, Output: w.OutputTokens}
-	req := hardware.Request{ContextTokens: int(e.Owned.Context.N), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
+	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
 	inputShare := decimal.Zero
 	if t := tokens.Total(); t > 0 {
 		inputShare = decimal.NewFromInt(tokens.Input).Div(decimal.NewFromInt(t))
@@ -229,4 +229,12 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		}
 	}
 	return best, bestRunning, found
+}
+
+// requestContext is the context a machine must hold for one request: the
+// --context asked for, raised to the prompt plus a default reply when the
+// prompt alone is longer. Sizing the KV cache for 8K while the prompts are
+// 100K would offer hardware that cannot serve them.
+func requestContext(context, promptTokens int64) int {
+	return int(max(context, promptTokens+hardware.DefaultOutputTokens))
 }

@@ -168,3 +168,111 @@ func TestEstimateFlagParsing(t *testing.T) {
 		t.Fatalf("parsed %+v", got)
 	}
 }
+
+// Models that have no price on the as-of date (not launched yet) are left
+// out of the default set with a note, as retired ones are; naming one is
+// an error.
+func TestEstimatePastDateSkipsUnlaunched(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--as-of", "2025-01-01", "--all", "--no-local", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	ids := map[string]bool{}
+	for _, o := range e.Options {
+		ids[o.ID] = true
+	}
+	if !ids["gpt-4o"] || !ids["gpt-4o-mini"] || ids["gpt-5"] {
+		t.Fatalf("options on 2025-01-01: %v", ids)
+	}
+	if !strings.Contains(strings.Join(e.Notes, "\n"), "gpt-5 has no price on 2025-01-01") {
+		t.Fatalf("no note for gpt-5: %v", e.Notes)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--as-of", "2025-01-01", "--models", "gpt-5")
+	if r.code != 2 || !strings.Contains(r.stderr, "gpt-5 has no price on 2025-01-01") {
+		t.Fatalf("explicit model before launch: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// A prompt longer than a model's context window cannot be sent: the model
+// is left out of the comparison (or, named, is an error), never priced.
+func TestEstimatePromptBeyondContextWindow(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--prompt-tokens", "600K", "--models", "gpt-4o")
+	if r.code != 2 || !strings.Contains(r.stderr, "--prompt-tokens 600.0K exceeds gpt-4o's context window of 128.0K tokens") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--prompt-tokens", "600K", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	for _, o := range e.Options {
+		if o.ID == "gpt-4o" || o.ID == "claude-haiku-4.5" || o.ID == "grok-4.5" {
+			t.Errorf("%s priced for a 600K prompt", o.ID)
+		}
+		if o.Kind == "local" && strings.HasPrefix(o.ID, "llama-3.1-8b") {
+			t.Errorf("%s offered for a prompt beyond its 128K context", o.ID)
+		}
+	}
+	if !strings.Contains(strings.Join(e.Notes, "\n"), "gpt-4o left out: its context window (128.0K) is shorter than the 600.0K-token prompt") {
+		t.Fatalf("notes: %v", e.Notes)
+	}
+}
+
+// Local machines are sized for the prompts they will hold: a 100K prompt
+// needs more KV cache than the default 8K context.
+func TestEstimateLocalSizedForPrompt(t *testing.T) {
+	short := run(t, nil, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4060", "--format", "json")
+	mustOK(t, short)
+	long := run(t, nil, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4060", "--prompt-tokens", "100K", "--format", "json")
+	mustOK(t, long)
+	gpus := func(s string) int {
+		var res struct {
+			Options []struct {
+				Kind string `json:"kind"`
+				GPUs *int   `json:"gpus"`
+			} `json:"options"`
+		}
+		if err := json.Unmarshal([]byte(s), &res); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Options {
+			if o.Kind == "local" && o.GPUs != nil {
+				return *o.GPUs
+			}
+		}
+		t.Fatal("no local option")
+		return 0
+	}
+	if g1, g2 := gpus(short.stdout), gpus(long.stdout); g2 <= g1 {
+		t.Fatalf("8K context: %d GPU(s); 100K prompts: %d — the KV cache of long prompts was not counted", g1, g2)
+	}
+}
+
+// Token counts in the JSON are whole tokens that add up to the workload.
+func TestEstimateBreakdownWholeTokens(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "300K/day", "--batch-share", "0.33", "--cached-share", "0.5", "--models", "gpt-4o", "--format", "json")
+	mustOK(t, r)
+	var res struct {
+		Workload struct {
+			TokensPerMonth int64 `json:"tokens_per_month"`
+		} `json:"workload"`
+		Options []struct {
+			Breakdown []struct {
+				Tokens json.Number `json:"tokens"`
+			} `json:"breakdown"`
+		} `json:"options"`
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.UseNumber()
+	if err := dec.Decode(&res); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, l := range res.Options[0].Breakdown {
+		n, err := l.Tokens.Int64()
+		if err != nil {
+			t.Fatalf("tokens %s is not a whole number", l.Tokens)
+		}
+		sum += n
+	}
+	if sum != res.Workload.TokensPerMonth {
+		t.Fatalf("breakdown adds up to %d tokens, workload %d", sum, res.Workload.TokensPerMonth)
+	}
+}

@@ -95,10 +95,12 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 	}
 	in := decimal.NewFromInt(w.InputTokens)
 	out := decimal.NewFromInt(w.OutputTokens)
-	cached := in.Mul(w.CachedShare)
-	written := in.Mul(w.CacheWriteShare)
+	// Shares split whole tokens: each part is rounded and the remainder
+	// goes to the last, so the parts add up to the workload exactly.
+	cached := in.Mul(w.CachedShare).Round(0)
+	written := in.Mul(w.CacheWriteShare).Round(0)
 	uncached := in.Sub(cached).Sub(written)
-	reasoning := out.Mul(w.ReasoningShare)
+	reasoning := out.Mul(w.ReasoningShare).Round(0)
 	plainOut := out.Sub(reasoning)
 
 	writeKind, writeRate := "cache_write_5m", rates.CacheWrite5m
@@ -131,18 +133,19 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 		if !part.rate.Set {
 			return res, &catalog.PriceError{Msg: unpricedMsg(m, part.kind)}
 		}
+		batchTokens := part.tokens.Mul(batch).Round(0)
 		for _, slice := range []struct {
-			batch bool
-			share decimal.Decimal
-		}{{false, one.Sub(batch)}, {true, batch}} {
-			if slice.share.IsZero() {
+			batch  bool
+			tokens decimal.Decimal
+		}{{false, part.tokens.Sub(batchTokens)}, {true, batchTokens}} {
+			if slice.tokens.IsZero() {
 				continue
 			}
 			rate := part.rate.D
 			if slice.batch {
 				rate = rate.Mul(p.BatchMultiplier.D)
 			}
-			tokens := part.tokens.Mul(slice.share)
+			tokens := slice.tokens
 			c := tokens.Mul(rate).Div(million)
 			res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, Tokens: tokens, Rate: rate, Cost: c})
 			res.Total = res.Total.Add(c)
