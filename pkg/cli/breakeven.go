@@ -213,6 +213,9 @@ func breakevenRun(o *BreakevenOptions) error {
 	if err != nil {
 		return &InputError{Err: err}
 	}
+	if cw := cm.ContextWindow.D.IntPart(); o.PromptTokens.N > cw {
+		return FlagErrorf("--prompt-tokens %s exceeds %s's context window of %s tokens", units.FormatTokens(o.PromptTokens.N), cm.ID.V, units.FormatTokens(cw))
+	}
 	inputShare := decimal.NewFromFloat(o.InputShare)
 	cloud := cloudMonthlyFunc(cm, price, inputShare, o.PromptTokens.N)
 
@@ -263,6 +266,19 @@ func breakevenRun(o *BreakevenOptions) error {
 	res.chart = breakevenChart(res)
 	res.months = cumulativeChart(res)
 
+	// Image files first: a bad --plot path fails before anything is printed.
+	for _, p := range []struct {
+		flag, path string
+		chart      output.Chart
+	}{{"--plot", o.Plot, res.months}, {"--plot-volume", o.PlotVolume, res.chart}} {
+		if p.path == "" {
+			continue
+		}
+		if err := p.chart.WriteImage(p.path); err != nil {
+			return &InputError{Err: fmt.Errorf("%s: %w", p.flag, err)}
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "wrote %s\n", p.path)
+	}
 	if err := output.Write(f.IOStreams, format, res); err != nil {
 		return err
 	}
@@ -278,18 +294,6 @@ func breakevenRun(o *BreakevenOptions) error {
 				fmt.Fprint(f.IOStreams.Out, "\n"+s)
 			}
 		}
-	}
-	for _, p := range []struct {
-		flag, path string
-		chart      output.Chart
-	}{{"--plot", o.Plot, res.months}, {"--plot-volume", o.PlotVolume, res.chart}} {
-		if p.path == "" {
-			continue
-		}
-		if err := p.chart.WriteImage(p.path); err != nil {
-			return &InputError{Err: fmt.Errorf("%s: %w", p.flag, err)}
-		}
-		fmt.Fprintf(f.IOStreams.ErrOut, "wrote %s\n", p.path)
 	}
 	return nil
 }

@@ -190,3 +190,27 @@ models:
 	// 7.5M × 1.2 + 2.5M × 4.8
 	containsAll(t, r.stdout, "gpt-x,cloud,21,")
 }
+
+func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	for _, tc := range []struct{ body, want string }{
+		{"kwh_price: 0.5\n", "unknown key(s) kwh_price (did you mean kwh-price?)"},
+		{"estimate:\n  modles: [gpt-4o]\n", "estimate.modles (did you mean models?)"},
+		{"colour: blue\n", "unknown key(s) colour"},
+		{"estimate:\n  kwh-price: abc\n", cfg + ": estimate.kwh-price"},
+	} {
+		if err := os.WriteFile(cfg, []byte(tc.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, nil, "--config", cfg, "estimate", "--tokens", "1M")
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 with %q", tc.body, r.code, r.stderr, tc.want)
+		}
+	}
+	// a known key in another command's section is fine
+	if err := os.WriteFile(cfg, []byte("fit:\n  quant: q8_0\nbreakeven:\n  months: 24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, run(t, nil, "--config", cfg, "estimate", "--tokens", "1M", "--models", "gpt-4o"))
+}

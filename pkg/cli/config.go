@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -67,16 +68,20 @@ func applyConfig(f *Factory, cmd *cobra.Command) error {
 		if e := f.Getenv(env); e != "" {
 			val, from = e, env
 		} else if key := cmd.Name() + "." + fl.Name; v.IsSet(key) {
-			val, from = fmt.Sprint(v.Get(key)), "config "+key
+			val, from = configValue(v.Get(key)), v.ConfigFileUsed()+": "+key
 		} else if v.IsSet(fl.Name) {
-			val, from = fmt.Sprint(v.Get(fl.Name)), "config "+fl.Name
+			val, from = configValue(v.Get(fl.Name)), v.ConfigFileUsed()+": "+fl.Name
 		} else {
 			return
 		}
+		if f.valueSources == nil {
+			f.valueSources = map[string]string{}
+		}
+		f.valueSources[fl.Name] = from
 		if sv, ok := fl.Value.(pflag.SliceValue); ok {
 			parts := strings.Split(strings.Trim(val, "[]"), ",")
-			if strings.Contains(val, " ") && !strings.Contains(val, ",") {
-				parts = strings.Fields(strings.Trim(val, "[]"))
+			for i := range parts {
+				parts[i] = strings.TrimSpace(parts[i])
 			}
 			if err := sv.Replace(parts); err != nil {
 				firstErr = &FlagError{Err: fmt.Errorf("invalid value %q for --%s (from %s): %v", val, fl.Name, from, err)}
@@ -88,4 +93,90 @@ func applyConfig(f *Factory, cmd *cobra.Command) error {
 		}
 	})
 	return firstErr
+}
+
+// configValue renders a config value as flag text; lists become a
+// comma-separated list.
+func configValue(v any) string {
+	if list, ok := v.([]any); ok {
+		parts := make([]string, len(list))
+		for i, e := range list {
+			parts[i] = fmt.Sprint(e)
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+// checkConfigKeys rejects keys the config file may not have: every key is
+// a flag name, at the top level or in a section named after a command. A
+// misspelt key would otherwise be silently ignored.
+func checkConfigKeys(f *Factory, root *cobra.Command) error {
+	v := f.Config
+	if v.ConfigFileUsed() == "" {
+		return nil
+	}
+	allFlags := map[string]bool{}
+	byCommand := map[string]map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		names := byCommand[c.Name()]
+		if names == nil {
+			names = map[string]bool{}
+			byCommand[c.Name()] = names
+		}
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags(), c.InheritedFlags()} {
+			fs.VisitAll(func(fl *pflag.Flag) {
+				names[fl.Name] = true
+				allFlags[fl.Name] = true
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	var bad []string
+	for key, val := range v.AllSettings() {
+		if section, ok := val.(map[string]any); ok && byCommand[key] != nil {
+			for sub := range section {
+				if !byCommand[key][sub] {
+					bad = append(bad, fmt.Sprintf("%s.%s%s", key, sub, didYouMean(sub, byCommand[key])))
+				}
+			}
+			continue
+		}
+		if !allFlags[key] {
+			bad = append(bad, key+didYouMean(key, allFlags))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return &InputError{Err: fmt.Errorf("config %s: unknown key(s) %s (keys are flag names, at the top level or under a command name)", v.ConfigFileUsed(), strings.Join(bad, ", "))}
+}
+
+func didYouMean(key string, known map[string]bool) string {
+	norm := strings.NewReplacer("_", "-", ".", "-").Replace(strings.ToLower(key))
+	if known[norm] {
+		return fmt.Sprintf(" (did you mean %s?)", norm)
+	}
+	for k := range known {
+		if len(k) > 3 && (strings.HasPrefix(norm, k) || strings.HasPrefix(k, norm) || sameLetters(k, norm)) {
+			return fmt.Sprintf(" (did you mean %s?)", k)
+		}
+	}
+	return ""
+}
+
+// sameLetters catches transpositions such as "modles" for "models".
+func sameLetters(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ra, rb := []rune(a), []rune(b)
+	sort.Slice(ra, func(i, j int) bool { return ra[i] < ra[j] })
+	sort.Slice(rb, func(i, j int) bool { return rb[i] < rb[j] })
+	return string(ra) == string(rb)
 }

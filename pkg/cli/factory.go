@@ -35,6 +35,10 @@ type Factory struct {
 	FormatFlag  string
 	NoInput     bool
 
+	// valueSources says where flags the user did not type got their value
+	// (an environment variable or the config file), for error messages.
+	valueSources map[string]string
+
 	catalogOnce sync.Once
 	catalog     *catalog.Catalog
 	catalogErr  error

@@ -63,7 +63,7 @@ Without --gpu every GPU in the catalog is tried.`,
 			if len(opts.Models) == 0 && len(opts.GPUs) == 0 {
 				return FlagErrorf("give --model, --gpu or both (e.g. llmcost fit --model llama-3.1-70b)")
 			}
-			if opts.GPUCount < 0 || opts.GPUCount > 1024 {
+			if opts.GPUCount < 1 || opts.GPUCount > 1024 {
 				return FlagErrorf("invalid value %d for --gpus: must be 1-1024", opts.GPUCount)
 			}
 			if opts.Concurrency < 1 {

@@ -593,3 +593,14 @@ func TestCumulativeChartCrossesAtBreakeven(t *testing.T) {
 		t.Fatalf("never: %+v", c.Marker)
 	}
 }
+
+func TestBreakevenBadPlotPathPrintsNothing(t *testing.T) {
+	r := run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", "/nonexistent/dir/x.svg")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--plot") {
+		t.Fatalf("exit %d, stdout %d bytes, stderr %q", r.code, len(r.stdout), r.stderr)
+	}
+	r = run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--prompt-tokens", "200K")
+	if r.code != 2 || !strings.Contains(r.stderr, "exceeds gpt-4o's context window") {
+		t.Fatalf("prompt beyond context: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -48,6 +48,9 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 			if err := loadConfig(f, configFile); err != nil {
 				return err
 			}
+			if err := checkConfigKeys(f, cmd.Root()); err != nil {
+				return err
+			}
 			if err := applyConfig(f, cmd); err != nil {
 				return err
 			}
@@ -103,7 +106,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	catalogCmd.GroupID = "data"
 	root.AddCommand(catalogCmd)
 	root.AddCommand(newCmdSchema(f, nil))
-	root.AddCommand(newCmdExitCodesTopic())
+	root.AddCommand(newCmdExitCodesTopic(f))
 	return root
 }
 
@@ -140,12 +143,36 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		err = &FlagError{Err: err}
 	}
 	code := ExitCode(err)
+	if code == ExitBadInput {
+		err = explainSource(f, err)
+	}
 	if ctx.Err() != nil && code == ExitInternal {
 		code = ExitInterrupted
 	}
 	printError(f.IOStreams.ErrOut, cmd, err, code)
 	return code
 }
+
+// explainSource adds where a flag's value came from when the error names
+// a flag the user did not type (its value came from LLMCOST_* or the
+// config file).
+func explainSource(f *Factory, err error) error {
+	msg := err.Error()
+	for name, from := range f.valueSources {
+		if strings.Contains(msg, "--"+name) && !strings.Contains(msg, from) {
+			return &wrapped{err: err, msg: fmt.Sprintf("%s (the value of --%s comes from %s)", msg, name, from)}
+		}
+	}
+	return err
+}
+
+type wrapped struct {
+	err error
+	msg string
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
 
 // markRun wraps every RunE so Run knows whether a command got as far as
 // running.
