@@ -32,7 +32,9 @@ lint:
 
 # Benchmarks: in-process Go benchmarks, then whole-binary start-up timing.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkRouteVsPlain' -benchmem -count 1 ./...
+	# route vs a plain client: a mean over 5 runs (one run is noisy on 2 cores)
+	$(GO) test -run '^$$' -bench 'BenchmarkRouteVsPlain' -benchtime 5x ./pkg/route
 	@scripts/bench-startup.sh $(BIN)
 
 docs:
