@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/cost"
@@ -347,9 +349,40 @@ type decideResult struct {
 	*decide.Decision
 }
 
-// Tables: reasons, recommendations and what would change the verdict.
+// Tables: the verdict in brief, reasons, recommendations and what would
+// change the verdict. CSV drops table titles, so the verdict and its
+// numbers get a table of their own.
 func (r *decideResult) Tables() []output.TableData {
 	d := r.Decision
+	summary := output.TableData{
+		Title:   "Decision",
+		Headers: []string{"Field", "Value"},
+		Align:   []output.Align{output.Left, output.Left},
+	}
+	addSummary := func(label, key, human, raw string) {
+		summary.Rows = append(summary.Rows, []string{label, human})
+		summary.Raw = append(summary.Raw, []string{key, raw})
+	}
+	addSummary("Verdict", "verdict", string(d.Verdict), string(d.Verdict))
+	usd := func(label, key string, v *decimal.Decimal) {
+		if v == nil {
+			addSummary(label, key, "-", "")
+			return
+		}
+		addSummary(label, key, units.FormatUSD(*v), v.String())
+	}
+	usd("Monthly cost", "monthly_cost_usd", d.MonthlyCostUSD)
+	usd("Upfront", "upfront_usd", d.UpfrontUSD)
+	if x := d.CrossoverTokens; x != nil {
+		addSummary("Crossover", "crossover_tokens_per_month", units.FormatTokens(*x)+"/month", strconv.FormatInt(*x, 10))
+	} else {
+		addSummary("Crossover", "crossover_tokens_per_month", "-", "")
+	}
+	if d.BudgetUSD != nil {
+		usd("Budget", "budget_usd", d.BudgetUSD)
+	}
+	addSummary("Volume", "tokens_per_month", units.FormatTokens(d.Workload.TokensPerMonth)+"/month", strconv.FormatInt(d.Workload.TokensPerMonth, 10))
+	addSummary("Prices as of", "as_of", d.AsOf, d.AsOf)
 	reasons := output.TableData{
 		Title:   fmt.Sprintf("Verdict: %s — %s", strings.ToUpper(string(d.Verdict)), costLine(d)),
 		Headers: []string{"#", "Reason"},
@@ -371,7 +404,7 @@ func (r *decideResult) Tables() []output.TableData {
 		}
 		recs.Rows = append(recs.Rows, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprintf("%.0f%%", x.TrafficShare*100), units.FormatTokens(x.TokensPerMonth),
 			units.FormatUSD(x.MonthlyCostUSD), units.FormatUSD(x.UpfrontUSD), x.Quality})
-		recs.Raw = append(recs.Raw, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprint(x.TrafficShare), fmt.Sprint(x.TokensPerMonth),
+		recs.Raw = append(recs.Raw, []string{x.Role, x.Kind, x.Model, hw, plainFloat(x.TrafficShare), strconv.FormatInt(x.TokensPerMonth, 10),
 			x.MonthlyCostUSD.String(), x.UpfrontUSD.String(), x.Quality})
 	}
 	changes := output.TableData{
@@ -381,9 +414,26 @@ func (r *decideResult) Tables() []output.TableData {
 	}
 	for _, c := range d.WhatWouldChangeIt {
 		changes.Rows = append(changes.Rows, []string{c.Kind, thresholdText(c), string(c.Verdict), c.Text})
-		changes.Raw = append(changes.Raw, []string{c.Kind, fmt.Sprint(c.Threshold), string(c.Verdict), c.Text})
+		changes.Raw = append(changes.Raw, []string{c.Kind, thresholdRaw(c), string(c.Verdict), c.Text})
 	}
-	return []output.TableData{reasons, recs, changes}
+	return []output.TableData{summary, reasons, recs, changes}
+}
+
+// plainFloat never uses exponent notation (fmt.Sprint(9.2e7) does).
+func plainFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// thresholdRaw is the machine form of a threshold: whole tokens, dollars
+// and cents, plain seconds or scores; empty when the change has no number.
+func thresholdRaw(c decide.Change) string {
+	switch c.Unit {
+	case "tokens_per_month", "tokens":
+		return strconv.FormatInt(int64(math.Round(c.Threshold)), 10)
+	case "usd_per_month":
+		return decimal.NewFromFloat(c.Threshold).String()
+	case "seconds", "score":
+		return plainFloat(c.Threshold)
+	}
+	return ""
 }
 
 // costLine is "$59.03/month, $1,497.00 upfront", or says nothing can serve it.
@@ -401,11 +451,11 @@ func thresholdText(c decide.Change) string {
 	case "tokens":
 		return units.FormatTokens(int64(c.Threshold)) + " tokens"
 	case "seconds":
-		return fmt.Sprintf("%g s", c.Threshold)
+		return plainFloat(c.Threshold) + " s"
 	case "usd_per_month":
 		return units.FormatUSD(decimal.NewFromFloat(c.Threshold)) + "/month"
 	case "score":
-		return fmt.Sprintf("%g", c.Threshold)
+		return plainFloat(c.Threshold)
 	}
 	return "-"
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/decide"
 	"github.com/llmcost/llmcost/pkg/iostreams"
+	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -334,5 +337,77 @@ func TestDecidePolicyPassesRouteCheck(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("schema_version: 1\nbackends:\n  - {name: c, source: cloud, api: openai, model: gpt-5-nano, price: gpt-5-nano, api_key_env: OPENAI_API_KEY}\nrules:\n  - when: {pii: true}\n    use: c\n  - use: c\n"), 0o644)
 	if chk := run(t, nil, "route", "--check-policy", bad); chk.code == 0 {
 		t.Fatalf("route --check-policy accepted PII to the cloud:\n%s", chk.stdout)
+	}
+}
+
+// CSV drops table titles, so the verdict needs a table of its own; and no
+// number, in any format, is written in exponent notation.
+func TestDecideCSVCarriesVerdictAndPlainNumbers(t *testing.T) {
+	exponent := regexp.MustCompile(`\d[eE][+-]?\d`)
+	scenarios := []struct {
+		name       string
+		args       []string
+		verdict    string
+		thresholds map[string]*regexp.Regexp // change kind -> raw threshold
+	}{
+		{"volume crossover", []string{"--tokens", "2M", "--privacy", "none", "--task", "classification"}, "cloud",
+			map[string]*regexp.Regexp{"volume": regexp.MustCompile(`^[1-9][0-9]{7,}$`), "privacy": regexp.MustCompile(`^$`)}},
+		{"latency", []string{"--tokens", "500M", "--privacy", "none", "--task", "classification", "--latency", "3"}, "local",
+			map[string]*regexp.Regexp{"volume": regexp.MustCompile(`^[1-9][0-9]{7,}$`), "latency": regexp.MustCompile(`^[0-9]+\.[0-9]+$`)}},
+		{"over budget", []string{"--tokens", "2M", "--privacy", "regulated", "--task", "code", "--budget", "10"}, "local",
+			map[string]*regexp.Regexp{"budget": regexp.MustCompile(`^[0-9]+\.[0-9]+$`)}},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			args := append([]string{"decide"}, sc.args...)
+			r := run(t, nil, append(args, "--format", "csv")...)
+			mustOK(t, r)
+			cr := csv.NewReader(strings.NewReader(r.stdout))
+			cr.FieldsPerRecord = -1
+			recs, err := cr.ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) < 3 || strings.Join(recs[0], ",") != "field,value" || strings.Join(recs[1], ",") != "verdict,"+sc.verdict {
+				t.Fatalf("CSV does not open with the verdict:\n%s", r.stdout)
+			}
+			fields := map[string]string{}
+			inChanges := false
+			seen := map[string]bool{}
+			for _, rec := range recs {
+				if len(rec) == 2 && !inChanges {
+					fields[rec[0]] = rec[1]
+				}
+				if strings.Join(rec, ",") == "kind,threshold,verdict,explanation" {
+					inChanges = true
+					continue
+				}
+				if inChanges && len(rec) == 4 {
+					if re, ok := sc.thresholds[rec[0]]; ok {
+						seen[rec[0]] = true
+						if !re.MatchString(rec[1]) {
+							t.Errorf("%s threshold %q does not match %s", rec[0], rec[1], re)
+						}
+					}
+				}
+			}
+			for kind := range sc.thresholds {
+				if !seen[kind] {
+					t.Errorf("no %s change in:\n%s", kind, r.stdout)
+				}
+			}
+			if _, err := decimal.NewFromString(fields["monthly_cost_usd"]); err != nil {
+				t.Errorf("monthly_cost_usd %q: %v", fields["monthly_cost_usd"], err)
+			}
+			if fields["as_of"] != "2026-11-27" {
+				t.Errorf("as_of %q", fields["as_of"])
+			}
+			for _, format := range []string{"csv", "markdown", "table"} {
+				out := run(t, nil, append(args, "--format", format)...).stdout
+				if m := exponent.FindString(out); m != "" {
+					t.Errorf("%s output has exponent notation %q:\n%s", format, m, out)
+				}
+			}
+		})
 	}
 }
