@@ -148,9 +148,9 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 		if err != nil {
 			return nil, &InputError{Err: fmt.Errorf("--answers: %w", err)}
 		}
-		a, err = decide.ParseAnswers(data)
+		a, err = decide.ParseAnswersFile(o.AnswersFile, data) // its errors read FILE:LINE: field
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("%s: %w", o.AnswersFile, err)}
+			return nil, &InputError{Err: err}
 		}
 	}
 	ch := o.changed
@@ -158,26 +158,33 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 	bad := func(flag string, err error) { errs = append(errs, fmt.Errorf("invalid value for --%s: %v", flag, err)) }
 	if ch["tokens"] {
 		a.TokensPerMonth, a.RequestsPerMonth, a.TokensPerRequest = o.Tokens.N, 0, 0
+		a.SetByFlag(decide.FieldTokens, "--tokens")
 	}
 	if ch["requests"] {
 		a.RequestsPerMonth, a.TokensPerMonth = o.Requests.N, 0
+		a.SetByFlag("requests_per_month", "--requests")
 	}
 	if ch["tokens-per-request"] {
 		a.TokensPerRequest = o.TokensPerRequest.N
+		a.SetByFlag("tokens_per_request", "--tokens-per-request")
 	}
 	if ch["input-share"] {
 		v := o.InputShare
 		a.InputShare = &v
+		a.SetByFlag("input_share", "--input-share")
 	}
 	if ch["privacy"] {
 		a.Privacy = decide.Privacy(strings.ToLower(strings.TrimSpace(o.Privacy)))
+		a.SetByFlag(decide.FieldPrivacy, "--privacy")
 	}
 	if ch["regulated-share"] {
 		v := o.RegulatedShare
 		a.RegulatedShare = &v
+		a.SetByFlag("regulated_share", "--regulated-share")
 	}
 	if ch["task"] {
 		a.Task = decide.Task(strings.ToLower(strings.TrimSpace(o.Task)))
+		a.SetByFlag(decide.FieldTask, "--task")
 	}
 	if ch["accuracy"] {
 		acc, err := decide.ParseAccuracy(o.Accuracy)
@@ -185,24 +192,31 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("accuracy", err)
 		}
 		a.Accuracy = acc
+		a.SetByFlag(decide.FieldAccuracy, "--accuracy")
 	}
 	if ch["latency"] {
 		a.LatencySeconds = o.Latency
+		a.SetByFlag("latency_seconds", "--latency")
 	}
 	if ch["ttft"] {
 		a.TTFTSeconds = o.TTFT
+		a.SetByFlag("ttft_seconds", "--ttft")
 	}
 	if ch["context"] {
 		a.ContextTokens = o.Context.N
+		a.SetByFlag("context_tokens", "--context")
 	}
 	if ch["load"] {
 		a.Load = decide.Load(strings.ToLower(strings.TrimSpace(o.Load)))
+		a.SetByFlag("load", "--load")
 	}
 	if ch["peak-ratio"] {
 		a.PeakToAverage = o.PeakRatio
+		a.SetByFlag("peak_to_average", "--peak-ratio")
 	}
 	if ch["have-gpu"] {
 		a.HaveGPUs = nil
+		a.SetByFlag("have_gpus", "--have-gpu")
 		for _, s := range o.HaveGPUs {
 			for _, part := range strings.Split(s, ",") {
 				g, err := decide.ParseOwnedGPU(part)
@@ -220,9 +234,11 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("budget", err)
 		}
 		a.BudgetUSD = &b
+		a.SetByFlag("budget_usd", "--budget")
 	}
 	if ch["ops-hours"] {
 		a.OpsHoursPerMonth = decimal.NewFromFloat(o.OpsHours)
+		a.SetByFlag("ops_hours_per_month", "--ops-hours")
 	}
 	if ch["ops-rate"] {
 		r, err := units.ParseUSD(o.OpsRate)
@@ -230,6 +246,7 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("ops-rate", err)
 		}
 		a.OpsHourlyUSD = &r
+		a.SetByFlag("ops_hourly_usd", "--ops-rate")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, &FlagError{Err: err}
@@ -286,9 +303,9 @@ func decideRun(o *DecideOptions) error {
 	if missing := a.Missing(); len(missing) > 0 {
 		return &InputError{Err: fmt.Errorf("missing answers: %s", strings.Join(missing, ", "))}
 	}
-	for _, g := range a.HaveGPUs {
+	for i, g := range a.HaveGPUs {
 		if _, err := cat.GPU(g.GPU); err != nil {
-			return &FlagError{Err: fmt.Errorf("--have-gpu: %w", err)}
+			return &InputError{Err: a.ErrorFor("have_gpus", i, err.Error())}
 		}
 	}
 	d, err := decide.Decide(cat, asOf, a)

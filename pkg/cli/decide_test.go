@@ -184,8 +184,8 @@ func TestDecideBadInput(t *testing.T) {
 		{"gpu count", append(base, "--privacy", "none", "--have-gpu", "rtx-4090x0"), "GPU count must be 1-1024"},
 		{"load", append(base, "--privacy", "none", "--load", "bursty"), `load: "bursty"`},
 		{"missing file", append(base, "--answers", filepath.Join(dir, "nope.yaml")), "--answers: open"},
-		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml: line 4: field latency not found"},
-		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml: line 2: tokens_per_month: "2Q"`},
+		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml:4: field latency not found\n"},
+		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml:2: tokens_per_month: "2Q"`},
 		{"tokens and requests", append(base, "--privacy", "none", "--requests", "1K"), "none of the others can be"},
 	}
 	for _, tc := range cases {
@@ -193,6 +193,52 @@ func TestDecideBadInput(t *testing.T) {
 			r := run(t, nil, tc.args...)
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
 				t.Fatalf("exit %d, stderr %q, want %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+// Every bad answer names where it came from: FILE:LINE: field for the
+// answers file, --flag for a flag (even when the file has the field too).
+func TestDecideBadAnswerNamesItsSource(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	privacy := write("privacy.yaml", "tokens_per_month: 2M\nprivacy: secret\ntask: qa\n")
+	share := write("share.yaml", "tokens_per_month: 2M\nprivacy: none\ninput_share: 2\ntask: qa\n")
+	gpu := write("gpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus:\n  - rtx-4090\n  - rtx-9999x2\n")
+	badGPU := write("badgpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus: [rtx-4090x0]\n")
+	latency := write("latency.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nlatency_seconds: -1\nttft_seconds: 0.5\n")
+	base := []string{"decide", "--tokens", "2M", "--task", "qa", "--privacy", "none"}
+	cases := []struct {
+		name      string
+		args      []string
+		want      string
+		forbidden string
+	}{
+		{"privacy in file", []string{"decide", "--answers", privacy}, privacy + `:2: privacy: "secret" is not one of none, contractual, regulated`, ""},
+		{"input share in file", []string{"decide", "--answers", share}, share + ":3: input_share: must be between 0 and 1", ""},
+		{"unknown GPU in file", []string{"decide", "--answers", gpu}, gpu + `:6: have_gpus: unknown GPU "rtx-9999"`, "--have-gpu"},
+		{"bad GPU in file", []string{"decide", "--answers", badGPU}, badGPU + `:4: have_gpus: "rtx-4090x0": GPU count must be 1-1024`, "--have-gpu"},
+		{"latency in file", []string{"decide", "--answers", latency}, latency + ":4: latency_seconds: must be >= 0", ""},
+		{"latency flag", append(base, "--latency", "-1"), "--latency: must be >= 0", "latency_seconds"},
+		{"latency flag over the file", []string{"decide", "--answers", latency, "--latency", "-2"}, "--latency: must be >= 0", "latency.yaml"},
+		{"input-share flag over the file", []string{"decide", "--answers", share, "--input-share", "3"}, "--input-share: must be between 0 and 1", "share.yaml"},
+		{"unknown GPU flag over the file", []string{"decide", "--answers", gpu, "--have-gpu", "rtx-9998"}, `--have-gpu: unknown GPU "rtx-9998"`, "gpu.yaml"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+				t.Fatalf("exit %d, stderr %q, want %q", r.code, r.stderr, tc.want)
+			}
+			if tc.forbidden != "" && strings.Contains(r.stderr, tc.forbidden) {
+				t.Errorf("stderr %q names %q, where the value did not come from", r.stderr, tc.forbidden)
 			}
 		})
 	}

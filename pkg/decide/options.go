@@ -384,10 +384,10 @@ func scoreOf(q []catalog.Score, bench string) *float64 {
 // context is too short get no setups; their ids come back in short.
 func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts []*LocalOption, short []string, err error) {
 	owned := map[string]int{}
-	for _, g := range e.a.HaveGPUs {
+	for i, g := range e.a.HaveGPUs {
 		cg, err := e.cat.GPU(g.GPU)
 		if err != nil {
-			return nil, nil, &AnswerError{Field: "have_gpus", Msg: err.Error()}
+			return nil, nil, e.a.ErrorFor("have_gpus", i, err.Error())
 		}
 		owned[cg.ID.V] += g.Count
 	}
