@@ -134,7 +134,8 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	if len(skipped) > 0 {
 		d.Notes = append(d.Notes, fmt.Sprintf("%s cloud candidates left out: %s", a.Task, strings.Join(skipped, "; ")))
 	}
-	if len(cloudOpts) == 0 {
+	fellBack := len(cloudOpts) == 0
+	if fellBack {
 		// An early as-of date (or a user catalog) can leave every candidate
 		// unpriced; the models priced that day still make a cloud side.
 		var scope string
@@ -154,7 +155,11 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		}
 	}
 	if acc.Level == AccuracyMinScore {
-		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no %s scores for cloud models: the %s frontier candidates are assumed to meet %s %g", acc.Benchmark, a.Task, acc.Benchmark, acc.MinScore))
+		which := fmt.Sprintf("the %s frontier candidates are", a.Task)
+		if fellBack {
+			which = "the frontier-tier models standing in for them are"
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no %s scores for cloud models: %s assumed to meet %s %g", acc.Benchmark, which, acc.Benchmark, acc.MinScore))
 	}
 	if d.BestCloud != nil && d.BestCloud.ReplySeconds == nil && (a.LatencySeconds > 0 || a.TTFTSeconds > 0) {
 		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no measured latency for %s: its reply time is not checked against the target", d.BestCloud.Model))
