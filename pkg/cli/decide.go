@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/cost"
@@ -146,9 +148,9 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 		if err != nil {
 			return nil, &InputError{Err: fmt.Errorf("--answers: %w", err)}
 		}
-		a, err = decide.ParseAnswers(data)
+		a, err = decide.ParseAnswersFile(o.AnswersFile, data) // its errors read FILE:LINE: field
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("%s: %w", o.AnswersFile, err)}
+			return nil, &InputError{Err: err}
 		}
 	}
 	ch := o.changed
@@ -156,26 +158,33 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 	bad := func(flag string, err error) { errs = append(errs, fmt.Errorf("invalid value for --%s: %v", flag, err)) }
 	if ch["tokens"] {
 		a.TokensPerMonth, a.RequestsPerMonth, a.TokensPerRequest = o.Tokens.N, 0, 0
+		a.SetByFlag(decide.FieldTokens, "--tokens")
 	}
 	if ch["requests"] {
 		a.RequestsPerMonth, a.TokensPerMonth = o.Requests.N, 0
+		a.SetByFlag("requests_per_month", "--requests")
 	}
 	if ch["tokens-per-request"] {
 		a.TokensPerRequest = o.TokensPerRequest.N
+		a.SetByFlag("tokens_per_request", "--tokens-per-request")
 	}
 	if ch["input-share"] {
 		v := o.InputShare
 		a.InputShare = &v
+		a.SetByFlag("input_share", "--input-share")
 	}
 	if ch["privacy"] {
 		a.Privacy = decide.Privacy(strings.ToLower(strings.TrimSpace(o.Privacy)))
+		a.SetByFlag(decide.FieldPrivacy, "--privacy")
 	}
 	if ch["regulated-share"] {
 		v := o.RegulatedShare
 		a.RegulatedShare = &v
+		a.SetByFlag("regulated_share", "--regulated-share")
 	}
 	if ch["task"] {
 		a.Task = decide.Task(strings.ToLower(strings.TrimSpace(o.Task)))
+		a.SetByFlag(decide.FieldTask, "--task")
 	}
 	if ch["accuracy"] {
 		acc, err := decide.ParseAccuracy(o.Accuracy)
@@ -183,24 +192,31 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("accuracy", err)
 		}
 		a.Accuracy = acc
+		a.SetByFlag(decide.FieldAccuracy, "--accuracy")
 	}
 	if ch["latency"] {
 		a.LatencySeconds = o.Latency
+		a.SetByFlag("latency_seconds", "--latency")
 	}
 	if ch["ttft"] {
 		a.TTFTSeconds = o.TTFT
+		a.SetByFlag("ttft_seconds", "--ttft")
 	}
 	if ch["context"] {
 		a.ContextTokens = o.Context.N
+		a.SetByFlag("context_tokens", "--context")
 	}
 	if ch["load"] {
 		a.Load = decide.Load(strings.ToLower(strings.TrimSpace(o.Load)))
+		a.SetByFlag("load", "--load")
 	}
 	if ch["peak-ratio"] {
 		a.PeakToAverage = o.PeakRatio
+		a.SetByFlag("peak_to_average", "--peak-ratio")
 	}
 	if ch["have-gpu"] {
 		a.HaveGPUs = nil
+		a.SetByFlag("have_gpus", "--have-gpu")
 		for _, s := range o.HaveGPUs {
 			for _, part := range strings.Split(s, ",") {
 				g, err := decide.ParseOwnedGPU(part)
@@ -218,9 +234,11 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("budget", err)
 		}
 		a.BudgetUSD = &b
+		a.SetByFlag("budget_usd", "--budget")
 	}
 	if ch["ops-hours"] {
 		a.OpsHoursPerMonth = decimal.NewFromFloat(o.OpsHours)
+		a.SetByFlag("ops_hours_per_month", "--ops-hours")
 	}
 	if ch["ops-rate"] {
 		r, err := units.ParseUSD(o.OpsRate)
@@ -228,6 +246,7 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			bad("ops-rate", err)
 		}
 		a.OpsHourlyUSD = &r
+		a.SetByFlag("ops_hourly_usd", "--ops-rate")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, &FlagError{Err: err}
@@ -284,9 +303,9 @@ func decideRun(o *DecideOptions) error {
 	if missing := a.Missing(); len(missing) > 0 {
 		return &InputError{Err: fmt.Errorf("missing answers: %s", strings.Join(missing, ", "))}
 	}
-	for _, g := range a.HaveGPUs {
+	for i, g := range a.HaveGPUs {
 		if _, err := cat.GPU(g.GPU); err != nil {
-			return &FlagError{Err: fmt.Errorf("--have-gpu: %w", err)}
+			return &InputError{Err: a.ErrorFor("have_gpus", i, err.Error())}
 		}
 	}
 	d, err := decide.Decide(cat, asOf, a)
@@ -347,9 +366,40 @@ type decideResult struct {
 	*decide.Decision
 }
 
-// Tables: reasons, recommendations and what would change the verdict.
+// Tables: the verdict in brief, reasons, recommendations and what would
+// change the verdict. CSV drops table titles, so the verdict and its
+// numbers get a table of their own.
 func (r *decideResult) Tables() []output.TableData {
 	d := r.Decision
+	summary := output.TableData{
+		Title:   "Decision",
+		Headers: []string{"Field", "Value"},
+		Align:   []output.Align{output.Left, output.Left},
+	}
+	addSummary := func(label, key, human, raw string) {
+		summary.Rows = append(summary.Rows, []string{label, human})
+		summary.Raw = append(summary.Raw, []string{key, raw})
+	}
+	addSummary("Verdict", "verdict", string(d.Verdict), string(d.Verdict))
+	usd := func(label, key string, v *decimal.Decimal) {
+		if v == nil {
+			addSummary(label, key, "-", "")
+			return
+		}
+		addSummary(label, key, units.FormatUSD(*v), v.String())
+	}
+	usd("Monthly cost", "monthly_cost_usd", d.MonthlyCostUSD)
+	usd("Upfront", "upfront_usd", d.UpfrontUSD)
+	if x := d.CrossoverTokens; x != nil {
+		addSummary("Crossover", "crossover_tokens_per_month", units.FormatTokens(*x)+"/month", strconv.FormatInt(*x, 10))
+	} else {
+		addSummary("Crossover", "crossover_tokens_per_month", "-", "")
+	}
+	if d.BudgetUSD != nil {
+		usd("Budget", "budget_usd", d.BudgetUSD)
+	}
+	addSummary("Volume", "tokens_per_month", units.FormatTokens(d.Workload.TokensPerMonth)+"/month", strconv.FormatInt(d.Workload.TokensPerMonth, 10))
+	addSummary("Prices as of", "as_of", d.AsOf, d.AsOf)
 	reasons := output.TableData{
 		Title:   fmt.Sprintf("Verdict: %s — %s", strings.ToUpper(string(d.Verdict)), costLine(d)),
 		Headers: []string{"#", "Reason"},
@@ -371,7 +421,7 @@ func (r *decideResult) Tables() []output.TableData {
 		}
 		recs.Rows = append(recs.Rows, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprintf("%.0f%%", x.TrafficShare*100), units.FormatTokens(x.TokensPerMonth),
 			units.FormatUSD(x.MonthlyCostUSD), units.FormatUSD(x.UpfrontUSD), x.Quality})
-		recs.Raw = append(recs.Raw, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprint(x.TrafficShare), fmt.Sprint(x.TokensPerMonth),
+		recs.Raw = append(recs.Raw, []string{x.Role, x.Kind, x.Model, hw, plainFloat(x.TrafficShare), strconv.FormatInt(x.TokensPerMonth, 10),
 			x.MonthlyCostUSD.String(), x.UpfrontUSD.String(), x.Quality})
 	}
 	changes := output.TableData{
@@ -381,9 +431,26 @@ func (r *decideResult) Tables() []output.TableData {
 	}
 	for _, c := range d.WhatWouldChangeIt {
 		changes.Rows = append(changes.Rows, []string{c.Kind, thresholdText(c), string(c.Verdict), c.Text})
-		changes.Raw = append(changes.Raw, []string{c.Kind, fmt.Sprint(c.Threshold), string(c.Verdict), c.Text})
+		changes.Raw = append(changes.Raw, []string{c.Kind, thresholdRaw(c), string(c.Verdict), c.Text})
 	}
-	return []output.TableData{reasons, recs, changes}
+	return []output.TableData{summary, reasons, recs, changes}
+}
+
+// plainFloat never uses exponent notation (fmt.Sprint(9.2e7) does).
+func plainFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// thresholdRaw is the machine form of a threshold: whole tokens, dollars
+// and cents, plain seconds or scores; empty when the change has no number.
+func thresholdRaw(c decide.Change) string {
+	switch c.Unit {
+	case "tokens_per_month", "tokens":
+		return strconv.FormatInt(int64(math.Round(c.Threshold)), 10)
+	case "usd_per_month":
+		return decimal.NewFromFloat(c.Threshold).String()
+	case "seconds", "score":
+		return plainFloat(c.Threshold)
+	}
+	return ""
 }
 
 // costLine is "$59.03/month, $1,497.00 upfront", or says nothing can serve it.
@@ -401,11 +468,11 @@ func thresholdText(c decide.Change) string {
 	case "tokens":
 		return units.FormatTokens(int64(c.Threshold)) + " tokens"
 	case "seconds":
-		return fmt.Sprintf("%g s", c.Threshold)
+		return plainFloat(c.Threshold) + " s"
 	case "usd_per_month":
 		return units.FormatUSD(decimal.NewFromFloat(c.Threshold)) + "/month"
 	case "score":
-		return fmt.Sprintf("%g", c.Threshold)
+		return plainFloat(c.Threshold)
 	}
 	return "-"
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/decide"
 	"github.com/llmcost/llmcost/pkg/iostreams"
+	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -181,8 +184,8 @@ func TestDecideBadInput(t *testing.T) {
 		{"gpu count", append(base, "--privacy", "none", "--have-gpu", "rtx-4090x0"), "GPU count must be 1-1024"},
 		{"load", append(base, "--privacy", "none", "--load", "bursty"), `load: "bursty"`},
 		{"missing file", append(base, "--answers", filepath.Join(dir, "nope.yaml")), "--answers: open"},
-		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml: line 4: field latency not found"},
-		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml: line 2: tokens_per_month: "2Q"`},
+		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml:4: field latency not found\n"},
+		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml:2: tokens_per_month: "2Q"`},
 		{"tokens and requests", append(base, "--privacy", "none", "--requests", "1K"), "none of the others can be"},
 	}
 	for _, tc := range cases {
@@ -190,6 +193,52 @@ func TestDecideBadInput(t *testing.T) {
 			r := run(t, nil, tc.args...)
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
 				t.Fatalf("exit %d, stderr %q, want %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+// Every bad answer names where it came from: FILE:LINE: field for the
+// answers file, --flag for a flag (even when the file has the field too).
+func TestDecideBadAnswerNamesItsSource(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	privacy := write("privacy.yaml", "tokens_per_month: 2M\nprivacy: secret\ntask: qa\n")
+	share := write("share.yaml", "tokens_per_month: 2M\nprivacy: none\ninput_share: 2\ntask: qa\n")
+	gpu := write("gpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus:\n  - rtx-4090\n  - rtx-9999x2\n")
+	badGPU := write("badgpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus: [rtx-4090x0]\n")
+	latency := write("latency.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nlatency_seconds: -1\nttft_seconds: 0.5\n")
+	base := []string{"decide", "--tokens", "2M", "--task", "qa", "--privacy", "none"}
+	cases := []struct {
+		name      string
+		args      []string
+		want      string
+		forbidden string
+	}{
+		{"privacy in file", []string{"decide", "--answers", privacy}, privacy + `:2: privacy: "secret" is not one of none, contractual, regulated`, ""},
+		{"input share in file", []string{"decide", "--answers", share}, share + ":3: input_share: must be between 0 and 1", ""},
+		{"unknown GPU in file", []string{"decide", "--answers", gpu}, gpu + `:6: have_gpus: unknown GPU "rtx-9999"`, "--have-gpu"},
+		{"bad GPU in file", []string{"decide", "--answers", badGPU}, badGPU + `:4: have_gpus: "rtx-4090x0": GPU count must be 1-1024`, "--have-gpu"},
+		{"latency in file", []string{"decide", "--answers", latency}, latency + ":4: latency_seconds: must be >= 0", ""},
+		{"latency flag", append(base, "--latency", "-1"), "--latency: must be >= 0", "latency_seconds"},
+		{"latency flag over the file", []string{"decide", "--answers", latency, "--latency", "-2"}, "--latency: must be >= 0", "latency.yaml"},
+		{"input-share flag over the file", []string{"decide", "--answers", share, "--input-share", "3"}, "--input-share: must be between 0 and 1", "share.yaml"},
+		{"unknown GPU flag over the file", []string{"decide", "--answers", gpu, "--have-gpu", "rtx-9998"}, `--have-gpu: unknown GPU "rtx-9998"`, "gpu.yaml"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+				t.Fatalf("exit %d, stderr %q, want %q", r.code, r.stderr, tc.want)
+			}
+			if tc.forbidden != "" && strings.Contains(r.stderr, tc.forbidden) {
+				t.Errorf("stderr %q names %q, where the value did not come from", r.stderr, tc.forbidden)
 			}
 		})
 	}
@@ -334,5 +383,77 @@ func TestDecidePolicyPassesRouteCheck(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("schema_version: 1\nbackends:\n  - {name: c, source: cloud, api: openai, model: gpt-5-nano, price: gpt-5-nano, api_key_env: OPENAI_API_KEY}\nrules:\n  - when: {pii: true}\n    use: c\n  - use: c\n"), 0o644)
 	if chk := run(t, nil, "route", "--check-policy", bad); chk.code == 0 {
 		t.Fatalf("route --check-policy accepted PII to the cloud:\n%s", chk.stdout)
+	}
+}
+
+// CSV drops table titles, so the verdict needs a table of its own; and no
+// number, in any format, is written in exponent notation.
+func TestDecideCSVCarriesVerdictAndPlainNumbers(t *testing.T) {
+	exponent := regexp.MustCompile(`\d[eE][+-]?\d`)
+	scenarios := []struct {
+		name       string
+		args       []string
+		verdict    string
+		thresholds map[string]*regexp.Regexp // change kind -> raw threshold
+	}{
+		{"volume crossover", []string{"--tokens", "2M", "--privacy", "none", "--task", "classification"}, "cloud",
+			map[string]*regexp.Regexp{"volume": regexp.MustCompile(`^[1-9][0-9]{7,}$`), "privacy": regexp.MustCompile(`^$`)}},
+		{"latency", []string{"--tokens", "500M", "--privacy", "none", "--task", "classification", "--latency", "3"}, "local",
+			map[string]*regexp.Regexp{"volume": regexp.MustCompile(`^[1-9][0-9]{7,}$`), "latency": regexp.MustCompile(`^[0-9]+\.[0-9]+$`)}},
+		{"over budget", []string{"--tokens", "2M", "--privacy", "regulated", "--task", "code", "--budget", "10"}, "local",
+			map[string]*regexp.Regexp{"budget": regexp.MustCompile(`^[0-9]+\.[0-9]+$`)}},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			args := append([]string{"decide"}, sc.args...)
+			r := run(t, nil, append(args, "--format", "csv")...)
+			mustOK(t, r)
+			cr := csv.NewReader(strings.NewReader(r.stdout))
+			cr.FieldsPerRecord = -1
+			recs, err := cr.ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) < 3 || strings.Join(recs[0], ",") != "field,value" || strings.Join(recs[1], ",") != "verdict,"+sc.verdict {
+				t.Fatalf("CSV does not open with the verdict:\n%s", r.stdout)
+			}
+			fields := map[string]string{}
+			inChanges := false
+			seen := map[string]bool{}
+			for _, rec := range recs {
+				if len(rec) == 2 && !inChanges {
+					fields[rec[0]] = rec[1]
+				}
+				if strings.Join(rec, ",") == "kind,threshold,verdict,explanation" {
+					inChanges = true
+					continue
+				}
+				if inChanges && len(rec) == 4 {
+					if re, ok := sc.thresholds[rec[0]]; ok {
+						seen[rec[0]] = true
+						if !re.MatchString(rec[1]) {
+							t.Errorf("%s threshold %q does not match %s", rec[0], rec[1], re)
+						}
+					}
+				}
+			}
+			for kind := range sc.thresholds {
+				if !seen[kind] {
+					t.Errorf("no %s change in:\n%s", kind, r.stdout)
+				}
+			}
+			if _, err := decimal.NewFromString(fields["monthly_cost_usd"]); err != nil {
+				t.Errorf("monthly_cost_usd %q: %v", fields["monthly_cost_usd"], err)
+			}
+			if fields["as_of"] != "2026-11-27" {
+				t.Errorf("as_of %q", fields["as_of"])
+			}
+			for _, format := range []string{"csv", "markdown", "table"} {
+				out := run(t, nil, append(args, "--format", format)...).stdout
+				if m := exponent.FindString(out); m != "" {
+					t.Errorf("%s output has exponent notation %q:\n%s", format, m, out)
+				}
+			}
+		})
 	}
 }

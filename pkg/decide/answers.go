@@ -207,6 +207,41 @@ type Answers struct {
 	BudgetUSD        *decimal.Decimal // monthly; nil = no budget
 	OpsHoursPerMonth decimal.Decimal
 	OpsHourlyUSD     *decimal.Decimal
+
+	// Where values came from, so errors can point there: the answers file
+	// and the line of each key (items of have_gpus as "have_gpus#i"), or
+	// the flag that overrode a field.
+	file  string
+	lines map[string]int
+	flags map[string]string
+}
+
+// SetByFlag records that flag gave field's value (overriding the answers
+// file), so errors about it name the flag.
+func (a *Answers) SetByFlag(field, flag string) {
+	if a.flags == nil {
+		a.flags = map[string]string{}
+	}
+	a.flags[field] = flag
+}
+
+// ErrorFor is an error about field (item i of a list field, or -1 for the
+// whole field) that names where its value came from: the flag, or the
+// answers file and line.
+func (a *Answers) ErrorFor(field string, item int, msg string) *AnswerError {
+	e := &AnswerError{Field: field, Msg: msg}
+	if flag, ok := a.flags[field]; ok {
+		e.Flag = flag
+		return e
+	}
+	key := field
+	if item >= 0 {
+		key = fmt.Sprintf("%s#%d", field, item)
+	}
+	if line, ok := a.lines[key]; ok {
+		e.File, e.Line = a.file, line
+	}
+	return e
 }
 
 // Field names of the answers file, used in messages.
@@ -303,15 +338,23 @@ func (a *Answers) RequestShape() (prompt, output int64) {
 	return DefaultPromptTokens, DefaultOutputTokens
 }
 
-// AnswerError is a bad answer: the field (answers-file key) and what is wrong.
+// AnswerError is a bad answer: the field (answers-file key), where its
+// value came from (a flag, or a file and line) and what is wrong.
 type AnswerError struct {
 	Field string
-	Line  int // 0 when not from a file
+	Flag  string // the flag that gave the value, e.g. "--latency"
+	File  string // the answers file, when known
+	Line  int    // 0 when not from a file
 	Msg   string
 }
 
 func (e *AnswerError) Error() string {
-	if e.Line > 0 {
+	switch {
+	case e.Flag != "":
+		return fmt.Sprintf("%s: %s", e.Flag, e.Msg)
+	case e.Line > 0 && e.File != "":
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+	case e.Line > 0:
 		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Msg)
 	}
 	return fmt.Sprintf("%s: %s", e.Field, e.Msg)
@@ -325,7 +368,7 @@ func (e *AnswerError) BadInput() bool { return true }
 func (a *Answers) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &AnswerError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, a.ErrorFor(field, -1, fmt.Sprintf(format, args...)))
 	}
 	if a.TokensPerMonth < 0 || a.RequestsPerMonth < 0 || a.TokensPerRequest < 0 {
 		bad(FieldTokens, "must not be negative")
@@ -387,9 +430,9 @@ func (a *Answers) Validate() error {
 	if a.PeakToAverage != 0 && (a.PeakToAverage < 1 || a.PeakToAverage > 100 || a.PeakToAverage != a.PeakToAverage) {
 		bad("peak_to_average", "must be between 1 and 100 (got %v)", a.PeakToAverage)
 	}
-	for _, g := range a.HaveGPUs {
+	for i, g := range a.HaveGPUs {
 		if g.GPU == "" || g.Count < 1 {
-			bad("have_gpus", "%q: want GPU or GPUxN", g.String())
+			errs = append(errs, a.ErrorFor("have_gpus", i, fmt.Sprintf("%q: want GPU or GPUxN", g.String())))
 		}
 	}
 	if b := a.BudgetUSD; b != nil && b.IsNegative() {
@@ -447,18 +490,33 @@ func (r *rawNode) UnmarshalYAML(n *yaml.Node) error {
 
 // ParseAnswers reads an answers file strictly: unknown keys and values of
 // the wrong kind are errors that name the line and the field.
-func ParseAnswers(data []byte) (*Answers, error) {
+func ParseAnswers(data []byte) (*Answers, error) { return ParseAnswersFile("", data) }
+
+// ParseAnswersFile is ParseAnswers for the file named name: its errors,
+// and later Validate errors about values from it, read name:line: field.
+func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 	var f answersFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
 		if err.Error() == "EOF" {
-			return &Answers{}, nil // an empty file answers nothing
+			return &Answers{file: name}, nil // an empty file answers nothing
 		}
-		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
+		msg = strings.ReplaceAll(msg, " in type decide.answersFile", "")
+		if name != "" {
+			// "line 4: field x not found" -> "FILE:4: field x not found"
+			if yamlLineRe.MatchString(msg) {
+				msg = yamlLineRe.ReplaceAllString(msg, name+":$1:")
+			} else {
+				msg = name + ": " + msg
+			}
+		}
+		return nil, fmt.Errorf("%s", msg)
 	}
 	a := &Answers{InputShare: f.InputShare, Privacy: Privacy(f.Privacy), RegulatedShare: f.RegulatedShare, Task: Task(f.Task),
-		LatencySeconds: f.LatencySeconds, TTFTSeconds: f.TTFTSeconds, Load: Load(f.Load), PeakToAverage: f.PeakToAverage}
+		LatencySeconds: f.LatencySeconds, TTFTSeconds: f.TTFTSeconds, Load: Load(f.Load), PeakToAverage: f.PeakToAverage,
+		file: name, lines: keyLines(data)}
 	var errs []error
 	tokens := func(n *rawNode, field string, monthly bool) int64 {
 		if n == nil {
@@ -475,7 +533,7 @@ func ParseAnswers(data []byte) (*Answers, error) {
 			err = errors.New("want a token count such as 2M")
 		}
 		if err != nil {
-			errs = append(errs, &AnswerError{Field: field, Line: n.Line, Msg: trimParse(err)})
+			errs = append(errs, &AnswerError{Field: field, File: name, Line: n.Line, Msg: trimParse(err)})
 		}
 		return v
 	}
@@ -488,7 +546,7 @@ func ParseAnswers(data []byte) (*Answers, error) {
 			err = errors.New("want an amount such as 500")
 		}
 		if err != nil {
-			errs = append(errs, &AnswerError{Field: field, Line: n.Line, Msg: trimParse(err)})
+			errs = append(errs, &AnswerError{Field: field, File: name, Line: n.Line, Msg: trimParse(err)})
 			return nil
 		}
 		return &d
@@ -502,7 +560,7 @@ func ParseAnswers(data []byte) (*Answers, error) {
 			err = errors.New("want a context length such as 8K")
 		}
 		if err != nil {
-			errs = append(errs, &AnswerError{Field: "context_tokens", Line: n.Line, Msg: err.Error()})
+			errs = append(errs, &AnswerError{Field: "context_tokens", File: name, Line: n.Line, Msg: err.Error()})
 		}
 		a.ContextTokens = v
 	}
@@ -514,14 +572,14 @@ func ParseAnswers(data []byte) (*Answers, error) {
 	if n := f.Accuracy; n != nil {
 		acc, err := accuracyNode(&n.Node)
 		if err != nil {
-			errs = append(errs, &AnswerError{Field: FieldAccuracy, Line: n.Line, Msg: err.Error()})
+			errs = append(errs, &AnswerError{Field: FieldAccuracy, File: name, Line: n.Line, Msg: err.Error()})
 		}
 		a.Accuracy = acc
 	}
-	for _, s := range f.HaveGPUs {
+	for i, s := range f.HaveGPUs {
 		g, err := ParseOwnedGPU(s)
 		if err != nil {
-			errs = append(errs, &AnswerError{Field: "have_gpus", Msg: err.Error()})
+			errs = append(errs, a.ErrorFor("have_gpus", i, err.Error()))
 			continue
 		}
 		a.HaveGPUs = append(a.HaveGPUs, g)
@@ -530,6 +588,29 @@ func ParseAnswers(data []byte) (*Answers, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+var yamlLineRe = regexp.MustCompile(`(?m)^\s*line ([0-9]+):`)
+
+// keyLines maps each top-level key of an answers file to the line of its
+// value, and each have_gpus item to "have_gpus#i".
+func keyLines(data []byte) map[string]int {
+	lines := map[string]int{}
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return lines
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		lines[k.Value] = v.Line
+		if k.Value == "have_gpus" && v.Kind == yaml.SequenceNode {
+			for j, item := range v.Content {
+				lines[fmt.Sprintf("have_gpus#%d", j)] = item.Line
+			}
+		}
+	}
+	return lines
 }
 
 func trimParse(err error) string {

@@ -188,3 +188,33 @@ func TestContextTokens(t *testing.T) {
 		}
 	}
 }
+
+// Errors about answers point where the value came from: FILE:LINE for the
+// answers file (each have_gpus item on its own line), the flag once a flag
+// overrides the field.
+func TestAnswerErrorsNameTheirSource(t *testing.T) {
+	_, err := ParseAnswersFile("w.yaml", []byte("privacy: secret\ninput_share: 2\nhave_gpus:\n  - rtx-4090\n  - rtx-4090x0\n"))
+	if err == nil || err.Error() != `w.yaml:5: have_gpus: "rtx-4090x0": GPU count must be 1-1024` {
+		t.Fatalf("bad have_gpus item: %v", err)
+	}
+	a, err := ParseAnswersFile("w.yaml", []byte("privacy: secret\ninput_share: 2\nhave_gpus:\n  - rtx-4090\n  - rtx-3090x2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.Validate()
+	for _, want := range []string{`w.yaml:1: privacy: "secret" is not one of`, "w.yaml:2: input_share: must be between 0 and 1"} {
+		if got == nil || !strings.Contains(got.Error(), want) {
+			t.Errorf("Validate() = %v, want %q", got, want)
+		}
+	}
+	if e := a.ErrorFor("have_gpus", 1, "unknown GPU"); e.Error() != "w.yaml:5: have_gpus: unknown GPU" {
+		t.Errorf("have_gpus item 1: %q", e.Error())
+	}
+	a.SetByFlag("privacy", "--privacy")
+	if got := a.Validate(); got == nil || !strings.Contains(got.Error(), `--privacy: "secret"`) || strings.Contains(got.Error(), "w.yaml:1") {
+		t.Errorf("after --privacy: %v", got)
+	}
+	if _, err := ParseAnswersFile("w.yaml", []byte("privacy: none\nlatncy: 2\n")); err == nil || err.Error() != "w.yaml:2: field latncy not found" {
+		t.Errorf("unknown key: %v", err)
+	}
+}

@@ -128,14 +128,38 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	vol := units.FormatTokens(T) + " tokens/month"
 
 	// Cloud side.
-	d.CloudOptions = e.cloudOptions(cloudCandidates(a.Task, acc), T)
+	day := d.AsOf
+	candidates := cloudCandidates(a.Task, acc)
+	cloudOpts, skipped := e.cloudOptions(candidates, T)
+	if len(skipped) > 0 {
+		d.Notes = append(d.Notes, fmt.Sprintf("%s cloud candidates left out: %s", a.Task, strings.Join(skipped, "; ")))
+	}
+	fellBack := len(cloudOpts) == 0
+	if fellBack {
+		// An early as-of date (or a user catalog) can leave every candidate
+		// unpriced; the models priced that day still make a cloud side.
+		var scope string
+		cloudOpts, scope = e.fallbackCloud(candidates, acc.Level != AccuracyGoodEnough, T)
+		if len(cloudOpts) > 0 {
+			d.Reasons = append(d.Reasons, fmt.Sprintf("none of the %s cloud candidates (%s) is priced on %s, so the cloud side is the %s priced then", a.Task, strings.Join(candidates, ", "), day, scope))
+		} else {
+			d.Reasons = append(d.Reasons, fmt.Sprintf("the catalog has no cloud model priced on %s", day))
+		}
+	}
+	if cloudOpts != nil {
+		d.CloudOptions = cloudOpts
+	}
 	for _, c := range d.CloudOptions {
 		if c.Excluded == "" && d.BestCloud == nil {
 			d.BestCloud = c
 		}
 	}
 	if acc.Level == AccuracyMinScore {
-		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no %s scores for cloud models: the %s frontier candidates are assumed to meet %s %g", acc.Benchmark, a.Task, acc.Benchmark, acc.MinScore))
+		which := fmt.Sprintf("the %s frontier candidates are", a.Task)
+		if fellBack {
+			which = "the frontier-tier models standing in for them are"
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no %s scores for cloud models: %s assumed to meet %s %g", acc.Benchmark, which, acc.Benchmark, acc.MinScore))
 	}
 	if d.BestCloud != nil && d.BestCloud.ReplySeconds == nil && (a.LatencySeconds > 0 || a.TTFTSeconds > 0) {
 		d.Notes = append(d.Notes, fmt.Sprintf("the catalog has no measured latency for %s: its reply time is not checked against the target", d.BestCloud.Model))
@@ -159,6 +183,8 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	switch {
 	case regulated > 0:
 		decideRegulated(d, e, opts, regulated, vol, bench, minScore, qualityOK)
+	case d.BestLocal == nil && d.BestCloud == nil && len(d.CloudOptions) == 0:
+		return nil, &AnswerError{Field: "context_tokens", Msg: fmt.Sprintf("the catalog has no cloud model priced on %s and no local option takes %s tokens of context within the targets: lower the context or the latency target, or pick another --as-of date", day, FormatContextTokens(e.context))}
 	case d.BestLocal == nil && d.BestCloud == nil:
 		return nil, &AnswerError{Field: "context_tokens", Msg: fmt.Sprintf("no %s cloud candidate and no local option takes %s tokens of context within the targets: lower the context or the latency target", a.Task, FormatContextTokens(e.context))}
 	case d.BestLocal == nil:
@@ -168,7 +194,9 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		d.recommendCloud("all", 1, T, d.BestCloud, acc)
 	case d.BestCloud == nil:
 		d.Verdict = Local
-		d.Reasons = append(d.Reasons, fmt.Sprintf("no %s cloud candidate meets the answers (%s)", a.Task, cloudExclusions(d.CloudOptions)))
+		if len(d.CloudOptions) > 0 { // else the reason above says no cloud model is priced
+			d.Reasons = append(d.Reasons, fmt.Sprintf("no %s cloud candidate meets the answers (%s)", a.Task, cloudExclusions(d.CloudOptions)))
+		}
 		d.Reasons = append(d.Reasons, localReason(d.BestLocal, vol, e))
 		d.recommendLocal("all", 1, T, d.BestLocal)
 	default:
@@ -493,9 +521,6 @@ func cloudExclusions(cs []*CloudOption) string {
 	var parts []string
 	for _, c := range cs {
 		parts = append(parts, c.Model+": "+c.Excluded)
-	}
-	if len(parts) == 0 {
-		return "none of its candidates is in the catalog"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -558,3 +558,86 @@ func TestNothingCanServeRegulated(t *testing.T) {
 		t.Error("a policy without backends")
 	}
 }
+
+// An as-of date before the task's candidates were priced still has a cloud
+// side: the models priced that day. Only a date with no cloud price at all
+// leaves it empty, and the reason says exactly that.
+func TestAsOfBeforeCandidatesArePriced(t *testing.T) {
+	tests := []struct {
+		name, answers, asOf string
+		verdict             Verdict
+		cloud               string // the recommended or best cloud model; "" = none
+		reason, note        string
+	}{
+		{"value tier falls back to gpt-4o-mini", "tokens_per_month: 10M\nprivacy: none\ntask: qa\n", "2025-01-01", Cloud, "gpt-4o-mini",
+			"none of the qa cloud candidates (gpt-5-mini, gemini-2.5-flash, claude-haiku-4.5, deepseek-v4-flash, gemini-3-flash) is priced on 2025-01-01, so the cloud side is the openai/google/anthropic/deepseek value-tier",
+			"gpt-5-mini has no price on 2025-01-01"},
+		{"frontier tier falls back to a frontier-class model", "tokens_per_month: 10M\nprivacy: none\ntask: qa\naccuracy: best\n", "2025-01-01", Cloud, "gpt-4o",
+			"frontier-tier", "claude-sonnet-4.6 has no price on 2025-01-01"},
+		{"some candidates priced: the others are skipped with a note", "tokens_per_month: 10M\nprivacy: none\ntask: qa\n", "2025-09-01", Cloud, "gpt-5-mini",
+			"at 10.0M tokens/month the cheapest qa cloud option", "claude-haiku-4.5 has no price on 2025-09-01"},
+		{"no cloud model priced at all", "tokens_per_month: 10M\nprivacy: none\ntask: qa\n", "2023-01-01", Local, "",
+			"the catalog has no cloud model priced on 2023-01-01", "gemini-3-flash has no price on 2023-01-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decideAt(t, tt.answers, tt.asOf)
+			day, _ := time.Parse(time.DateOnly, tt.asOf)
+			if d.Verdict != tt.verdict {
+				t.Errorf("verdict %s, want %s; reasons %q", d.Verdict, tt.verdict, d.Reasons)
+			}
+			got := ""
+			if d.BestCloud != nil {
+				got = d.BestCloud.Model
+			}
+			if got != tt.cloud {
+				t.Errorf("best cloud %q, want %q", got, tt.cloud)
+			}
+			if !anyContains(d.Reasons, tt.reason) {
+				t.Errorf("no reason contains %q: %q", tt.reason, d.Reasons)
+			}
+			if anyContains(d.Reasons, "not in the catalog") || anyContains(d.Reasons, "meets the answers ()") {
+				t.Errorf("reasons blame the catalog or an empty list: %q", d.Reasons)
+			}
+			if !anyContains(d.Notes, tt.note) {
+				t.Errorf("no note contains %q: %q", tt.note, d.Notes)
+			}
+			for _, c := range d.CloudOptions {
+				if _, err := c.m.PriceAt(day); err != nil {
+					t.Errorf("cloud option %s is not priced on %s: %v", c.Model, tt.asOf, err)
+				}
+			}
+		})
+	}
+	// Entries that start later than the as-of date (claude-haiku-5.5 from
+	// 2026-11-27) are never offered before it.
+	d := decideAt(t, "tokens_per_month: 10M\nprivacy: none\ntask: qa\n", "2026-07-01")
+	for _, c := range d.CloudOptions {
+		if c.Model == "claude-haiku-5.5" || c.Model == "claude-opus-5.5" {
+			t.Errorf("%s offered before its first price", c.Model)
+		}
+	}
+}
+
+func decideAt(t *testing.T, y, day string) *Decision {
+	t.Helper()
+	a, err := ParseAnswers([]byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, _ := time.Parse(time.DateOnly, day)
+	d, err := Decide(testCatalog(t), at, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestIsValueClass(t *testing.T) {
+	for id, want := range map[string]bool{"gpt-4o-mini": true, "gemini-2.0-flash-lite": true, "claude-3-haiku": true, "mistral-small-3.1": true,
+		"gpt-4o": false, "claude-3.5-sonnet": false, "gemini-2.5-pro": false, "minimax-m1": false} {
+		if got := isValueClass(id); got != want {
+			t.Errorf("isValueClass(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

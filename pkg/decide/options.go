@@ -3,7 +3,9 @@ package decide
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -270,22 +272,30 @@ func (e *env) cloudMonthly(c *CloudOption) cost.CloudMonthly {
 	}
 }
 
-// cloudOptions prices the task's candidates. Unknown ids in the mapping are
-// skipped (a user catalog may drop them); retired or unpriced ones too.
-func (e *env) cloudOptions(ids []string, tokens int64) []*CloudOption {
-	var out []*CloudOption
+// cloudOptions prices the given cloud models on the as-of date. Ids the
+// catalog lacks (a user catalog may drop them), retired ones and ones with
+// no price that day are left out; skipped says why, one entry per id.
+func (e *env) cloudOptions(ids []string, tokens int64) (out []*CloudOption, skipped []string) {
+	day := e.asOf.Format(time.DateOnly)
 	for _, id := range ids {
 		m, err := e.cat.Cloud(id)
-		if err != nil || m.Status(e.asOf) == "retired" {
+		if err != nil {
+			skipped = append(skipped, id+" is not in the catalog")
+			continue
+		}
+		if m.Status(e.asOf) == "retired" {
+			skipped = append(skipped, fmt.Sprintf("%s is retired on %s", id, day))
 			continue
 		}
 		p, err := m.PriceAt(e.asOf)
 		if err != nil {
+			skipped = append(skipped, err.Error())
 			continue
 		}
 		c := &CloudOption{Model: m.ID.V, Provider: m.Provider, ContextWindow: m.ContextWindow.D.IntPart(), m: m, p: p}
 		total, err := e.cloudMonthly(c)(tokens)
 		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s cannot be priced for this workload on %s: %v", id, day, err))
 			continue
 		}
 		c.MonthlyCostUSD = total
@@ -301,7 +311,62 @@ func (e *env) cloudOptions(ids []string, tokens int64) []*CloudOption {
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].MonthlyCostUSD.LessThan(out[j].MonthlyCostUSD) })
-	return out
+	return out, skipped
+}
+
+// valueClassMarkers are the words providers put in the names of their
+// cheap, high-volume models; the value tier of every task is of this class.
+var valueClassMarkers = []string{"mini", "nano", "flash", "haiku", "lite", "small"}
+
+func isValueClass(id string) bool {
+	for _, w := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '.' || r == '_' }) {
+		if slices.Contains(valueClassMarkers, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// fallbackCloud stands in for a task's candidates when none of them is
+// priced on the as-of date (an early date, or a user catalog without them):
+// the other cloud models priced that day, preferring the candidates'
+// providers and tier class (value: mini/nano/flash/haiku/lite/small names;
+// frontier: the rest). scope describes the models that were used; it is
+// empty, as are opts, only when no cloud model is priced that day.
+func (e *env) fallbackCloud(candidates []string, frontier bool, tokens int64) (opts []*CloudOption, scope string) {
+	providers := map[string]bool{}
+	var provNames []string
+	for _, id := range candidates {
+		if m, err := e.cat.Cloud(id); err == nil && !providers[m.Provider] {
+			providers[m.Provider] = true
+			provNames = append(provNames, m.Provider)
+		}
+	}
+	tier := "value-tier (mini/nano/flash/haiku/lite/small)"
+	if frontier {
+		tier = "frontier-tier (not mini/nano/flash/haiku/lite/small)"
+	}
+	sameTier := func(m *catalog.CloudModel) bool { return isValueClass(m.ID.V) != frontier }
+	groups := []struct {
+		keep  func(*catalog.CloudModel) bool
+		scope string
+	}{
+		{func(m *catalog.CloudModel) bool { return providers[m.Provider] && sameTier(m) }, strings.Join(provNames, "/") + " " + tier + " models"},
+		{sameTier, tier + " models of any provider"},
+		{func(*catalog.CloudModel) bool { return true }, "cloud models of any provider and tier"},
+	}
+	for _, g := range groups {
+		var ids []string
+		for _, m := range e.cat.CloudModels() {
+			if !slices.Contains(candidates, m.ID.V) && g.keep(m) {
+				ids = append(ids, m.ID.V)
+			}
+		}
+		if opts, _ := e.cloudOptions(ids, tokens); len(opts) > 0 {
+			return opts, g.scope
+		}
+	}
+	return nil, ""
 }
 
 func scoreOf(q []catalog.Score, bench string) *float64 {
@@ -319,10 +384,10 @@ func scoreOf(q []catalog.Score, bench string) *float64 {
 // context is too short get no setups; their ids come back in short.
 func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts []*LocalOption, short []string, err error) {
 	owned := map[string]int{}
-	for _, g := range e.a.HaveGPUs {
+	for i, g := range e.a.HaveGPUs {
 		cg, err := e.cat.GPU(g.GPU)
 		if err != nil {
-			return nil, nil, &AnswerError{Field: "have_gpus", Msg: err.Error()}
+			return nil, nil, e.a.ErrorFor("have_gpus", i, err.Error())
 		}
 		owned[cg.ID.V] += g.Count
 	}
