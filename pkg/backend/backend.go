@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -235,7 +236,7 @@ func resolve(cfg Config) (common, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	needKey := cfg.RequireAPIKey || isCloudHost(u.Host)
+	needKey := cfg.RequireAPIKey || IsCloudHost(u.Host)
 	var key string
 	if cfg.APIKeyEnv != "" {
 		key = getenv(cfg.APIKeyEnv)
@@ -261,9 +262,105 @@ func resolve(cfg Config) (common, error) {
 		timeout: timeout, client: client, now: now}, nil
 }
 
-func isCloudHost(host string) bool {
-	h := strings.ToLower(host)
-	return h == "api.openai.com" || h == "api.anthropic.com"
+// cloudAPIDomains are hosted LLM APIs: a prompt sent to one of these
+// hosts or their subdomains leaves the premises, whatever a policy calls
+// the backend. Matched as the host itself or any subdomain of it.
+var cloudAPIDomains = []string{
+	"api.openai.com",
+	"api.anthropic.com",
+	"googleapis.com", // generativelanguage (Gemini) and *-aiplatform (Vertex AI)
+	"openrouter.ai",
+	"api.deepseek.com",
+	"api.x.ai",
+	"api.mistral.ai",
+	"api.groq.com",
+	"api.together.xyz",
+	"api.together.ai",
+	"api.fireworks.ai",
+	"api.cohere.com",
+	"api.cohere.ai",
+	"api.perplexity.ai",
+	"api.cerebras.ai",
+	"api.sambanova.ai",
+	"api.deepinfra.com",
+	"api.hyperbolic.xyz",
+	"api.novita.ai",
+	"api.moonshot.ai",
+	"api.ai21.com",
+	"api.replicate.com",
+	"dashscope.aliyuncs.com",
+	"dashscope-intl.aliyuncs.com",
+	"router.huggingface.co",
+	"api-inference.huggingface.co",
+	"models.github.ai",
+	"openai.azure.com", // <resource>.openai.azure.com
+	"services.ai.azure.com",
+	"cognitiveservices.azure.com",
+	"models.inference.ai.azure.com",
+}
+
+// IsCloudHost reports whether host (a URL host, with or without a port)
+// is a known hosted LLM API (see cloudAPIDomains; also Amazon Bedrock).
+func IsCloudHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(hostname(host)), ".")
+	if h == "" {
+		return false
+	}
+	for _, d := range cloudAPIDomains {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return true
+		}
+	}
+	// bedrock-runtime.<region>.amazonaws.com; other amazonaws.com hosts
+	// may be the user's own rented machines.
+	return strings.HasPrefix(h, "bedrock") && strings.HasSuffix(h, ".amazonaws.com")
+}
+
+// EffectiveBaseURL is the URL a backend of api sends to: baseURL, or the
+// api's default when it is empty ("" for an unknown api).
+func EffectiveBaseURL(api, baseURL string) string {
+	if raw := strings.TrimSpace(baseURL); raw != "" {
+		return raw
+	}
+	switch strings.ToLower(strings.TrimSpace(api)) {
+	case APIOpenAI:
+		return DefaultOpenAIBaseURL
+	case APIAnthropic:
+		return DefaultAnthropicBaseURL
+	case APIOllama:
+		return DefaultOllamaBaseURL
+	}
+	return ""
+}
+
+// IsPrivateHost reports whether host (with or without a port) can only
+// be a machine on the user's own network: loopback, a private address
+// (RFC 1918, IPv6 ULA), link-local, localhost, a single-label name, or a
+// name under .local, .internal, .lan, .home.arpa. Anything else may be a
+// server anywhere, so calling it "local" is only a label.
+func IsPrivateHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(hostname(host)), ".")
+	if h == "" {
+		return false
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		a = a.Unmap()
+		return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsUnspecified()
+	}
+	if h == "localhost" || !strings.Contains(h, ".") {
+		return true
+	}
+	for _, suffix := range []string{".localhost", ".local", ".internal", ".lan", ".home.arpa"} {
+		if strings.HasSuffix(h, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostname strips the port and IPv6 brackets from a URL host.
+func hostname(host string) string {
+	return (&url.URL{Host: host}).Hostname()
 }
 
 // defaultHTTPClient has no overall Timeout (it would cut long streams); the

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +53,11 @@ Prompts with personal data (e-mail, phone, card, IBAN, SSN, IP address, or
 "pii": true in the file) never go to a source: cloud backend: not by a rule, not
 by fallback, not by a retry. API keys are read from the environment variables the
 policy names and are never logged. Prompt text is logged only with --log-prompts.
+
+A prompts file is checked whole before anything is sent: a bad line or a
+repeated id anywhere exits 2 (file:line) with nothing sent and nothing logged.
+Prompts on stdin (-f -) or from a pipe are streamed instead: a bad line stops
+the run there, and the prompts before it have already been sent and logged.
 
 Ctrl-C stops sending, records what finished, prints the summary and exits 130;
 --resume then runs only the prompts that have no final record in the log (ok, or
@@ -301,11 +304,11 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 		}
 		return err
 	}
-	if o.CheckPolicy != "" {
-		return output.Write(ios, format, policyCheck(pol, warnings))
-	}
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "warning:", w)
+	}
+	if o.CheckPolicy != "" {
+		return output.Write(ios, format, policyCheck(pol, warnings))
 	}
 
 	var in io.Reader = ios.In
@@ -317,8 +320,23 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 		}
 		defer pf.Close()
 		in = pf
-		if ios.IsStderrTTY() {
-			total = countPrompts(o.PromptsFile)
+		// A regular file is checked whole first, so a bad line anywhere
+		// stops the run before anything is sent or logged. Stdin and pipes
+		// cannot be read twice: they are streamed, and a bad line stops the
+		// run there.
+		if st, err := pf.Stat(); err == nil && st.Mode().IsRegular() {
+			n, err := route.CheckPrompts(pf, o.PromptsFile)
+			var ie *route.InputError
+			switch {
+			case errors.As(err, &ie):
+				return &InputError{Err: err}
+			case err != nil:
+				return err
+			}
+			if _, err := pf.Seek(0, io.SeekStart); err != nil {
+				return fmt.Errorf("-f: %w", err)
+			}
+			total = n
 		}
 	}
 
@@ -428,39 +446,6 @@ func policyCheck(p *route.Policy, warnings []string) *PolicyCheckResult {
 type discard struct{}
 
 func (discard) Write(*ledger.Record) error { return nil }
-
-// countPrompts counts non-blank lines for the progress bar's total (a
-// streamed pass; -1 when the file cannot be read).
-func countPrompts(path string) int64 {
-	fh, err := os.Open(path)
-	if err != nil {
-		return -1
-	}
-	defer fh.Close()
-	br := bufio.NewReaderSize(fh, 256<<10)
-	var n int64
-	blank := true
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(bytes.TrimSpace(chunk)) > 0 {
-			blank = false
-		}
-		if err == nil {
-			if !blank {
-				n++
-			}
-			blank = true
-			continue
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if !blank {
-			n++
-		}
-		return n
-	}
-}
 
 // routeProgress is the stderr progress bar (terminals only).
 type routeProgress struct {

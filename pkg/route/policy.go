@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmcost/llmcost/pkg/backend"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
@@ -83,6 +85,20 @@ func (b *PolicyBackend) RequestLogprobs() bool {
 
 // Cloud reports whether prompts sent here leave the premises.
 func (b *PolicyBackend) Cloud() bool { return b.Source != SourceLocal }
+
+// Host is the host (with port, if any) of the URL this backend sends to:
+// base_url, or the api's default; "" when that is not a URL.
+func (b *PolicyBackend) Host() string {
+	u, err := url.Parse(backend.EffectiveBaseURL(b.API, b.BaseURL))
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// CloudHost reports whether this backend's URL is a known cloud API,
+// whatever its source label says.
+func (b *PolicyBackend) CloudHost() bool { return backend.IsCloudHost(b.Host()) }
 
 // Rule sends prompts matching When to Use; a rule without When is the default.
 type Rule struct {
@@ -362,11 +378,22 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 		if b.Model == "" {
 			bad(at(b.lines, "model", b.Line), f("model"), "required")
 		}
-		if b.Source == SourceLocal && b.BaseURL == "" && b.API == APIOpenAI {
-			bad(at(b.lines, "base_url", b.Line), f("base_url"), "a local openai-compatible backend needs the server's URL (e.g. http://localhost:8000/v1)")
-		}
-		if b.BaseURL != "" && !strings.HasPrefix(b.BaseURL, "http://") && !strings.HasPrefix(b.BaseURL, "https://") {
+		badURL := b.BaseURL != "" && !strings.HasPrefix(b.BaseURL, "http://") && !strings.HasPrefix(b.BaseURL, "https://")
+		if badURL {
 			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%q: want an http:// or https:// URL", b.BaseURL)
+		}
+		if b.Source == SourceLocal && !badURL {
+			// The PII guard trusts this label, so it must not point at a cloud API.
+			host := b.Host()
+			shown := (&url.URL{Host: host}).Hostname()
+			switch {
+			case strings.TrimSpace(b.BaseURL) == "":
+				bad(at(b.lines, "source", b.Line), f("source"), "\"local\" needs an explicit base_url, the server's URL (e.g. http://localhost:8000/v1); without one api %s sends to %s", b.API, backend.EffectiveBaseURL(b.API, ""))
+			case backend.IsCloudHost(host):
+				bad(at(b.lines, "source", b.Line), f("source"), "\"local\" but base_url host %s is a cloud API; prompts sent there leave the premises: use source: cloud", shown)
+			case !backend.IsPrivateHost(host):
+				warn(at(b.lines, "base_url", b.Line), f("base_url"), "host %s is not on a private network (loopback, RFC 1918/ULA/link-local address, single-label or .local/.internal/.lan name); \"local\" is only a label here, and PII prompts will be sent to it", shown)
+			}
 		}
 		switch {
 		case b.Price != "" && b.HourlyUSD != nil:

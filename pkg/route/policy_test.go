@@ -111,6 +111,75 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 	}
 }
 
+// TestLocalBackendMustBeLocal: the PII guard trusts `source: local`, so a
+// backend labelled local that would reach a cloud API is a policy error.
+func TestLocalBackendMustBeLocal(t *testing.T) {
+	const head = `schema_version: 1
+backends:
+  - name: cloud
+    source: cloud
+    api: openai
+    model: gpt-4o-mini
+    price: gpt-4o-mini
+  - name: fake-local
+    source: local
+`
+	const tail = `    model: some-model
+    hourly_usd: 1
+rules:
+  - when: {pii: true}
+    use: fake-local
+  - use: cloud
+`
+	for _, tc := range []struct{ name, body, want string }{
+		{"anthropic default url", "    api: anthropic\n", "p.yaml:9: backends[1].source: "},
+		{"ollama default url", "    api: ollama\n", "p.yaml:9: backends[1].source: "},
+		{"openrouter", "    api: openai\n    base_url: https://openrouter.ai/api/v1\n", `p.yaml:9: backends[1].source: "local" but base_url host openrouter.ai is a cloud API`},
+		{"openai host", "    api: openai\n    base_url: https://API.OPENAI.COM/v1\n", "p.yaml:9: backends[1].source: "},
+		{"azure", "    api: openai\n    base_url: https://acme.openai.azure.com/openai/v1\n", "p.yaml:9: backends[1].source: "},
+		{"gemini", "    api: openai\n    base_url: https://generativelanguage.googleapis.com/v1beta/openai/\n", "p.yaml:9: backends[1].source: "},
+		{"anthropic explicit", "    api: anthropic\n    base_url: https://api.anthropic.com:443\n", "p.yaml:9: backends[1].source: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ParsePolicy("p.yaml", []byte(head+tc.body+tail), Options{CheckPrice: checkPrice})
+			var pe *PolicyError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a PolicyError", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error:\n%v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+
+	for _, tc := range []struct{ base, warn string }{
+		{"http://127.0.0.1:8000/v1", ""},
+		{"http://localhost:11434", ""},
+		{"http://10.1.2.3:8000/v1", ""},
+		{"http://[fd00::5]:8000/v1", ""},
+		{"http://gpubox:8000/v1", ""},
+		{"http://vllm.corp.internal/v1", ""},
+		{"https://gpu.example.com/v1", "p.yaml:11: backends[1].base_url: host gpu.example.com is not on a private network"},
+		{"http://203.0.113.9:8000/v1", "p.yaml:11: backends[1].base_url: host 203.0.113.9 is not on a private network"},
+	} {
+		body := "    api: openai\n    base_url: " + tc.base + "\n"
+		p, warns, err := ParsePolicy("p.yaml", []byte(head+body+tail), Options{CheckPrice: checkPrice})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.base, err)
+		}
+		if p.Backend("fake-local").Cloud() {
+			t.Errorf("%s: labelled local, read as cloud", tc.base)
+		}
+		joined := fmt.Sprint(warns)
+		if tc.warn == "" && strings.Contains(joined, "private network") {
+			t.Errorf("%s: unexpected warning %v", tc.base, warns)
+		}
+		if tc.warn != "" && !strings.Contains(joined, tc.warn) {
+			t.Errorf("%s: warnings %v, want %q", tc.base, warns, tc.warn)
+		}
+	}
+}
+
 func TestPolicyWarnings(t *testing.T) {
 	cloudOnly := `schema_version: 1
 backends:
@@ -182,6 +251,8 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte(goodPolicy))
 	f.Add([]byte("schema_version: 1\nrules: [{use: x}]\n"))
 	f.Add([]byte("backends: {a: 1}\n"))
+	f.Add([]byte("schema_version: 1\nbackends:\n  - {name: l, source: local, api: anthropic, model: m, hourly_usd: 1}\nrules:\n  - use: l\n"))
+	f.Add([]byte("schema_version: 1\nbackends:\n  - {name: l, source: local, api: openai, base_url: \"https://openrouter.ai/api/v1\", model: m, hourly_usd: 1}\nrules:\n  - use: l\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, _, err := ParsePolicy("f.yaml", b, Options{})
 		if err != nil {
@@ -190,8 +261,8 @@ func FuzzParsePolicy(f *testing.F) {
 		// A valid policy routes every prompt somewhere, and PII never to the cloud.
 		for _, pii := range []bool{false, true} {
 			d := p.Route("code", pii)
-			if pii && d.Backend != nil && d.Backend.Cloud() {
-				t.Fatalf("PII routed to cloud %q", d.Backend.Name)
+			if pii && d.Backend != nil && (d.Backend.Cloud() || d.Backend.CloudHost()) {
+				t.Fatalf("PII routed to cloud %q (%s)", d.Backend.Name, d.Backend.Host())
 			}
 			if !pii && d.Backend == nil {
 				t.Fatalf("non-PII prompt not routed: %+v", d)

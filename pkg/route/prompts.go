@@ -172,3 +172,23 @@ func (r *PromptReader) readLine() ([]byte, error) {
 		}
 	}
 }
+
+// CheckPrompts reads a whole prompts file as Next would, without keeping
+// the prompts, and returns how many there are or the first bad line
+// (*InputError). Run it over a regular file before routing so that a bad
+// line at the end stops the run before anything is sent; it holds only
+// the set of JSONL ids in memory.
+func CheckPrompts(r io.Reader, name string) (int64, error) {
+	pr := NewPromptReader(r, name)
+	var n int64
+	for {
+		_, err := pr.Next()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+}

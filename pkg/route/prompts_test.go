@@ -114,3 +114,28 @@ func TestConfidence(t *testing.T) {
 		t.Error("no logprobs: confidence must be unknown")
 	}
 }
+
+func TestCheckPrompts(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     int64
+		err      string
+	}{
+		{"plain", "a\n\nb\nc", 3, ""},
+		{"jsonl", `{"id":1,"prompt":"x"}` + "\n" + `{"id":2,"prompt":"y"}` + "\n", 2, ""},
+		{"bad last line", `{"id":1,"prompt":"x"}` + "\n" + `{"id":2,"prompt":"y"}` + "\n{bad json\n", 0, "p.jsonl:3: not a prompt object"},
+		{"duplicate id", `{"id":"a","prompt":"x"}` + "\n" + `{"id":"a","prompt":"y"}` + "\n", 0, `p.jsonl:2: id: "a" repeats line 1`},
+		{"empty", "", 0, ""},
+	} {
+		n, err := CheckPrompts(strings.NewReader(tc.in), "p.jsonl")
+		switch {
+		case tc.err == "" && (err != nil || n != tc.want):
+			t.Errorf("%s: CheckPrompts = %d, %v; want %d", tc.name, n, err, tc.want)
+		case tc.err != "":
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err = %v, want an InputError with %q", tc.name, err, tc.err)
+			}
+		}
+	}
+}

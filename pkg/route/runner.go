@@ -374,6 +374,12 @@ func (st *run) call(pb *PolicyBackend, p Prompt, isPII bool) *result {
 		res.err = fmt.Errorf("refused: prompt contains personal data and %q is a cloud backend", pb.Name)
 		return res
 	}
+	if isPII && pb.CloudHost() {
+		// Defence in depth: the label is the policy's word; the URL is where
+		// the prompt would actually go.
+		res.err = fmt.Errorf("refused: prompt contains personal data and %q sends to %s, a cloud API, whatever its source label", pb.Name, pb.Host())
+		return res
+	}
 	maxTokens := p.MaxTokens
 	if maxTokens == 0 {
 		maxTokens = st.DefaultMaxTokens

@@ -131,7 +131,7 @@ func newRunner(t testing.TB, local, cloud *fakeBackend, log RecordWriter) *Runne
 // piiSamples are personal data the generator plants in prompts.
 var piiSamples = []string{
 	"jane.doe@example.com", "4111 1111 1111 1111", "5555-5555-5555-4444", "GB82 WEST 1234 5698 7654 32",
-	"DE89370400440532013000", "+44 20 7946 0958", "(415) 555-2671", "536-22-1234", "203.0.113.9",
+	"DE89370400440532013000", "+44 20 7946 0958", "(415) 555-2671", "536-22-1234", "SSN 512346789", "203.0.113.9",
 	"2001:db8::ff00:42:8329",
 }
 
@@ -218,6 +218,52 @@ func TestPropertyPIINeverReachesCloud(t *testing.T) {
 	}
 	if sum.Total.Requests != int64(len(ps)) {
 		t.Errorf("summary requests %d", sum.Total.Requests)
+	}
+}
+
+// TestPIIGuardChecksHostNotLabel: even if a policy that labels a cloud
+// API "local" got past validation (built in code, or a future bug), the
+// runner refuses to send personal data to a known cloud host, logging an
+// error; a local server on 127.0.0.1 still gets PII prompts.
+func TestPIIGuardChecksHostNotLabel(t *testing.T) {
+	for _, tc := range []struct {
+		base    string
+		refused bool
+	}{
+		{"https://api.anthropic.com", true},
+		{"https://openrouter.ai/api/v1", true},
+		{"", true}, // api openai's default, api.openai.com
+		{"http://127.0.0.1:8000/v1", false},
+	} {
+		local, cloud := &fakeBackend{name: "local-llama"}, &fakeBackend{name: "claude"}
+		log := &memLog{}
+		r := newRunner(t, local, cloud, log)
+		r.Policy.Backend("local-llama").BaseURL = tc.base // after validation
+		_, err := r.Run(context.Background(), &sliceSource{ps: []Prompt{
+			{ID: "pii", Text: "mail bob@example.org the report"}, {ID: "flag", Text: "x", PII: true},
+			{ID: "plain", Text: "hello"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range append(cloud.received(), local.received()...) {
+			if tc.refused && text != "hello" {
+				t.Errorf("%q: PII prompt %q was sent", tc.base, text)
+			}
+		}
+		recs := log.byID()
+		for _, id := range []string{"pii", "flag"} {
+			rec := recs[id][0]
+			if tc.refused {
+				if rec.Status != ledger.StatusError || !strings.Contains(rec.Error, "refused") || rec.Attempts != 0 {
+					t.Errorf("%q: record %s = %+v, want refused, never sent", tc.base, id, rec)
+				}
+			} else if rec.Status != ledger.StatusOK || rec.Backend != "local-llama" {
+				t.Errorf("%q: record %s = %+v, want answered locally", tc.base, id, rec)
+			}
+		}
+		if !tc.refused && len(local.received()) != 3 {
+			t.Errorf("%q: local received %q, want all three prompts", tc.base, local.received())
+		}
 	}
 }
 

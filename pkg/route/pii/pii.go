@@ -34,7 +34,7 @@ type Finding struct {
 // start-up: every llmcost command links this package, and compiling them
 // cost ~0.9 ms of package initialisation in runs that never route.
 type detectorREs struct {
-	emailRE, cardRE, ibanRE, ssnRE, phoneIntlRE, phoneNANPRE, phoneNatRE, ipv4RE, ipv6RE *regexp.Regexp
+	emailRE, cardRE, ibanRE, ssnRE, ssnBareRE, ssnKeywordRE, phoneIntlRE, phoneNANPRE, phoneNatRE, ipv4RE, ipv6RE *regexp.Regexp
 }
 
 var res = sync.OnceValue(func() *detectorREs {
@@ -43,6 +43,10 @@ var res = sync.OnceValue(func() *detectorREs {
 	r.cardRE = regexp.MustCompile(`\b\d(?:[ \-]?\d){12,18}\b`)
 	r.ibanRE = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b`)
 	r.ssnRE = regexp.MustCompile(`\b(\d{3})([ \-])(\d{2})([ \-])(\d{4})\b`)
+	// Nine bare digits are an SSN only after a keyword (see ssnKeywordWindow):
+	// alone they are far more often order or account numbers.
+	r.ssnBareRE = regexp.MustCompile(`\b(\d{3})(\d{2})(\d{4})\b`)
+	r.ssnKeywordRE = regexp.MustCompile(`(?i)\b(?:ssn|social[\s\-]+security|soc\.?\s*sec\b)`)
 	// International: "+" then digits with the usual separators.
 	r.phoneIntlRE = regexp.MustCompile(`\+\d[\d ().\-]{6,20}\d`)
 	// North American: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671.
@@ -95,6 +99,11 @@ func Detect(s string) []Finding {
 		for _, m := range r.ssnRE.FindAllStringSubmatchIndex(s, -1) {
 			area, sep1, group, sep2, serial := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]], s[m[8]:m[9]], s[m[10]:m[11]]
 			if sep1 == sep2 && ValidSSN(area, group, serial) {
+				add(SSN, m[0], m[1])
+			}
+		}
+		for _, m := range r.ssnBareRE.FindAllStringSubmatchIndex(s, -1) {
+			if ValidSSN(s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]) && ssnKeywordBefore(s, m[0]) {
 				add(SSN, m[0], m[1])
 			}
 		}
@@ -285,6 +294,20 @@ func ValidIBAN(s string) bool {
 		}
 	}
 	return rem == 1
+}
+
+// ssnKeywordWindow is how far before nine bare digits a keyword (ssn,
+// SSN#, social security, soc. sec.) may start: "my social security number
+// is 512346789" fits, a keyword a sentence earlier does not.
+const ssnKeywordWindow = 30
+
+func ssnKeywordBefore(s string, start int) bool {
+	lo := max(0, start-ssnKeywordWindow)
+	// Do not start the window inside a word ("le|ssn" must not read as "ssn").
+	for lo > 0 && isWord(s[lo-1]) && isWord(s[lo]) {
+		lo--
+	}
+	return res().ssnKeywordRE.MatchString(s[lo:start])
 }
 
 // ValidSSN applies the SSA rules: area not 000, 666 or 9xx; group not 00;

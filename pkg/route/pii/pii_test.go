@@ -19,6 +19,11 @@ func TestDetectPositives(t *testing.T) {
 		{"NL91 ABNA 0417 1643 00", IBAN},
 		{"ssn 536-22-1234", SSN},
 		{"SSN: 536 22 1234", SSN},
+		{"ssn 512346789", SSN},
+		{"my social security number is 512346789", SSN},
+		{"SSN#512346789 on file", SSN},
+		{"Soc. Sec. no. 512346789", SSN},
+		{"Social-Security: 512346789.", SSN},
 		{"call +1 415 555 2671 now", Phone},
 		{"tel +442079460958", Phone},
 		{"ring +49 (30) 1234-5678", Phone},
@@ -59,8 +64,17 @@ func TestDetectNegatives(t *testing.T) {
 		"ssn 536-00-1234",                    // group 00
 		"ssn 536-22-0000",                    // serial 0000
 		"ssn 536-22 1234",                    // mixed separators
-		"GB82 WEST 1234 5698 7654 33",        // IBAN check digits wrong
-		"XX82WEST12345698765432",             // unknown country
+		"order number 512346789 shipped",     // 9 digits, no SSN keyword
+		"512346789",                          // bare 9 digits alone
+		"ssn 000123456",                      // bare, area 000
+		"ssn 912346789",                      // bare, area 9xx
+		"ssn 512006789",                      // bare, group 00
+		"ssn 5123467890",                     // 10 digits
+		"ssn field is described in the appendix; order 512346789", // keyword too far before
+		"order 512346789 has no ssn",                              // keyword after the number
+		"lessnote 512346789",                                      // "ssn" inside a word
+		"GB82 WEST 1234 5698 7654 33",                             // IBAN check digits wrong
+		"XX82WEST12345698765432",                                  // unknown country
 		"version v1.2.3.4 released",
 		"semver 1.2.3.4.5",
 		"bad ip 999.1.1.1",
