@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"io"
 	"reflect"
 	"regexp"
@@ -285,7 +286,7 @@ func validate(is *issues, c *Config) {
 func closest(name string, ws []Workload) string {
 	best, bestD := "", 1<<30
 	for _, w := range ws {
-		if d := levenshtein(strings.ToLower(name), strings.ToLower(w.Name.V)); d < bestD {
+		if d := catalog.EditDistance(strings.ToLower(name), strings.ToLower(w.Name.V)); d < bestD {
 			best, bestD = w.Name.V, d
 		}
 	}
@@ -293,25 +294,4 @@ func closest(name string, ws []Workload) string {
 		return best
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

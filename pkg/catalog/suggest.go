@@ -42,6 +42,10 @@ func suggest(name string, aliases map[string]string, ids []string) []string {
 	return out
 }
 
+// EditDistance is the Levenshtein distance between a and b, in runes; the
+// CLI and budget files use it for "did you mean …?".
+func EditDistance(a, b string) int { return levenshtein(a, b) }
+
 func levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
