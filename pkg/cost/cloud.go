@@ -11,8 +11,7 @@ import (
 )
 
 var (
-	million = decimal.NewFromInt(1_000_000)
-	one     = decimal.NewFromInt(1)
+	one = decimal.NewFromInt(1)
 )
 
 // Workload is a month of traffic to one model.
@@ -146,13 +145,13 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 				rate = rate.Mul(p.BatchMultiplier.D)
 			}
 			tokens := slice.tokens
-			c := tokens.Mul(rate).Div(million)
+			c := tokens.Mul(rate).Shift(-6) // ÷ 1M, exactly and without a division
 			res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, Tokens: tokens, Rate: rate, Cost: c})
 			res.Total = res.Total.Add(c)
 		}
 	}
 	if all := in.Add(out); all.IsPositive() {
-		res.PerMillion = res.Total.Mul(million).Div(all)
+		res.PerMillion = res.Total.Shift(6).Div(all)
 	}
 	return res, nil
 }
