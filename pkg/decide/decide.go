@@ -316,7 +316,7 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 			}
 			d.Reasons = append(d.Reasons, s)
 		} else {
-			d.Reasons = append(d.Reasons, fmt.Sprintf("against %s the hardware never pays for itself at this volume: running it (%s/month) costs as much as the cloud bill", c.Model, units.FormatUSD(l.RunningUSD)))
+			d.Reasons = append(d.Reasons, fmt.Sprintf("against %s the hardware never pays for itself at this volume: running it (%s/month) costs at least as much as the cloud bill (%s/month)", c.Model, units.FormatUSD(l.RunningUSD), units.FormatUSD(c.MonthlyCostUSD)))
 		}
 	}
 	if len(e.a.HaveGPUs) > 0 && l.Mode != ModeSunk {
