@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
+
+	"github.com/llmcost/llmcost/pkg/units"
 )
 
 // Baseline is a previous `check --format json` report, read back for
@@ -36,13 +37,13 @@ func ParseBaseline(name string, data []byte) (*Baseline, error) {
 	var bj baselineJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&bj); err != nil {
-		return nil, &Error{Issues: []Issue{{File: name, Msg: "not a `llmcost check --format json` report: " + err.Error()}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Msg: "not a `llmcost check --format json` report: " + err.Error()}}}
 	}
 	switch {
 	case bj.SchemaVersion == nil || bj.TotalMonthlyUSD == nil:
-		return nil, &Error{Issues: []Issue{{File: name, Msg: "not a `llmcost check --format json` report: schema_version or total_monthly_usd is missing"}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Msg: "not a `llmcost check --format json` report: schema_version or total_monthly_usd is missing"}}}
 	case *bj.SchemaVersion != 1:
-		return nil, &Error{Issues: []Issue{{File: name, Field: "schema_version", Msg: fmt.Sprintf("must be 1 (got %d)", *bj.SchemaVersion)}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Field: "schema_version", Msg: fmt.Sprintf("must be 1 (got %d)", *bj.SchemaVersion)}}}
 	}
 	b := &Baseline{Name: name, TotalMonthlyUSD: *bj.TotalMonthlyUSD, Files: map[string]decimal.Decimal{}, Workloads: map[string]decimal.Decimal{}}
 	for _, f := range bj.Files {
@@ -82,7 +83,7 @@ func compareBaseline(rep *Report, cfgs []*Config, b *Baseline) error {
 		base, ok := b.Files[c.File]
 		if !ok {
 			if len(cfgs) != 1 || len(b.Files) > 1 {
-				return &Error{Issues: []Issue{{File: b.Name, Msg: fmt.Sprintf("has no total for %s, so its max_increase limits cannot be checked", c.File)}}}
+				return &Error{Kind: errKind, Issues: []Issue{{File: b.Name, Msg: fmt.Sprintf("has no total for %s, so its max_increase limits cannot be checked", c.File)}}}
 			}
 			base = b.TotalMonthlyUSD
 		}

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/units"
-	"github.com/shopspring/decimal"
 )
 
 // Warning windows (DESIGN: a CI gate should say when its numbers rot).
@@ -138,12 +139,12 @@ func Check(cat *catalog.Catalog, cfgs []*Config, o Options) (*Report, error) {
 	for _, c := range cfgs {
 		for _, w := range c.Workloads {
 			if prev, ok := seen[w.Name.V]; ok {
-				is.add(c.File, w.Line, "name", "workload %q is also defined in %s; names must be unique across the files checked together", w.Name.V, prev)
+				is.Add(c.File, w.Line, "name", "workload %q is also defined in %s; names must be unique across the files checked together", w.Name.V, prev)
 			}
 			seen[w.Name.V] = fmt.Sprintf("%s:%d", c.File, w.Line)
 		}
 	}
-	if err := is.err(); err != nil {
+	if err := is.Err(errKind); err != nil {
 		return nil, err
 	}
 	for _, c := range cfgs {
@@ -185,7 +186,7 @@ func Check(cat *catalog.Catalog, cfgs []*Config, o Options) (*Report, error) {
 			fr.TotalMonthlyUSD = fr.TotalMonthlyUSD.Add(wr.MonthlyUSD)
 			rep.Workloads = append(rep.Workloads, wr)
 		}
-		if err := is.err(); err != nil {
+		if err := is.Err(errKind); err != nil {
 			return nil, err
 		}
 		if l := c.Limits.MonthlyUSD; l.Set {
@@ -263,7 +264,7 @@ func newPricer(cat *catalog.Catalog, c *Config, today time.Time) (*pricer, error
 		e := &c.Assumptions.Prices.Entries[i]
 		m, err := cat.Cloud(e.Key.V)
 		if err != nil {
-			is.add(c.File, e.Key.Line, "assumptions.prices."+e.Key.V, "%v", err)
+			is.Add(c.File, e.Key.Line, "assumptions.prices."+e.Key.V, "%v", err)
 			continue
 		}
 		p.overrides[m.ID.V] = &e.Value
@@ -277,9 +278,9 @@ func newPricer(cat *catalog.Catalog, c *Config, today time.Time) (*pricer, error
 			p.provDisc[strings.ToLower(e.Key.V)] = e.Value.D
 			continue
 		}
-		is.add(c.File, e.Key.Line, "assumptions.discounts."+e.Key.V, "names neither a provider nor a model in the catalog")
+		is.Add(c.File, e.Key.Line, "assumptions.discounts."+e.Key.V, "names neither a provider nor a model in the catalog")
 	}
-	return p, is.err()
+	return p, is.Err(errKind)
 }
 
 func (p *pricer) model(w *Workload) (*catalog.CloudModel, error) {
@@ -288,7 +289,7 @@ func (p *pricer) model(w *Workload) (*catalog.CloudModel, error) {
 	}
 	m, err := p.cat.Cloud(w.Model.V)
 	if err != nil {
-		return nil, &Error{Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model", Msg: err.Error() + " (see llmcost catalog list)"}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model", Msg: err.Error() + " (see llmcost catalog list)"}}}
 	}
 	p.models[w.Model.V] = m
 	return m, nil
@@ -356,7 +357,7 @@ func (p *pricer) price(w *Workload) (WorkloadResult, error) {
 	}
 	pr, err := p.priceFor(m, p.asOf)
 	if err != nil {
-		return WorkloadResult{}, &Error{Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model", Msg: err.Error()}}}
+		return WorkloadResult{}, &Error{Kind: errKind, Issues: []Issue{{File: p.file, Line: w.Model.Line, Field: "model", Msg: err.Error()}}}
 	}
 	wr := WorkloadResult{
 		Name: w.Name.V, File: p.file, Line: w.Line, Kind: "cloud", Model: m.ID.V, Provider: m.Provider,
@@ -376,7 +377,7 @@ func (p *pricer) price(w *Workload) (WorkloadResult, error) {
 
 func (p *pricer) cost(m *catalog.CloudModel, pr *catalog.Price, w *Workload) (decimal.Decimal, []BucketResult, int64, int64, error) {
 	fail := func(line int, field, format string, args ...any) (decimal.Decimal, []BucketResult, int64, int64, error) {
-		return decimal.Zero, nil, 0, 0, &Error{Issues: []Issue{{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}}}
+		return decimal.Zero, nil, 0, 0, &Error{Kind: errKind, Issues: []Issue{{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}}}
 	}
 	if mx := w.PromptTokens.Max(); m.ContextWindow.Set && decimal.NewFromInt(mx).GreaterThan(m.ContextWindow.D) {
 		return fail(w.PromptTokens.Line, "prompt_tokens", "a %s-token prompt does not fit %s's %s-token context window", FormatCount(mx), m.ID.V, FormatCount(m.ContextWindow.D.IntPart()))

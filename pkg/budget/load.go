@@ -4,77 +4,26 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/llmcost/llmcost/pkg/catalog"
 	"io"
 	"reflect"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/fileissue"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // Issue is one problem in a budget file, at file:line, naming the field.
-type Issue struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (i Issue) String() string {
-	loc := i.File
-	if i.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", i.File, i.Line)
-	}
-	if i.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", loc, i.Field, i.Msg)
-	}
-	return fmt.Sprintf("%s: %s", loc, i.Msg)
-}
+type Issue = fileissue.Issue
 
 // Error collects every issue found, so one run shows them all.
-type Error struct{ Issues []Issue }
+type Error = fileissue.Error
 
-func (e *Error) Error() string {
-	lines := make([]string, len(e.Issues))
-	for i, is := range e.Issues {
-		lines[i] = is.String()
-	}
-	if len(lines) == 1 {
-		return "budget: " + lines[0]
-	}
-	return fmt.Sprintf("budget: %d problems:\n  %s", len(lines), strings.Join(lines, "\n  "))
-}
+type issues = fileissue.List
 
-// BadInput marks the error as the user's input (exit 2).
-func (e *Error) BadInput() bool { return true }
-
-type issues []Issue
-
-func (is *issues) add(file string, line int, field, format string, args ...any) {
-	*is = append(*is, Issue{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (is issues) err() error {
-	if len(is) == 0 {
-		return nil
-	}
-	sorted := append([]Issue(nil), is...)
-	sort.SliceStable(sorted, func(a, b int) bool {
-		if sorted[a].File != sorted[b].File {
-			return sorted[a].File < sorted[b].File
-		}
-		return sorted[a].Line < sorted[b].Line
-	})
-	return &Error{Issues: sorted}
-}
-
-var (
-	lineRe         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
-)
+// errKind starts every budget error message.
+const errKind = "budget"
 
 // allowed keys per Go type, for "unknown key (allowed: …)".
 var allowedKeys = map[string]func() string{
@@ -96,60 +45,47 @@ func Decode(name string, data []byte) (*Config, error) {
 	dec.KnownFields(true)
 	err := dec.Decode(cfg)
 	if errors.Is(err, io.EOF) {
-		return nil, &Error{Issues: []Issue{{File: name, Msg: "empty file; a budget needs schema_version: 1 and workloads"}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Msg: "empty file; a budget needs schema_version: 1 and workloads"}}}
 	}
 	if err != nil {
-		return nil, issues(yamlIssues(name, data, err)).err()
+		return nil, issues(yamlIssues(name, data, err)).Err(errKind)
 	}
 	var extra any
 	if err := dec.Decode(&extra); err == nil {
-		return nil, &Error{Issues: []Issue{{File: name, Msg: "more than one YAML document; a budget file holds one"}}}
+		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Msg: "more than one YAML document; a budget file holds one"}}}
 	}
 	cfg.File = name
 	var is issues
 	validate(&is, cfg)
-	if err := is.err(); err != nil {
+	if err := is.Err(errKind); err != nil {
 		return nil, err
 	}
 	return cfg, nil
 }
 
 func yamlIssues(name string, data []byte, err error) []Issue {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
+	out := fileissue.FromYAML(name, err, func(typeName string) string {
+		if allowed, ok := allowedKeys[typeName]; ok {
+			return allowed()
+		}
+		return ""
+	})
 	var paths map[int]string // built only when an error needs it
-	var out []Issue
-	for _, m := range msgs {
-		iss := Issue{File: name, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sm := lineRe.FindStringSubmatch(m); sm != nil {
-			iss.Line, _ = strconv.Atoi(sm[1])
-			iss.Msg = sm[2]
+	for i := range out {
+		iss := &out[i]
+		if iss.Line == 0 {
+			continue
 		}
-		unknown := ""
-		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
-			unknown = sm[1]
-			iss.Msg = "unknown key"
-			if allowed, ok := allowedKeys[sm[2]]; ok {
-				iss.Msg += " (allowed: " + allowed() + ")"
-			}
+		if paths == nil {
+			paths = fieldPaths(data)
 		}
-		if iss.Line > 0 {
-			if paths == nil {
-				paths = fieldPaths(data)
-			}
-			iss.Field = paths[iss.Line]
-			// On a flow-style line ({p50: 1, p95: 2}) the unknown key is
-			// not the outermost one: name it.
-			if unknown != "" && iss.Field != unknown && !strings.HasSuffix(iss.Field, "."+unknown) {
-				iss.Field = strings.TrimPrefix(iss.Field+"."+unknown, ".")
-			}
+		unknown := iss.Field // FromYAML names an unknown key here
+		iss.Field = paths[iss.Line]
+		// On a flow-style line ({p50: 1, p95: 2}) the unknown key is
+		// not the outermost one: name it.
+		if unknown != "" && iss.Field != unknown && !strings.HasSuffix(iss.Field, "."+unknown) {
+			iss.Field = strings.TrimPrefix(iss.Field+"."+unknown, ".")
 		}
-		out = append(out, iss)
 	}
 	return out
 }
@@ -196,7 +132,7 @@ func fieldPaths(data []byte) map[int]string {
 }
 
 func keysOf(v any) string {
-	return strings.Join(yamlKeys(reflect.TypeOf(v)), ", ")
+	return strings.Join(fileissue.YAMLKeys(reflect.TypeOf(v)), ", ")
 }
 
 var validTTL = map[string]bool{"": true, "5m": true, "1h": true}
@@ -207,14 +143,14 @@ func validate(is *issues, c *Config) {
 	f := c.File
 	switch {
 	case c.SchemaVersion.Line == 0:
-		is.add(f, 1, "schema_version", "is required (schema_version: 1)")
+		is.Add(f, 1, "schema_version", "is required (schema_version: 1)")
 		return
 	case c.SchemaVersion.N != 1:
-		is.add(f, c.SchemaVersion.Line, "schema_version", "must be 1 (got %d)", c.SchemaVersion.N)
+		is.Add(f, c.SchemaVersion.Line, "schema_version", "must be 1 (got %d)", c.SchemaVersion.N)
 		return
 	}
 	if len(c.Workloads) == 0 {
-		is.add(f, 1, "workloads", "a budget needs at least one workload")
+		is.Add(f, 1, "workloads", "a budget needs at least one workload")
 	}
 	names := map[string]int{}
 	for i := range c.Workloads {
@@ -223,48 +159,48 @@ func validate(is *issues, c *Config) {
 		l := w.Line
 		switch {
 		case w.Name.V == "":
-			is.add(f, l, p+"name", "is required")
+			is.Add(f, l, p+"name", "is required")
 		case names[w.Name.V] > 0:
-			is.add(f, l, p+"name", "%q is used twice (first on line %d)", w.Name.V, names[w.Name.V])
+			is.Add(f, l, p+"name", "%q is used twice (first on line %d)", w.Name.V, names[w.Name.V])
 		default:
 			names[w.Name.V] = l
 		}
 		if w.Model.V == "" {
-			is.add(f, l, p+"model", "is required (a catalog id such as gpt-4o-mini; see llmcost catalog list)")
+			is.Add(f, l, p+"model", "is required (a catalog id such as gpt-4o-mini; see llmcost catalog list)")
 		}
 		if !w.RequestsPerMonth.Set {
-			is.add(f, l, p+"requests_per_month", "is required")
+			is.Add(f, l, p+"requests_per_month", "is required")
 		}
 		if !w.PromptTokens.Set {
-			is.add(f, l, p+"prompt_tokens", "is required (tokens per request, or {p50, p90, p99})")
+			is.Add(f, l, p+"prompt_tokens", "is required (tokens per request, or {p50, p90, p99})")
 		} else {
 			for _, b := range w.PromptTokens.Buckets {
 				if b.Tokens == 0 {
-					is.add(f, w.PromptTokens.Line, p+"prompt_tokens", "a request has at least one prompt token")
+					is.Add(f, w.PromptTokens.Line, p+"prompt_tokens", "a request has at least one prompt token")
 					break
 				}
 			}
 		}
 		if !w.OutputTokens.Set {
-			is.add(f, l, p+"output_tokens", "is required (tokens per request, or {p50, p90, p99})")
+			is.Add(f, l, p+"output_tokens", "is required (tokens per request, or {p50, p90, p99})")
 		}
 		if w.CachedShare.D.Add(w.CacheWriteShare.D).GreaterThan(one) {
-			is.add(f, w.CacheWriteShare.Line, p+"cache_write_share", "cached_share %s plus cache_write_share %s exceed 1", w.CachedShare.D, w.CacheWriteShare.D)
+			is.Add(f, w.CacheWriteShare.Line, p+"cache_write_share", "cached_share %s plus cache_write_share %s exceed 1", w.CachedShare.D, w.CacheWriteShare.D)
 		}
 		if !validTTL[w.CacheWriteTTL.V] {
-			is.add(f, w.CacheWriteTTL.Line, p+"cache_write_ttl", "%q is not 5m or 1h", w.CacheWriteTTL.V)
+			is.Add(f, w.CacheWriteTTL.Line, p+"cache_write_ttl", "%q is not 5m or 1h", w.CacheWriteTTL.V)
 		}
 		if !validHosting[w.Hosting.V] {
-			is.add(f, w.Hosting.Line, p+"hosting", "%q is not owned or rented", w.Hosting.V)
+			is.Add(f, w.Hosting.Line, p+"hosting", "%q is not owned or rented", w.Hosting.V)
 		}
 		if (w.Hosting.V != "" || w.Concurrency.Set) && !strings.Contains(w.Model.V, "@") {
-			is.add(f, max(w.Hosting.Line, w.Concurrency.Line), p+"hosting", "hosting and concurrency apply to local options (MODEL@GPU) only")
+			is.Add(f, max(w.Hosting.Line, w.Concurrency.Line), p+"hosting", "hosting and concurrency apply to local options (MODEL@GPU) only")
 		}
 		if w.Concurrency.Set && w.Concurrency.N > 4096 {
-			is.add(f, w.Concurrency.Line, p+"concurrency", "%d requests at once per machine is not plausible", w.Concurrency.N)
+			is.Add(f, w.Concurrency.Line, p+"concurrency", "%d requests at once per machine is not plausible", w.Concurrency.N)
 		}
 		if !validPrivacy[w.Privacy.V] {
-			is.add(f, w.Privacy.Line, p+"privacy", "%q is not none, contractual or regulated", w.Privacy.V)
+			is.Add(f, w.Privacy.Line, p+"privacy", "%q is not none, contractual or regulated", w.Privacy.V)
 		}
 	}
 	for _, e := range c.Limits.Workloads.Entries {
@@ -273,12 +209,12 @@ func validate(is *issues, c *Config) {
 			if s := closest(e.Key.V, c.Workloads); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
-			is.add(f, e.Key.Line, "limits.workloads."+e.Key.V, "%s", msg)
+			is.Add(f, e.Key.Line, "limits.workloads."+e.Key.V, "%s", msg)
 		}
 	}
 	for _, e := range c.Assumptions.Discounts.Entries {
 		if e.Value.D.Equal(one) {
-			is.add(f, e.Key.Line, "assumptions.discounts."+e.Key.V, "a 100%% discount makes the model free; remove the workload instead")
+			is.Add(f, e.Key.Line, "assumptions.discounts."+e.Key.V, "a 100%% discount makes the model free; remove the workload instead")
 		}
 	}
 }

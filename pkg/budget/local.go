@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/hardware"
-	"github.com/shopspring/decimal"
 )
 
 // Local options (MODEL@GPU[:QUANT][xN]) are priced with pkg/hardware's
@@ -27,7 +28,7 @@ func (p *pricer) localEnv() (*hardware.Env, error) {
 
 func (p *pricer) priceLocal(w *Workload) (WorkloadResult, error) {
 	fail := func(line int, field string, err error) (WorkloadResult, error) {
-		return WorkloadResult{}, &Error{Issues: []Issue{{File: p.file, Line: line, Field: field, Msg: err.Error()}}}
+		return WorkloadResult{}, &Error{Kind: errKind, Issues: []Issue{{File: p.file, Line: line, Field: field, Msg: err.Error()}}}
 	}
 	spec, err := hardware.ParseSpec(w.Model.V)
 	if err != nil {

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmcost/llmcost/pkg/units"
+	"github.com/llmcost/llmcost/pkg/fileissue"
+
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/llmcost/llmcost/pkg/units"
 )
 
 // Every value type remembers the line it came from, so validation after
@@ -539,17 +542,6 @@ func decodeRates(node *yaml.Node, r *RateOverride) error {
 	return node.Decode(r)
 }
 
-func yamlKeys(t reflect.Type) []string {
-	var keys []string
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if name != "" && name != "-" {
-			keys = append(keys, name)
-		}
-	}
-	return keys
-}
-
 // UnmarshalYAML records where the workload starts, then decodes it as
 // strictly as the outer decoder would (a nested Decode does not inherit
 // KnownFields, so unknown keys are checked here).
@@ -569,7 +561,7 @@ func (w *Workload) UnmarshalYAML(node *yaml.Node) error {
 }
 
 func knownKeys(node *yaml.Node, t reflect.Type, typeName string) error {
-	allowed := yamlKeys(t)
+	allowed := fileissue.YAMLKeys(t)
 	var errs []string
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		k := node.Content[i]

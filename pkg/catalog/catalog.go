@@ -117,7 +117,7 @@ func (c *Catalog) index(is *issues) {
 func addAlias(is *issues, m map[string]string, alias, id, file string, line int) {
 	k := strings.ToLower(strings.TrimSpace(alias))
 	if prev, ok := m[k]; ok && prev != id {
-		is.add(file, line, "aliases", "%q already names %s", alias, prev)
+		is.Add(file, line, "aliases", "%q already names %s", alias, prev)
 		return
 	}
 	m[k] = id

@@ -2,66 +2,22 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/llmcost/llmcost/pkg/fileissue"
 )
 
 // Issue is one problem found while loading or validating, located at
 // file:line and naming the offending field.
-type Issue struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (i Issue) String() string {
-	loc := i.File
-	if i.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", i.File, i.Line)
-	}
-	if i.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", loc, i.Field, i.Msg)
-	}
-	return fmt.Sprintf("%s: %s", loc, i.Msg)
-}
+type Issue = fileissue.Issue
 
 // Error collects every issue of a load, so one run shows them all.
-type Error struct{ Issues []Issue }
+type Error = fileissue.Error
 
-func (e *Error) Error() string {
-	lines := make([]string, 0, len(e.Issues))
-	for _, i := range e.Issues {
-		lines = append(lines, i.String())
-	}
-	if len(lines) == 1 {
-		return "catalog: " + lines[0]
-	}
-	return fmt.Sprintf("catalog: %d problems:\n  %s", len(lines), strings.Join(lines, "\n  "))
-}
+type issues = fileissue.List
 
-// BadInput marks the error as the user's input (exit 2).
-func (e *Error) BadInput() bool { return true }
-
-type issues []Issue
-
-func (is *issues) add(file string, line int, field, format string, args ...any) {
-	*is = append(*is, Issue{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (is issues) err() error {
-	if len(is) == 0 {
-		return nil
-	}
-	sorted := append([]Issue(nil), is...)
-	sort.SliceStable(sorted, func(a, b int) bool {
-		if sorted[a].File != sorted[b].File {
-			return sorted[a].File < sorted[b].File
-		}
-		return sorted[a].Line < sorted[b].Line
-	})
-	return &Error{Issues: sorted}
-}
+// errKind starts every catalog error message.
+const errKind = "catalog"
 
 // UnknownError is returned for an id the catalog does not have. It carries
 // close matches so the CLI can say "did you mean …?".

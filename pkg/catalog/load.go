@@ -9,10 +9,10 @@ import (
 	"os"
 	"path"
 	"reflect"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/llmcost/llmcost/pkg/fileissue"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -32,10 +32,10 @@ type Source struct {
 func Dir(dir string) (Source, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return Source{}, &Error{Issues: []Issue{{File: dir, Msg: "cannot read catalog directory: " + errors.Unwrap(err).Error()}}}
+		return Source{}, &Error{Kind: errKind, Issues: []Issue{{File: dir, Msg: "cannot read catalog directory: " + errors.Unwrap(err).Error()}}}
 	}
 	if !st.IsDir() {
-		return Source{}, &Error{Issues: []Issue{{File: dir, Msg: "not a directory"}}}
+		return Source{}, &Error{Kind: errKind, Issues: []Issue{{File: dir, Msg: "not a directory"}}}
 	}
 	return Source{FS: os.DirFS(dir), Origin: dir}, nil
 }
@@ -75,7 +75,7 @@ func Load(sources ...Source) (*Catalog, error) {
 		c.index(&all)
 		validateCrossRefs(&all, c)
 	}
-	if err := all.err(); err != nil {
+	if err := all.Err(errKind); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -91,7 +91,7 @@ func readSource(src Source) ([]parsedFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := issues(is).err(); err != nil {
+	if err := issues(is).Err(errKind); err != nil {
 		return nil, err
 	}
 	return files, nil
@@ -121,7 +121,7 @@ func decodeSource(src Source) ([]parsedFile, []Issue, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, &Error{Issues: []Issue{{File: src.Origin, Msg: err.Error()}}}
+		return nil, nil, &Error{Kind: errKind, Issues: []Issue{{File: src.Origin, Msg: err.Error()}}}
 	}
 	sort.Strings(names)
 	var is issues
@@ -133,7 +133,7 @@ func decodeSource(src Source) ([]parsedFile, []Issue, error) {
 		}
 		data, err := fs.ReadFile(src.FS, n)
 		if err != nil {
-			is.add(display, 0, "", "cannot read: %v", err)
+			is.Add(display, 0, "", "cannot read: %v", err)
 			continue
 		}
 		f, fileIssues := Decode(display, data)
@@ -144,9 +144,6 @@ func decodeSource(src Source) ([]parsedFile, []Issue, error) {
 	}
 	return out, is, nil
 }
-
-var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-var unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
 
 // Decode strictly parses one catalog file. Unknown keys, wrong types and
 // YAML syntax errors come back as issues with the file and line.
@@ -159,7 +156,7 @@ func Decode(name string, data []byte) (File, []Issue) {
 		return f, []Issue{{File: name, Msg: "empty file"}}
 	}
 	if err != nil {
-		return f, yamlIssues(name, err)
+		return f, fileissue.FromYAML(name, err, allowedKeys)
 	}
 	var extra any
 	if err := dec.Decode(&extra); err == nil {
@@ -178,33 +175,6 @@ func Decode(name string, data []byte) (File, []Issue) {
 		f.GPUs[i].File = name
 	}
 	return f, nil
-}
-
-func yamlIssues(name string, err error) []Issue {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
-	var out []Issue
-	for _, m := range msgs {
-		iss := Issue{File: name, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sm := lineRe.FindStringSubmatch(m); sm != nil {
-			iss.Line, _ = strconv.Atoi(sm[1])
-			iss.Msg = sm[2]
-		}
-		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
-			iss.Field = sm[1]
-			iss.Msg = "unknown key"
-			if allowed := allowedKeys(sm[2]); allowed != "" {
-				iss.Msg += " (allowed: " + allowed + ")"
-			}
-		}
-		out = append(out, iss)
-	}
-	return out
 }
 
 var schemaTypes = map[string]reflect.Type{
@@ -228,25 +198,5 @@ func allowedKeys(typeName string) string {
 	if !ok {
 		return ""
 	}
-	return strings.Join(yamlKeys(t), ", ")
-}
-
-func yamlKeys(t reflect.Type) []string {
-	var keys []string
-	for i := 0; i < t.NumField(); i++ {
-		fld := t.Field(i)
-		tag := fld.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if strings.Contains(opts, "inline") {
-			keys = append(keys, yamlKeys(fld.Type)...)
-			continue
-		}
-		if name != "" {
-			keys = append(keys, name)
-		}
-	}
-	return keys
+	return strings.Join(fileissue.YAMLKeys(t), ", ")
 }

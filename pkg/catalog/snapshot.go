@@ -36,7 +36,7 @@ func ParseYAML(src Source) ([]NamedFile, error) {
 		validateFile(&is, pf)
 	}
 	checkDuplicatesWithin(&is, files)
-	if err := is.err(); err != nil {
+	if err := is.Err(errKind); err != nil {
 		return nil, err
 	}
 	out := make([]NamedFile, len(files))

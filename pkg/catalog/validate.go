@@ -17,19 +17,19 @@ func line(n Num, fallback int) int {
 
 func nonNegative(is *issues, file string, fallback int, field string, n Num) {
 	if n.Set && n.D.IsNegative() {
-		is.add(file, line(n, fallback), field, "must not be negative (got %s)", n.D)
+		is.Add(file, line(n, fallback), field, "must not be negative (got %s)", n.D)
 	}
 }
 
 func positive(is *issues, file string, fallback int, field string, n Num, required bool) {
 	if !n.Set {
 		if required {
-			is.add(file, fallback, field, "is required")
+			is.Add(file, fallback, field, "is required")
 		}
 		return
 	}
 	if !n.D.IsPositive() {
-		is.add(file, line(n, fallback), field, "must be greater than zero (got %s)", n.D)
+		is.Add(file, line(n, fallback), field, "must be greater than zero (got %s)", n.D)
 	}
 }
 
@@ -54,15 +54,15 @@ func validateFile(is *issues, pf parsedFile) {
 		b := &f.Benchmarks[i]
 		l := line(b.DecodeTPS, line(b.PrefillTPS, 0))
 		if b.Model == "" || b.GPU == "" || b.Quant == "" {
-			is.add(pf.name, l, "benchmarks", "model, gpu and quant are required")
+			is.Add(pf.name, l, "benchmarks", "model, gpu and quant are required")
 		}
 		if !b.DecodeTPS.Set && !b.PrefillTPS.Set {
-			is.add(pf.name, l, "decode_tps", "a benchmark needs decode_tps or prefill_tps")
+			is.Add(pf.name, l, "decode_tps", "a benchmark needs decode_tps or prefill_tps")
 		}
 		positive(is, pf.name, l, "decode_tps", b.DecodeTPS, false)
 		positive(is, pf.name, l, "prefill_tps", b.PrefillTPS, false)
 		if b.Source == "" {
-			is.add(pf.name, l, "source", "is required")
+			is.Add(pf.name, l, "source", "is required")
 		}
 	}
 	if d := f.Defaults; d != nil {
@@ -70,27 +70,27 @@ func validateFile(is *issues, pf parsedFile) {
 		positive(is, pf.name, 0, "defaults.amortization_months", d.AmortizationMonths, false)
 		positive(is, pf.name, 0, "defaults.hours_per_month", d.HoursPerMonth, false)
 		if d.PUE.Set && d.PUE.D.LessThan(decimal.NewFromInt(1)) {
-			is.add(pf.name, d.PUE.Line, "defaults.pue", "must be at least 1 (got %s)", d.PUE.D)
+			is.Add(pf.name, d.PUE.Line, "defaults.pue", "must be at least 1 (got %s)", d.PUE.D)
 		}
 	}
 }
 
 func checkID(is *issues, file string, id Ident) {
 	if id.V == "" {
-		is.add(file, id.Line, "id", "is required")
+		is.Add(file, id.Line, "id", "is required")
 		return
 	}
 	if !idRe.MatchString(id.V) {
-		is.add(file, id.Line, "id", "%q must be lower-case letters, digits, '.', '-' or '_'", id.V)
+		is.Add(file, id.Line, "id", "%q must be lower-case letters, digits, '.', '-' or '_'", id.V)
 	}
 }
 
 func sourced(is *issues, file string, l int, source string, verified Date) {
 	if source == "" {
-		is.add(file, l, "source", "is required (a URL or citation)")
+		is.Add(file, l, "source", "is required (a URL or citation)")
 	}
 	if verified.IsZero() {
-		is.add(file, l, "verified", "is required (YYYY-MM-DD the value was last confirmed)")
+		is.Add(file, l, "verified", "is required (YYYY-MM-DD the value was last confirmed)")
 	}
 }
 
@@ -98,16 +98,16 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 	checkID(is, file, m.ID)
 	l := m.ID.Line
 	if m.Provider == "" {
-		is.add(file, l, "provider", "is required")
+		is.Add(file, l, "provider", "is required")
 	}
 	positive(is, file, l, "context_window", m.ContextWindow, true)
 	positive(is, file, l, "max_output", m.MaxOutput, false)
 	sourced(is, file, l, m.Source, m.Verified)
 	if len(m.Prices) == 0 {
-		is.add(file, l, "prices", "%s has no prices", m.ID.V)
+		is.Add(file, l, "prices", "%s has no prices", m.ID.V)
 	}
 	if !m.Deprecated.IsZero() && !m.Retired.IsZero() && m.Retired.Before(m.Deprecated.Time) {
-		is.add(file, m.Retired.Line, "retired", "is before deprecated (%s)", m.Deprecated)
+		is.Add(file, m.Retired.Line, "retired", "is before deprecated (%s)", m.Deprecated)
 	}
 	for i := range m.Prices {
 		p := &m.Prices[i]
@@ -116,17 +116,17 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 			pl = l
 		}
 		if p.EffectiveFrom.IsZero() {
-			is.add(file, pl, "effective_from", "is required")
+			is.Add(file, pl, "effective_from", "is required")
 		}
 		if !p.EffectiveUntil.IsZero() && !p.EffectiveUntil.After(p.EffectiveFrom.Time) {
-			is.add(file, p.EffectiveUntil.Line, "effective_until", "must be after effective_from %s", p.EffectiveFrom)
+			is.Add(file, p.EffectiveUntil.Line, "effective_until", "must be after effective_from %s", p.EffectiveFrom)
 		}
 		if i > 0 {
 			prev := &m.Prices[i-1]
 			if !p.EffectiveFrom.After(prev.EffectiveFrom.Time) {
-				is.add(file, pl, "effective_from", "%s overlaps the price from %s (history must be in increasing date order)", p.EffectiveFrom, prev.EffectiveFrom)
+				is.Add(file, pl, "effective_from", "%s overlaps the price from %s (history must be in increasing date order)", p.EffectiveFrom, prev.EffectiveFrom)
 			} else if !prev.EffectiveUntil.IsZero() && prev.EffectiveUntil.After(p.EffectiveFrom.Time) {
-				is.add(file, pl, "effective_from", "%s overlaps the price from %s, which runs until %s", p.EffectiveFrom, prev.EffectiveFrom, prev.EffectiveUntil)
+				is.Add(file, pl, "effective_from", "%s overlaps the price from %s, which runs until %s", p.EffectiveFrom, prev.EffectiveFrom, prev.EffectiveUntil)
 			}
 		}
 		sourced(is, file, pl, p.Source, p.Verified)
@@ -140,10 +140,10 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 			tl := line(t.AboveTokens, pl)
 			positive(is, file, tl, "tiers.above_tokens", t.AboveTokens, true)
 			if m.ContextWindow.Set && t.AboveTokens.Set && !t.AboveTokens.D.LessThan(m.ContextWindow.D) {
-				is.add(file, tl, "tiers.above_tokens", "%s is at or above the context window (%s): the tier can never apply", t.AboveTokens.D, m.ContextWindow.D)
+				is.Add(file, tl, "tiers.above_tokens", "%s is at or above the context window (%s): the tier can never apply", t.AboveTokens.D, m.ContextWindow.D)
 			}
 			if j > 0 && !t.AboveTokens.D.GreaterThan(prevAbove) {
-				is.add(file, tl, "tiers.above_tokens", "tiers must be in increasing order of above_tokens")
+				is.Add(file, tl, "tiers.above_tokens", "tiers must be in increasing order of above_tokens")
 			}
 			prevAbove = t.AboveTokens.D
 			validateRates(is, file, tl, "tiers.", t.Rates, true)
@@ -151,7 +151,7 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 			// long prompt would silently fall back to a cheaper rate.
 			for _, k := range p.Rates.kinds() {
 				if !t.Rates.get(k).Set {
-					is.add(file, tl, "tiers."+k, "is missing: the base price has %s, so the tier must too", k)
+					is.Add(file, tl, "tiers."+k, "is missing: the base price has %s, so the tier must too", k)
 				}
 			}
 		}
@@ -161,17 +161,17 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 func validateRates(is *issues, file string, l int, prefix string, r Rates, required bool) {
 	if required {
 		if !r.Input.Set {
-			is.add(file, l, prefix+"input", "is required")
+			is.Add(file, l, prefix+"input", "is required")
 		}
 		if !r.Output.Set {
-			is.add(file, l, prefix+"output", "is required")
+			is.Add(file, l, prefix+"output", "is required")
 		}
 	}
 	for _, k := range rateKinds {
 		nonNegative(is, file, l, prefix+k, r.get(k))
 	}
 	if r.CachedInput.Set && r.Input.Set && r.CachedInput.D.GreaterThan(r.Input.D) {
-		is.add(file, line(r.CachedInput, l), prefix+"cached_input", "%s is above the input price %s", r.CachedInput.D, r.Input.D)
+		is.Add(file, line(r.CachedInput, l), prefix+"cached_input", "%s is above the input price %s", r.CachedInput.D, r.Input.D)
 	}
 }
 
@@ -212,7 +212,7 @@ func validateOpen(is *issues, file string, m *OpenModel) {
 	positive(is, file, l, "params_b", m.ParamsB, true)
 	positive(is, file, l, "active_params_b", m.ActiveParamsB, false)
 	if m.ActiveParamsB.Set && m.ParamsB.Set && m.ActiveParamsB.D.GreaterThan(m.ParamsB.D) {
-		is.add(file, m.ActiveParamsB.Line, "active_params_b", "is above params_b")
+		is.Add(file, m.ActiveParamsB.Line, "active_params_b", "is above params_b")
 	}
 	positive(is, file, l, "layers", m.Layers, true)
 	positive(is, file, l, "heads", m.Heads, true)
@@ -220,10 +220,10 @@ func validateOpen(is *issues, file string, m *OpenModel) {
 	positive(is, file, l, "head_dim", m.HeadDim, true)
 	positive(is, file, l, "max_context", m.MaxContext, true)
 	if m.KVHeads.Set && m.Heads.Set && m.KVHeads.D.GreaterThan(m.Heads.D) {
-		is.add(file, m.KVHeads.Line, "kv_heads", "is above heads")
+		is.Add(file, m.KVHeads.Line, "kv_heads", "is above heads")
 	}
 	if m.SlidingLayers.Set && m.Layers.Set && m.SlidingLayers.D.GreaterThan(m.Layers.D) {
-		is.add(file, m.SlidingLayers.Line, "sliding_layers", "is above layers")
+		is.Add(file, m.SlidingLayers.Line, "sliding_layers", "is above layers")
 	}
 	validateOpenLocal(is, file, m)
 	sourced(is, file, l, m.Source, m.Verified)
@@ -239,12 +239,12 @@ func validateGPU(is *issues, file string, g *GPU) {
 	nonNegative(is, file, l, "idle_w", g.IdleW)
 	positive(is, file, l, "price_usd", g.PriceUSD, false)
 	if g.UsableShare.Set && (!g.UsableShare.D.IsPositive() || g.UsableShare.D.GreaterThan(decimal.NewFromInt(1))) {
-		is.add(file, g.UsableShare.Line, "usable_share", "must be in (0, 1] (got %s)", g.UsableShare.D)
+		is.Add(file, g.UsableShare.Line, "usable_share", "must be in (0, 1] (got %s)", g.UsableShare.D)
 	}
 	for _, r := range g.Rentals {
 		positive(is, file, line(r.USDPerHour, l), "rentals.usd_per_hour", r.USDPerHour, true)
 		if r.Provider == "" || r.Source == "" || r.Date.IsZero() {
-			is.add(file, line(r.USDPerHour, l), "rentals", "provider, date and source are required")
+			is.Add(file, line(r.USDPerHour, l), "rentals", "provider, date and source are required")
 		}
 	}
 	validateGPULocal(is, file, g)
@@ -263,7 +263,7 @@ func checkDuplicatesWithin(is *issues, files []parsedFile) {
 			return
 		}
 		if s, ok := m[id.V]; ok {
-			is.add(file, id.Line, "id", "duplicate %s id %q (first defined at %s:%d)", kind, id.V, s.file, s.line)
+			is.Add(file, id.Line, "id", "duplicate %s id %q (first defined at %s:%d)", kind, id.V, s.file, s.line)
 			return
 		}
 		m[id.V] = seen{file, id.Line}
@@ -288,24 +288,24 @@ func checkDuplicatesWithin(is *issues, files []parsedFile) {
 func validateCrossRefs(is *issues, c *Catalog) {
 	for _, id := range c.Defaults.ComparisonSet {
 		if _, err := c.Cloud(id); err != nil {
-			is.add("defaults", 0, "comparison_set", "%v", err)
+			is.Add("defaults", 0, "comparison_set", "%v", err)
 		}
 	}
 	for _, id := range c.Defaults.LocalComparisonSet {
 		if _, err := c.Open(id); err != nil {
-			is.add("defaults", 0, "local_comparison_set", "%v", err)
+			is.Add("defaults", 0, "local_comparison_set", "%v", err)
 		}
 	}
 	for _, b := range c.Benchmarks {
 		l := line(b.DecodeTPS, line(b.PrefillTPS, 0))
 		if _, err := c.Open(b.Model); err != nil {
-			is.add("benchmarks", l, "model", "%v", err)
+			is.Add("benchmarks", l, "model", "%v", err)
 		}
 		if _, err := c.GPU(b.GPU); err != nil {
-			is.add("benchmarks", l, "gpu", "%v", err)
+			is.Add("benchmarks", l, "gpu", "%v", err)
 		}
 		if _, err := c.Quant(b.Quant); err != nil {
-			is.add("benchmarks", l, "quant", "%v", err)
+			is.Add("benchmarks", l, "quant", "%v", err)
 		}
 	}
 }

@@ -1,0 +1,137 @@
+// Package fileissue reports problems in the files users give llmcost
+// (catalog YAML, budget configs) at file:line with the field named, all
+// of a run's problems at once, and turns go.yaml.in/yaml/v3 errors into
+// such issues.
+package fileissue
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Issue is one problem, located at file:line and naming the offending field.
+type Issue struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (i Issue) String() string {
+	loc := i.File
+	if i.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", i.File, i.Line)
+	}
+	if i.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, i.Field, i.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, i.Msg)
+}
+
+// Error collects every issue of a run, so one run shows them all. Kind
+// ("catalog", "budget") starts the message.
+type Error struct {
+	Kind   string
+	Issues []Issue
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, 0, len(e.Issues))
+	for _, i := range e.Issues {
+		lines = append(lines, i.String())
+	}
+	if len(lines) == 1 {
+		return e.Kind + ": " + lines[0]
+	}
+	return fmt.Sprintf("%s: %d problems:\n  %s", e.Kind, len(lines), strings.Join(lines, "\n  "))
+}
+
+// BadInput marks the error as the user's input (the CLI exits 2).
+func (e *Error) BadInput() bool { return true }
+
+// List gathers issues while a file is checked.
+type List []Issue
+
+// Add records an issue.
+func (l *List) Add(file string, line int, field, format string, args ...any) {
+	*l = append(*l, Issue{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Err is nil for no issues, else an *Error of the given kind with the
+// issues in file and line order.
+func (l List) Err(kind string) error {
+	if len(l) == 0 {
+		return nil
+	}
+	sorted := append([]Issue(nil), l...)
+	sort.SliceStable(sorted, func(a, b int) bool {
+		if sorted[a].File != sorted[b].File {
+			return sorted[a].File < sorted[b].File
+		}
+		return sorted[a].Line < sorted[b].Line
+	})
+	return &Error{Kind: kind, Issues: sorted}
+}
+
+var (
+	lineRe         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+)
+
+// FromYAML splits a yaml.v3 decoding error into issues of file: "line N:"
+// becomes the issue's line, and "field x not found in type T" becomes
+// Field x with "unknown key (allowed: …)", the keys coming from
+// allowed(T) ("" when unknown).
+func FromYAML(file string, err error, allowed func(typeName string) string) []Issue {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]Issue, 0, len(msgs))
+	for _, m := range msgs {
+		iss := Issue{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if sm := lineRe.FindStringSubmatch(m); sm != nil {
+			iss.Line, _ = strconv.Atoi(sm[1])
+			iss.Msg = sm[2]
+		}
+		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
+			iss.Field = sm[1]
+			iss.Msg = "unknown key"
+			if keys := allowed(sm[2]); keys != "" {
+				iss.Msg += " (allowed: " + keys + ")"
+			}
+		}
+		out = append(out, iss)
+	}
+	return out
+}
+
+// YAMLKeys lists the YAML keys of a struct type, inline fields expanded.
+func YAMLKeys(t reflect.Type) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		fld := t.Field(i)
+		name, opts, _ := strings.Cut(fld.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			keys = append(keys, YAMLKeys(fld.Type)...)
+			continue
+		}
+		if name != "" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
