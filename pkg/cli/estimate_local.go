@@ -143,18 +143,25 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 
 // option prices one named placement, owned or rented.
 func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
-	opt, zero := EstimateOption{}, decimal.Zero
 	hw, err := place(env, spec, req)
 	if err != nil {
-		return opt, zero, err
+		return EstimateOption{}, decimal.Zero, err
+	}
+	if !hw.Fits {
+		return EstimateOption{}, decimal.Zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
 	}
 	_, cg, err := env.GPU(spec.GPU)
 	if err != nil {
-		return opt, zero, err
+		return EstimateOption{}, decimal.Zero, err
 	}
-	if !hw.Fits {
-		return opt, zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
-	}
+	return e.price(hw, cg, rented, b, tokens, inputShare)
+}
+
+// price turns a placement that fits into an option: its monthly cost at
+// tokens, owned or rented, and the running part of that cost.
+func (e *estimateLocalFlags) price(hw hardware.Result, cg *catalog.GPU, rented bool, b cost.LocalBasis, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+	opt, zero := EstimateOption{}, decimal.Zero
+	var err error
 	var lc cost.LocalCost
 	var notes []string
 	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
@@ -216,11 +223,13 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
 			continue
 		}
-		probe, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
-		if err != nil || probe.GPUsNeeded < 1 || probe.GPUsNeeded > autoLocalMaxGPUs {
+		// With no GPU count asked, Place sizes the machine itself: the
+		// result is already the placement on GPUsNeeded cards.
+		hw, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
+		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || hw.GPUsNeeded > autoLocalMaxGPUs {
 			continue
 		}
-		opt, run, err := e.option(env, hardware.Spec{Model: id, GPU: gid, GPUs: probe.GPUsNeeded, Text: id + "@" + gid}, rented, b, req, tokens, inputShare)
+		opt, run, err := e.price(hw, cg, rented, b, tokens, inputShare)
 		if err != nil {
 			continue
 		}
