@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -247,7 +248,9 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 
 // maskedKey matches the partly-starred key OpenAI echoes in 401 messages
 // ("Incorrect API key provided: sk-proj-****abcd").
-var maskedKey = regexp.MustCompile(`\b(sk|sk-ant|sk-proj)-[A-Za-z0-9_\-]*\*{3,}[A-Za-z0-9_\-]*`)
+var maskedKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(sk|sk-ant|sk-proj)-[A-Za-z0-9_\-]*\*{3,}[A-Za-z0-9_\-]*`)
+})
 
 // scrub makes a server or transport message safe to print: the key value and
 // any masked echo of it are removed, whitespace is folded onto one line, and
@@ -256,7 +259,7 @@ func scrub(msg, key string) string {
 	if key != "" {
 		msg = strings.ReplaceAll(msg, key, "[REDACTED]")
 	}
-	msg = maskedKey.ReplaceAllString(msg, "[REDACTED]")
+	msg = maskedKey().ReplaceAllString(msg, "[REDACTED]")
 	msg = strings.Join(strings.Fields(msg), " ")
 	if utf8.RuneCountInString(msg) > maxMessageRunes {
 		r := []rune(msg)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -48,7 +49,7 @@ const (
 const LiteLLMSourcePrefix = "LiteLLM model_prices_and_context_window.json"
 
 var (
-	tierSuffix   = regexp.MustCompile(`^(.+)_above_([0-9]+)(k?)_tokens$`)
+	tierSuffix   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+)_above_([0-9]+)(k?)_tokens$`) })
 	perMillion   = decimal.New(1, 6)
 	maxTokenSize = decimal.New(1, 12) // no model has a trillion-token context
 )
@@ -273,7 +274,7 @@ func convertLiteLLMEntry(key string, msg json.RawMessage, sourceName string, day
 			*set(&base) = N(d)
 			continue
 		}
-		if sm := tierSuffix.FindStringSubmatch(k); sm != nil {
+		if sm := tierSuffix().FindStringSubmatch(k); sm != nil {
 			if set, isRate := rateKeys[sm[1]]; isRate {
 				n, err := decimal.NewFromString(sm[2])
 				if err != nil || len(sm[2]) > 9 {

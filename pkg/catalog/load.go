@@ -23,8 +23,10 @@ type Source struct {
 	FS     fs.FS
 	Origin string // "embedded" or the directory path; shown in file names of errors
 	// Parsed, when set, replaces parsing FS's YAML: the embedded catalog
-	// is compiled in as Go values (see snapshot.go).
-	Parsed []NamedFile
+	// is compiled in as Go code (see snapshot.go) that builds its values
+	// when called, so commands that never load the catalog never pay for
+	// it, not even in package initialisation.
+	Parsed func() []NamedFile
 }
 
 // Dir makes a Source from a directory on disk. A missing directory is an
@@ -100,9 +102,10 @@ func readSource(src Source) ([]parsedFile, error) {
 // decodeSource decodes every file; issues are per file, err is for a
 // source that cannot be read at all.
 func decodeSource(src Source) ([]parsedFile, []Issue, error) {
-	if len(src.Parsed) > 0 {
-		out := make([]parsedFile, len(src.Parsed))
-		for i, nf := range src.Parsed {
+	if src.Parsed != nil {
+		parsed := src.Parsed()
+		out := make([]parsedFile, len(parsed))
+		for i, nf := range parsed {
 			out[i] = parsedFile{name: nf.Name, f: nf.File}
 		}
 		return out, nil, nil

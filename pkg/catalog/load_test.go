@@ -181,8 +181,8 @@ func TestSnapshotFresh(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("data/catalog_gen.go is stale: run `make generate` (go generate ./data) and commit it")
 	}
-	if len(data.Parsed) != len(files) {
-		t.Fatalf("compiled catalog has %d files, YAML %d", len(data.Parsed), len(files))
+	if len(data.Parsed()) != len(files) {
+		t.Fatalf("compiled catalog has %d files, YAML %d", len(data.Parsed()), len(files))
 	}
 }
 

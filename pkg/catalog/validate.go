@@ -2,11 +2,12 @@ package catalog
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
 
-var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+var idRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 func line(n Num, fallback int) int {
 	if n.Line > 0 {
@@ -80,7 +81,7 @@ func checkID(is *issues, file string, id Ident) {
 		is.Add(file, id.Line, "id", "is required")
 		return
 	}
-	if !idRe.MatchString(id.V) {
+	if !idRe().MatchString(id.V) {
 		is.Add(file, id.Line, "id", "%q must be lower-case letters, digits, '.', '-' or '_'", id.V)
 	}
 }

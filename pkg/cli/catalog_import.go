@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"time"
 
@@ -82,7 +83,7 @@ to stdout.`,
 	return cmd
 }
 
-var fileDateRe = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+var fileDateRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d{4}-\d{2}-\d{2}`) })
 
 // importDate is --date, else a date in the file name. A LiteLLM file says
 // nothing about its own age, and today's date would overstate freshness,
@@ -95,7 +96,7 @@ func importDate(flag, file string) (time.Time, error) {
 		}
 		return t, nil
 	}
-	if m := fileDateRe.FindString(filepath.Base(file)); m != "" {
+	if m := fileDateRe().FindString(filepath.Base(file)); m != "" {
 		if t, err := time.Parse(time.DateOnly, m); err == nil {
 			return t, nil
 		}

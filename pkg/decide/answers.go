@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -88,7 +89,9 @@ func (a Accuracy) String() string {
 	return string(a.Level)
 }
 
-var minScoreRe = regexp.MustCompile(`^([a-z][a-z0-9_.-]*)\s*[:=>]+\s*([0-9]+(?:\.[0-9]+)?)$`)
+var minScoreRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-z][a-z0-9_.-]*)\s*[:=>]+\s*([0-9]+(?:\.[0-9]+)?)$`)
+})
 
 // ParseAccuracy reads good-enough, best, or BENCHMARK:SCORE (mmlu:75).
 func ParseAccuracy(s string) (Accuracy, error) {
@@ -99,7 +102,7 @@ func ParseAccuracy(s string) (Accuracy, error) {
 	case "best":
 		return Accuracy{Level: AccuracyBest}, nil
 	}
-	if m := minScoreRe.FindStringSubmatch(t); m != nil {
+	if m := minScoreRe().FindStringSubmatch(t); m != nil {
 		v, _ := strconv.ParseFloat(m[2], 64)
 		if v <= 0 || v > 100 {
 			return Accuracy{}, fmt.Errorf("score %s for %s must be in (0, 100]", m[2], m[1])
@@ -116,12 +119,12 @@ type OwnedGPU struct {
 	Count int
 }
 
-var ownedRe = regexp.MustCompile(`^(.+?)(?:\s*[x×*]\s*([0-9]+))?$`)
+var ownedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?)(?:\s*[x×*]\s*([0-9]+))?$`) })
 
 // ParseOwnedGPU reads ID or IDxN (rtx-4090x2).
 func ParseOwnedGPU(s string) (OwnedGPU, error) {
 	t := strings.TrimSpace(s)
-	m := ownedRe.FindStringSubmatch(t)
+	m := ownedRe().FindStringSubmatch(t)
 	if t == "" || m == nil {
 		return OwnedGPU{}, fmt.Errorf("%q is not GPU or GPUxN (e.g. rtx-4090x2)", s)
 	}
@@ -506,8 +509,8 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		msg = strings.ReplaceAll(msg, " in type decide.answersFile", "")
 		if name != "" {
 			// "line 4: field x not found" -> "FILE:4: field x not found"
-			if yamlLineRe.MatchString(msg) {
-				msg = yamlLineRe.ReplaceAllString(msg, name+":$1:")
+			if yamlLineRe().MatchString(msg) {
+				msg = yamlLineRe().ReplaceAllString(msg, name+":$1:")
 			} else {
 				msg = name + ": " + msg
 			}
@@ -590,7 +593,7 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 	return a, nil
 }
 
-var yamlLineRe = regexp.MustCompile(`(?m)^\s*line ([0-9]+):`)
+var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*line ([0-9]+):`) })
 
 // keyLines maps each top-level key of an answers file to the line of its
 // value, and each have_gpus item to "have_gpus#i".

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -81,8 +82,8 @@ func (l List) Err(kind string) error {
 }
 
 var (
-	lineRe         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownFieldRe = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+	lineRe         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
+	unknownFieldRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^field (\S+) not found in type (\S+)$`) })
 )
 
 // FromYAML splits a yaml.v3 decoding error into issues of file: "line N:"
@@ -100,11 +101,11 @@ func FromYAML(file string, err error, allowed func(typeName string) string) []Is
 	out := make([]Issue, 0, len(msgs))
 	for _, m := range msgs {
 		iss := Issue{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sm := lineRe.FindStringSubmatch(m); sm != nil {
+		if sm := lineRe().FindStringSubmatch(m); sm != nil {
 			iss.Line, _ = strconv.Atoi(sm[1])
 			iss.Msg = sm[2]
 		}
-		if sm := unknownFieldRe.FindStringSubmatch(iss.Msg); sm != nil {
+		if sm := unknownFieldRe().FindStringSubmatch(iss.Msg); sm != nil {
 			iss.Field = sm[1]
 			iss.Msg = "unknown key"
 			if keys := allowed(sm[2]); keys != "" {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 )
@@ -16,7 +17,9 @@ type Spec struct {
 	Text              string
 }
 
-var specRe = regexp.MustCompile(`^([^@\s]+)@([^:@\s]+?)(?::([A-Za-z0-9_.-]+?))?(?:x([0-9]+))?$`)
+var specRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([^@\s]+)@([^:@\s]+?)(?::([A-Za-z0-9_.-]+?))?(?:x([0-9]+))?$`)
+})
 
 // ErrSpecSyntax is wrapped by ParseSpec's errors.
 var ErrSpecSyntax = fmt.Errorf("want MODEL@GPU[:QUANT][xN], e.g. llama-3.1-8b@rtx-4090 or llama-3.1-70b@rtx-4090:q4_k_mx2")
@@ -35,7 +38,7 @@ func (e *SpecError) BadInput() bool { return true }
 // resolves the names.
 func ParseSpec(s string) (Spec, error) {
 	t := strings.TrimSpace(s)
-	m := specRe.FindStringSubmatch(t)
+	m := specRe().FindStringSubmatch(t)
 	if m == nil {
 		return Spec{}, &SpecError{Value: s, Err: ErrSpecSyntax}
 	}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/backend"
@@ -228,7 +229,7 @@ func LoadPolicy(path string, opts Options) (*Policy, []Issue, error) {
 	return ParsePolicy(path, data, opts)
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // ParsePolicy decodes data strictly (unknown keys are errors) and
 // validates it. Warnings are returned even when the policy is valid.
@@ -270,7 +271,7 @@ func yamlError(file string, err error) error {
 	pe := &PolicyError{}
 	for _, m := range msgs {
 		is := Issue{File: file, Msg: m}
-		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
+		if sm := yamlLineRE().FindStringSubmatch(m); sm != nil {
 			is.Line, _ = strconv.Atoi(sm[1])
 			is.Msg = sm[2]
 		}
@@ -331,8 +332,8 @@ func at(lines map[string]int, key string, fallback int) int {
 }
 
 var (
-	nameRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	envVarRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	nameRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
+	envVarRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 )
 
 func (p *Policy) validate(opts Options) (errs, warns []Issue) {
@@ -356,7 +357,7 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 		switch {
 		case b.Name == "":
 			bad(at(b.lines, "name", b.Line), f("name"), "required")
-		case !nameRE.MatchString(b.Name):
+		case !nameRE().MatchString(b.Name):
 			bad(at(b.lines, "name", b.Line), f("name"), "%q: use letters, digits, '.', '_' or '-'", b.Name)
 		case p.byName[b.Name] != nil:
 			bad(at(b.lines, "name", b.Line), f("name"), "duplicate backend %q (first at line %d)", b.Name, p.byName[b.Name].Line)
@@ -409,7 +410,7 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 				bad(at(b.lines, "price", b.Line), f("price"), "%v", err)
 			}
 		}
-		if b.APIKeyEnv != "" && !envVarRE.MatchString(b.APIKeyEnv) {
+		if b.APIKeyEnv != "" && !envVarRE().MatchString(b.APIKeyEnv) {
 			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "%q is not an environment variable name (give the variable's name, never the key)", b.APIKeyEnv)
 		}
 		if b.RPM < 0 || b.TPM < 0 {
