@@ -20,8 +20,10 @@ func newViper() *viper.Viper {
 }
 
 // loadConfig reads the config file: --config (must exist) or
-// $XDG_CONFIG_HOME/llmcost/config.yaml (optional).
-func loadConfig(f *Factory, explicit string) error {
+// $XDG_CONFIG_HOME/llmcost/config.yaml (optional). It reports whether a
+// file was read: viper names the file it was told to try even when that
+// file does not exist.
+func loadConfig(f *Factory, explicit string) (bool, error) {
 	v := f.Config
 	v.SetConfigType("yaml")
 	if explicit != "" {
@@ -31,7 +33,7 @@ func loadConfig(f *Factory, explicit string) error {
 		if dir == "" {
 			home := f.Getenv("HOME")
 			if home == "" {
-				return nil
+				return false, nil
 			}
 			dir = filepath.Join(home, ".config")
 		}
@@ -40,11 +42,11 @@ func loadConfig(f *Factory, explicit string) error {
 	if err := v.ReadInConfig(); err != nil {
 		var nf viper.ConfigFileNotFoundError
 		if explicit == "" && (errors.As(err, &nf) || isNotExist(err)) {
-			return nil
+			return false, nil
 		}
-		return &InputError{Err: fmt.Errorf("reading config %s: %w", v.ConfigFileUsed(), err)}
+		return false, &InputError{Err: fmt.Errorf("reading config %s: %w", v.ConfigFileUsed(), err)}
 	}
-	return nil
+	return true, nil
 }
 
 func isNotExist(err error) bool {
@@ -113,9 +115,6 @@ func configValue(v any) string {
 // misspelt key would otherwise be silently ignored.
 func checkConfigKeys(f *Factory, root *cobra.Command) error {
 	v := f.Config
-	if v.ConfigFileUsed() == "" {
-		return nil
-	}
 	allFlags := map[string]bool{}
 	byCommand := map[string]map[string]bool{}
 	var walk func(c *cobra.Command)

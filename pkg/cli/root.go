@@ -45,11 +45,14 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 			if noColor {
 				f.IOStreams.DisableColor()
 			}
-			if err := loadConfig(f, configFile); err != nil {
+			read, err := loadConfig(f, configFile)
+			if err != nil {
 				return err
 			}
-			if err := checkConfigKeys(f, cmd.Root()); err != nil {
-				return err
+			if read {
+				if err := checkConfigKeys(f, cmd.Root()); err != nil {
+					return err
+				}
 			}
 			if err := applyConfig(f, cmd); err != nil {
 				return err
