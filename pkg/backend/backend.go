@@ -240,6 +240,9 @@ func resolve(cfg Config) (common, error) {
 	var key string
 	if cfg.APIKeyEnv != "" {
 		key = getenv(cfg.APIKeyEnv)
+		if key == "" && LooksLikeAPIKey(cfg.APIKeyEnv) {
+			return fail("api_key_env looks like an API key itself (value not shown); give the name of the environment variable that holds the key")
+		}
 		if key == "" {
 			return fail("environment variable %s (api_key_env) is not set", cfg.APIKeyEnv)
 		}
@@ -260,6 +263,28 @@ func resolve(cfg Config) (common, error) {
 	}
 	return common{name: name, api: api, model: cfg.Model, baseURL: u, apiKey: key,
 		timeout: timeout, client: client, now: now}, nil
+}
+
+// apiKeyPrefixes start the keys of common LLM providers and code hosts.
+var apiKeyPrefixes = []string{"sk-", "sk_", "AIza", "gsk_", "xai-", "hf_", "r8_", "pplx-", "ghp_", "github_pat_", "AKIA", "csk-", "nvapi-"}
+
+// LooksLikeAPIKey reports whether s, given where the name of an environment
+// variable belongs, is more likely a pasted key: a known key prefix, or a
+// long token mixing lower case, upper case and digits (variable names are
+// written in one case). Such a value must never be echoed in a message.
+func LooksLikeAPIKey(s string) bool {
+	for _, p := range apiKeyPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	var lower, upper, digit bool
+	for _, c := range s {
+		lower = lower || (c >= 'a' && c <= 'z')
+		upper = upper || (c >= 'A' && c <= 'Z')
+		digit = digit || (c >= '0' && c <= '9')
+	}
+	return len(s) >= 20 && lower && upper && digit
 }
 
 // cloudAPIDomains are hosted LLM APIs: a prompt sent to one of these

@@ -410,8 +410,13 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 				bad(at(b.lines, "price", b.Line), f("price"), "%v", err)
 			}
 		}
-		if b.APIKeyEnv != "" && !envVarRE().MatchString(b.APIKeyEnv) {
-			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "%q is not an environment variable name (give the variable's name, never the key)", b.APIKeyEnv)
+		// Never echo the value: a key pasted here would end up on the terminal or in CI logs.
+		switch {
+		case b.APIKeyEnv == "":
+		case backend.LooksLikeAPIKey(b.APIKeyEnv):
+			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "looks like an API key itself (value not shown); give the name of the environment variable that holds the key, and keep the key out of this file")
+		case !envVarRE().MatchString(b.APIKeyEnv):
+			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "not an environment variable name (value not shown): give the variable's name, never the key")
 		}
 		if b.RPM < 0 || b.TPM < 0 {
 			bad(at(b.lines, "rpm", b.Line), f("rpm"), "rpm and tpm must not be negative")

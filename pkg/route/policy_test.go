@@ -90,7 +90,8 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"unknown price id", edit("price: claude-haiku-4.5", "price: claude-nope"), `route.yaml:14: backends[1].price: unknown catalog model "claude-nope"`},
 		{"unpriced", edit("    hourly_usd: 0.74\n", ""), "unpriced backend"},
 		{"hourly on cloud", edit("    price: claude-haiku-4.5", "    hourly_usd: 2"), "backends[1].hourly_usd"},
-		{"key in env field", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: sk-ant-123"), "not an environment variable name"},
+		{"key in env field", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: sk-ant-123"), "looks like an API key itself (value not shown)"},
+		{"not a name", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: my key"), "not an environment variable name (value not shown)"},
 		{"source", edit("source: cloud", "source: remote"), `backends[1].source: "remote"`},
 		{"api", edit("api: anthropic", "api: grpc"), "backends[1].api"},
 		{"schema", edit("schema_version: 1", "schema_version: 2"), "schema_version: must be 1"},
@@ -286,6 +287,25 @@ func TestRequestLogprobs(t *testing.T) {
 	} {
 		if got := tc.b.RequestLogprobs(); got != tc.want {
 			t.Errorf("%+v: RequestLogprobs = %v", tc.b, got)
+		}
+	}
+}
+
+// TestPolicyNeverEchoesAPIKey: a key pasted into api_key_env must not be
+// repeated by the error that rejects it (stderr ends up in CI logs).
+func TestPolicyNeverEchoesAPIKey(t *testing.T) {
+	for _, key := range []string{
+		"sk-proj-Ab12Cd34Ef56Gh78Ij90", "sk-ant-api03-Zz9Yy8Xx7", "AIzaSyA1b2C3d4E5f6G7h8I9j0KLMNOPQRSTU",
+		"gsk_abcdefghijklmnop1234", "abcdEFGH1234ijklMNOP5678", "key with spaces 123",
+	} {
+		y := strings.Replace(goodPolicy, "api_key_env: ANTHROPIC_API_KEY", "api_key_env: "+key, 1)
+		_, _, err := ParsePolicy("route.yaml", []byte(y), Options{CheckPrice: checkPrice})
+		if err == nil {
+			t.Errorf("%q accepted as an environment variable name", key)
+			continue
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Errorf("error echoes the key: %v", err)
 		}
 	}
 }
