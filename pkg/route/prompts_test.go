@@ -139,3 +139,48 @@ func TestCheckPrompts(t *testing.T) {
 		}
 	}
 }
+
+// streamOnly hides a reader's ReaderAt and Seeker, as a pipe would.
+type streamOnly struct{ io.Reader }
+
+// TestPromptReaderIDsExactUnderCollisions: ids of a file are kept as
+// hashes; with every hash colliding, distinct ids must still pass and a
+// repeat must still be caught at the right lines, as for a stream.
+func TestPromptReaderIDsExactUnderCollisions(t *testing.T) {
+	body := "{\"id\":\"a\",\"prompt\":\"x\"}\n\n{\"id\":\"b\",\"prompt\":\"x\"}\n{\"prompt\":\"x\"}\n{\"id\":\"c\",\"prompt\":\"x\"}\n"
+	for _, tc := range []struct {
+		name, tail, want string
+	}{
+		{"distinct", "", ""},
+		{"repeat of the first", `{"id":"a","prompt":"y"}`, `p.jsonl:6: id: "a" repeats line 1`},
+		{"repeat of a collided id", `{"id":"c","prompt":"y"}`, `p.jsonl:6: id: "c" repeats line 5`},
+		{"repeat of a line-number id", `{"id":"4","prompt":"y"}`, `p.jsonl:6: id: "4" repeats line 4`},
+	} {
+		for _, stream := range []bool{false, true} {
+			var in io.Reader = strings.NewReader(body + tc.tail)
+			if stream {
+				in = streamOnly{in}
+			}
+			r := NewPromptReader(in, "p.jsonl")
+			r.idHash = func(string) uint64 { return 42 }
+			if !stream && r.again == nil {
+				t.Fatal("a strings.Reader can be read again: ids should be hashed")
+			}
+			var err error
+			n := 0
+			for err == nil {
+				_, err = r.Next()
+				n++
+			}
+			if tc.want == "" {
+				if !errors.Is(err, io.EOF) || n != 5 {
+					t.Errorf("%s (stream %v): n=%d err=%v, want 4 prompts", tc.name, stream, n-1, err)
+				}
+				continue
+			}
+			if err == nil || err.Error() == "" || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("%s (stream %v): err=%v, want %q", tc.name, stream, err, tc.want)
+			}
+		}
+	}
+}
