@@ -41,7 +41,8 @@ var res = sync.OnceValue(func() *detectorREs {
 	r := &detectorREs{}
 	r.emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`)
 	r.cardRE = regexp.MustCompile(`\b\d(?:[ \-]?\d){12,18}\b`)
-	r.ibanRE = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b`)
+	// Either case: people type "de89 3704 …"; mod-97 keeps words out.
+	r.ibanRE = regexp.MustCompile(`\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b`)
 	r.ssnRE = regexp.MustCompile(`\b(\d{3})([ \-])(\d{2})([ \-])(\d{4})\b`)
 	// Nine bare digits are an SSN only after a keyword (see ssnKeywordWindow):
 	// alone they are far more often order or account numbers.
@@ -248,7 +249,7 @@ var ibanLengths = map[string]int{
 // country's length (the regex may have swallowed a following word) and
 // returns the byte length of that IBAN within candidate.
 func ibanPrefix(candidate string) (int, bool) {
-	n, ok := ibanLengths[candidate[:2]]
+	n, ok := ibanLengths[strings.ToUpper(candidate[:2])]
 	if !ok {
 		return 0, false
 	}

@@ -17,6 +17,8 @@ func TestDetectPositives(t *testing.T) {
 		{"DE89370400440532013000", IBAN},
 		{"iban: FR1420041010050500013M02606 ok", IBAN},
 		{"NL91 ABNA 0417 1643 00", IBAN},
+		{"my iban is de89 3704 0044 0532 0130 00", IBAN},
+		{"gb82west12345698765432", IBAN},
 		{"ssn 536-22-1234", SSN},
 		{"SSN: 536 22 1234", SSN},
 		{"ssn 512346789", SSN},
@@ -75,6 +77,7 @@ func TestDetectNegatives(t *testing.T) {
 		"lessnote 512346789",                                      // "ssn" inside a word
 		"GB82 WEST 1234 5698 7654 33",                             // IBAN check digits wrong
 		"XX82WEST12345698765432",                                  // unknown country
+		"gb82 west 1234 5698 7654 33",                             // lower case, check digits wrong
 		"version v1.2.3.4 released",
 		"semver 1.2.3.4.5",
 		"bad ip 999.1.1.1",
