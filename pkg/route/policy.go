@@ -380,8 +380,16 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 			bad(at(b.lines, "model", b.Line), f("model"), "required")
 		}
 		badURL := b.BaseURL != "" && !strings.HasPrefix(b.BaseURL, "http://") && !strings.HasPrefix(b.BaseURL, "https://")
-		if badURL {
-			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%q: want an http:// or https:// URL", b.BaseURL)
+		if u, err := url.Parse(strings.TrimSpace(b.BaseURL)); err == nil && u.User != nil {
+			// Not echoed: the URL holds a password or token.
+			badURL = true
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "must not contain credentials (value not shown); put the key in an environment variable and name it in api_key_env")
+		} else if badURL {
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%s: want an http:// or https:// URL", quoteURL(b.BaseURL))
+		} else if u, err := url.Parse(strings.TrimSpace(b.BaseURL)); b.BaseURL != "" && (err != nil || u.Host == "") {
+			// The client refuses it too, but only when a run starts.
+			badURL = true
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%s: not a URL with a host (e.g. http://localhost:8000/v1)", quoteURL(b.BaseURL))
 		}
 		if b.Source == SourceLocal && !badURL {
 			// The PII guard trusts this label, so it must not point at a cloud API.
@@ -490,6 +498,15 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 		}
 	}
 	return errs, warns
+}
+
+// quoteURL quotes a base_url for a message, unless it may hold
+// credentials (user:password@) that a terminal or CI log must not show.
+func quoteURL(s string) string {
+	if strings.Contains(s, "@") {
+		return "(value not shown: it contains '@', perhaps credentials)"
+	}
+	return strconv.Quote(s)
 }
 
 func (p *Policy) names() []string {

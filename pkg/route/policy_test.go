@@ -96,6 +96,9 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"api", edit("api: anthropic", "api: grpc"), "backends[1].api"},
 		{"schema", edit("schema_version: 1", "schema_version: 2"), "schema_version: must be 1"},
 		{"local without url", edit("    base_url: http://localhost:8000/v1\n", ""), "base_url"},
+		{"url without host", edit("base_url: http://localhost:8000/v1", "base_url: \"http://\""), `route.yaml:6: backends[0].base_url: "http://": not a URL with a host`},
+		{"url that does not parse", edit("base_url: http://localhost:8000/v1", "base_url: \"http://[::1\""), `backends[0].base_url: "http://[::1": not a URL with a host`},
+		{"credentials in url", edit("base_url: http://localhost:8000/v1", "base_url: http://u:hunter2@localhost:8000/v1"), "route.yaml:6: backends[0].base_url: must not contain credentials (value not shown)"},
 		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), "route.yaml:8:"},
 		{"two docs", goodPolicy + "---\nx: 1\n", "one YAML document"},
 	} {
@@ -306,6 +309,16 @@ func TestPolicyNeverEchoesAPIKey(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), key) {
 			t.Errorf("error echoes the key: %v", err)
+		}
+	}
+}
+
+func TestPolicyNeverEchoesURLCredentials(t *testing.T) {
+	for _, u := range []string{"http://u:hunter2@localhost:8000/v1", "http://u:hunter2@[::1", "ftp://u:hunter2@host/"} {
+		y := strings.Replace(goodPolicy, "base_url: http://localhost:8000/v1", "base_url: \""+u+"\"", 1)
+		_, _, err := ParsePolicy("route.yaml", []byte(y), Options{CheckPrice: checkPrice})
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: err = %v, want an error without the password", u, err)
 		}
 	}
 }
