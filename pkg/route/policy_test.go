@@ -76,9 +76,9 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: field rpn not found"},
+		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: backends[1].rpn: field rpn not found"},
 		{"syntax", "schema_version: 1\nbackends: [\n", "route.yaml:"},
-		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9:"},
+		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9: backends[0].timeout: cannot unmarshal"},
 		{"unknown rule backend", edit("    use: claude", "    use: gpt"), `route.yaml:21: rules[1].use: unknown backend "gpt"`},
 		{"duplicate name", edit("  - name: claude", "  - name: local-llama"), `route.yaml:10: backends[1].name: duplicate backend "local-llama" (first at line 3)`},
 		{"no default rule", edit("  - use: local-llama\n", ""), "route.yaml:20: rules: no default rule"},
@@ -99,7 +99,10 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"url without host", edit("base_url: http://localhost:8000/v1", "base_url: \"http://\""), `route.yaml:6: backends[0].base_url: "http://": not a URL with a host`},
 		{"url that does not parse", edit("base_url: http://localhost:8000/v1", "base_url: \"http://[::1\""), `backends[0].base_url: "http://[::1": not a URL with a host`},
 		{"credentials in url", edit("base_url: http://localhost:8000/v1", "base_url: http://u:hunter2@localhost:8000/v1"), "route.yaml:6: backends[0].base_url: must not contain credentials (value not shown)"},
-		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), "route.yaml:8:"},
+		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), `route.yaml:8: backends[0].hourly_usd: "cheap" is not a number`},
+		{"flow style: bad money", flowPolicy("hourly_usd: .nan", "timeout: 30s", "task: code"), `route.yaml:3: backends[0].hourly_usd: ".nan" is not a number`},
+		{"flow style: bad duration", flowPolicy("hourly_usd: 1", "timeout: soon", "task: code"), "route.yaml:3: backends[0].timeout: cannot unmarshal !!str `soon`"},
+		{"flow style: bad task", flowPolicy("hourly_usd: 1", "timeout: 30s", "task: {a: b}"), "route.yaml:5: rules[0].when.task: want a task name or a list of names"},
 		{"two docs", goodPolicy + "---\nx: 1\n", "one YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -321,4 +324,11 @@ func TestPolicyNeverEchoesURLCredentials(t *testing.T) {
 			t.Errorf("%s: err = %v, want an error without the password", u, err)
 		}
 	}
+}
+
+// flowPolicy is a policy written in flow style, every key of a backend or
+// rule on one line, with three of its values given.
+func flowPolicy(hourly, timeout, task string) string {
+	return "schema_version: 1\nbackends:\n  - {name: l, source: local, api: openai, base_url: \"http://localhost:8000/v1\", model: m, " + hourly + ", " + timeout + "}\n" +
+		"rules:\n  - {when: {" + task + "}, use: l}\n  - use: l\n"
 }
