@@ -271,7 +271,21 @@ func (r *PromptReader) parseJSON(line []byte) (Prompt, error) {
 
 var errPromptTooLong = fmt.Errorf("line longer than %d bytes", MaxPromptLine)
 
+// utf8BOM starts files saved by some Windows editors and spreadsheets.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// readLine returns the next line without its newline (and, on line 1,
+// without a UTF-8 byte-order mark: a JSONL file behind one would be taken
+// for plain text, and its "pii": true flags ignored).
 func (r *PromptReader) readLine() ([]byte, error) {
+	line, err := r.readRawLine()
+	if err == nil && r.line == 1 {
+		line = bytes.TrimPrefix(line, utf8BOM)
+	}
+	return line, err
+}
+
+func (r *PromptReader) readRawLine() ([]byte, error) {
 	frag, err := r.br.ReadSlice('\n')
 	if err == nil || (errors.Is(err, io.EOF) && len(frag) > 0) {
 		r.line++

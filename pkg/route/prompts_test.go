@@ -184,3 +184,20 @@ func TestPromptReaderIDsExactUnderCollisions(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptReaderBOM: a JSONL file saved with a UTF-8 byte-order mark is
+// still JSONL; read as plain text its "pii": true flags would be lost and
+// the flagged prompt could go to a cloud backend.
+func TestPromptReaderBOM(t *testing.T) {
+	ps, err := readAllPrompts(t, "\xef\xbb\xbf{\"id\":\"p1\",\"prompt\":\"patient notes\",\"pii\":true}\n{\"id\":\"p2\",\"prompt\":\"hi\"}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].ID != "p1" || !ps[0].PII || ps[0].Text != "patient notes" {
+		t.Fatalf("%+v", ps)
+	}
+	ps, err = readAllPrompts(t, "\xef\xbb\xbfhello\nworld\n")
+	if err != nil || len(ps) != 2 || ps[0].Text != "hello" {
+		t.Fatalf("plain text: %+v %v", ps, err)
+	}
+}
