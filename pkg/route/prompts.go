@@ -47,8 +47,10 @@ const (
 // The format is decided once per file by its first non-blank line: a
 // JSON object there makes the file JSONL ({"id","prompt","task","pii",
 // "max_tokens"}; every non-blank line must then be such an object, and a
-// bad one is an error at file:line). Anything else makes it plain text:
-// one prompt per line, id = line number, blank lines skipped.
+// bad one is an error at file:line). A first line that starts with {"
+// but is not valid JSON is an error too, not plain text. Anything else
+// makes it plain text: one prompt per line, id = line number, blank lines
+// skipped.
 type PromptReader struct {
 	br     *bufio.Reader
 	name   string
@@ -202,6 +204,13 @@ func (r *PromptReader) Next() (Prompt, error) {
 			continue
 		}
 		if r.format == formatUnknown {
+			if bytes.HasPrefix(trimmed, []byte(`{"`)) && !json.Valid(trimmed) {
+				// Fail closed: taken for plain text, a JSONL file with a typo
+				// on its first line would have every "pii": true ignored.
+				var v any
+				err := json.Unmarshal(trimmed, &v)
+				return Prompt{}, r.bad("starts like a JSONL prompt object but is not valid JSON (%v); fix the line, or for plain text do not start the file with {\"", err)
+			}
 			r.format = formatPlain
 			if trimmed[0] == '{' && json.Valid(trimmed) {
 				r.format = formatJSONL

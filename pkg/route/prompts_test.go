@@ -201,3 +201,17 @@ func TestPromptReaderBOM(t *testing.T) {
 		t.Fatalf("plain text: %+v %v", ps, err)
 	}
 }
+
+// TestPromptReaderBrokenFirstJSONLine: a typo in line 1 of a JSONL file
+// must not turn the whole file into plain text (every "pii": true lost).
+func TestPromptReaderBrokenFirstJSONLine(t *testing.T) {
+	_, err := readAllPrompts(t, "\n{\"id\":\"p1\",\"prompt\":\"x\",\"pii\":true,}\n{\"id\":\"p2\",\"prompt\":\"y\",\"pii\":true}\n")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 2 {
+		t.Fatalf("err = %v, want an InputError at line 2", err)
+	}
+	// A plain-text file may still start with a brace that is not JSON.
+	if ps, err := readAllPrompts(t, "{braces} in a prompt\nnext\n"); err != nil || len(ps) != 2 {
+		t.Fatalf("%+v %v", ps, err)
+	}
+}
