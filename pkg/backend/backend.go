@@ -257,6 +257,7 @@ func resolve(cfg Config) (common, error) {
 	if client == nil {
 		client = defaultHTTPClient()
 	}
+	client = sameHostRedirects(client)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -386,6 +387,31 @@ func IsPrivateHost(host string) bool {
 // hostname strips the port and IPv6 brackets from a URL host.
 func hostname(host string) string {
 	return (&url.URL{Host: host}).Hostname()
+}
+
+// errRedirectElsewhere refuses a redirect off the backend's host.
+var errRedirectElsewhere = errors.New("redirect to another host refused")
+
+// sameHostRedirects returns a copy of c that follows redirects only within
+// the host it was asked: a 307/308 resends the prompt, and a "local"
+// server redirecting to a cloud API would take a PII prompt off the
+// premises past every check on the backend's own URL.
+func sameHostRedirects(c *http.Client) *http.Client {
+	cc := *c
+	inner := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			return fmt.Errorf("%w: %s sent it to %s", errRedirectElsewhere, via[0].URL.Host, req.URL.Host)
+		}
+		if inner != nil {
+			return inner(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cc
 }
 
 // defaultHTTPClient has no overall Timeout (it would cut long streams); the
