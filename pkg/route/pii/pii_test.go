@@ -13,6 +13,7 @@ func TestDetectPositives(t *testing.T) {
 		{"amex 3782-822463-10005", Card},
 		{"pay with 5555555555554444.", Card},
 		{"mc2 2223003122003222", Card},
+		{"card 4111.1111.1111.1111 exp 12/29", Card},
 		{"IBAN GB82 WEST 1234 5698 7654 32 thanks", IBAN},
 		{"DE89370400440532013000", IBAN},
 		{"iban: FR1420041010050500013M02606 ok", IBAN},
@@ -91,6 +92,8 @@ func TestDetectNegatives(t *testing.T) {
 		"user@localhost",
 		"@Override public void run()",
 		"pi is 3.14159265358979",
+		"build 2024.1106.1111.1112 done", // dotted 4x4, Luhn fails
+		"x = 4111.11111111111",           // a decimal, not the 4-4-4-4 grouping
 		"ISBN 978-3-16-148410-0",
 	} {
 		if got := Detect(text); len(got) != 0 {
