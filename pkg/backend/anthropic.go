@@ -64,6 +64,10 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	}
 	start := b.now()
 	_, err := b.msgs.New(actx, params, opts...)
+	if errors.Is(err, errRedirectElsewhere) {
+		// The client stopped at the redirect and hands back the 3xx itself.
+		return Response{}, b.transportError(ctx, err)
+	}
 	if raw == nil {
 		if err == nil {
 			err = errors.New("no response")

@@ -240,6 +240,9 @@ func resolve(cfg Config) (common, error) {
 	var key string
 	if cfg.APIKeyEnv != "" {
 		key = getenv(cfg.APIKeyEnv)
+		if key == "" && LooksLikeAPIKey(cfg.APIKeyEnv) {
+			return fail("api_key_env looks like an API key itself (value not shown); give the name of the environment variable that holds the key")
+		}
 		if key == "" {
 			return fail("environment variable %s (api_key_env) is not set", cfg.APIKeyEnv)
 		}
@@ -254,12 +257,35 @@ func resolve(cfg Config) (common, error) {
 	if client == nil {
 		client = defaultHTTPClient()
 	}
+	client = sameHostRedirects(client)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
 	return common{name: name, api: api, model: cfg.Model, baseURL: u, apiKey: key,
 		timeout: timeout, client: client, now: now}, nil
+}
+
+// apiKeyPrefixes start the keys of common LLM providers and code hosts.
+var apiKeyPrefixes = []string{"sk-", "sk_", "AIza", "gsk_", "xai-", "hf_", "r8_", "pplx-", "ghp_", "github_pat_", "AKIA", "csk-", "nvapi-"}
+
+// LooksLikeAPIKey reports whether s, given where the name of an environment
+// variable belongs, is more likely a pasted key: a known key prefix, or a
+// long token mixing lower case, upper case and digits (variable names are
+// written in one case). Such a value must never be echoed in a message.
+func LooksLikeAPIKey(s string) bool {
+	for _, p := range apiKeyPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	var lower, upper, digit bool
+	for _, c := range s {
+		lower = lower || (c >= 'a' && c <= 'z')
+		upper = upper || (c >= 'A' && c <= 'Z')
+		digit = digit || (c >= '0' && c <= '9')
+	}
+	return len(s) >= 20 && lower && upper && digit
 }
 
 // cloudAPIDomains are hosted LLM APIs: a prompt sent to one of these
@@ -361,6 +387,31 @@ func IsPrivateHost(host string) bool {
 // hostname strips the port and IPv6 brackets from a URL host.
 func hostname(host string) string {
 	return (&url.URL{Host: host}).Hostname()
+}
+
+// errRedirectElsewhere refuses a redirect off the backend's host.
+var errRedirectElsewhere = errors.New("redirect to another host refused")
+
+// sameHostRedirects returns a copy of c that follows redirects only within
+// the host it was asked: a 307/308 resends the prompt, and a "local"
+// server redirecting to a cloud API would take a PII prompt off the
+// premises past every check on the backend's own URL.
+func sameHostRedirects(c *http.Client) *http.Client {
+	cc := *c
+	inner := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			return fmt.Errorf("%w: %s sent it to %s", errRedirectElsewhere, via[0].URL.Host, req.URL.Host)
+		}
+		if inner != nil {
+			return inner(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cc
 }
 
 // defaultHTTPClient has no overall Timeout (it would cut long streams); the

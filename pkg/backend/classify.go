@@ -205,6 +205,9 @@ func (c common) transportError(parent context.Context, err error) *Error {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return c.newError(0, CodeTimeout, err.Error(), true)
 	}
+	if errors.Is(err, errRedirectElsewhere) {
+		return c.newError(0, "redirect_refused", err.Error(), false)
+	}
 	// Certificate and name-resolution failures do not heal on a retry.
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError

@@ -1,6 +1,15 @@
 package backend
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
 
 func TestIsCloudHost(t *testing.T) {
 	for _, tc := range []struct {
@@ -79,5 +88,35 @@ func TestEffectiveBaseURL(t *testing.T) {
 		if got := EffectiveBaseURL(tc.api, tc.base); got != tc.want {
 			t.Errorf("EffectiveBaseURL(%q, %q) = %q, want %q", tc.api, tc.base, got, tc.want)
 		}
+	}
+}
+
+// TestRedirectToAnotherHostRefused: a server that redirects (307 resends
+// the body) to another host must not get the prompt forwarded there.
+func TestRedirectToAnotherHostRefused(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	}))
+	defer other.Close()
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer local.Close()
+	for _, api := range []string{APIOpenAI, APIAnthropic, APIOllama} {
+		b, err := New(Config{Name: "local", API: api, BaseURL: local.URL + "/v1", Model: "m", HTTPClient: &http.Client{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.Complete(context.Background(), Request{ID: "1", Prompt: "my card 4111 1111 1111 1111"})
+		var be *Error
+		if !errors.As(err, &be) || be.Retryable || !strings.Contains(be.Message, "redirect to another host refused") {
+			t.Errorf("%s: err = %v, want a non-retryable refused redirect", api, err)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
 	}
 }

@@ -82,6 +82,10 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 		opts = append(opts, option.WithJSONSet("stream", true))
 	}
 	_, err := b.chat.New(actx, b.params(req), opts...)
+	if errors.Is(err, errRedirectElsewhere) {
+		// The client stopped at the redirect and hands back the 3xx itself.
+		return Response{}, b.transportError(ctx, err)
+	}
 	if raw == nil {
 		if err == nil {
 			err = errors.New("no response")

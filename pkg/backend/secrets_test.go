@@ -180,3 +180,20 @@ func TestScrub(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedKeyNotEchoed: a key given where the variable's name belongs is
+// not set as a variable, and the error must not repeat it.
+func TestPastedKeyNotEchoed(t *testing.T) {
+	for _, key := range []string{"sk-proj-Ab12Cd34Ef56Gh78Ij90", "AIzaSyA1b2C3d4E5f6G7h8I9j0KLMNOPQRSTU", "abcdEFGH1234ijklMNOP5678"} {
+		_, err := New(Config{Name: "c", API: APIOpenAI, BaseURL: "http://127.0.0.1:1/v1", Model: "m",
+			APIKeyEnv: key, Getenv: func(string) string { return "" }})
+		if err == nil || strings.Contains(err.Error(), key) {
+			t.Errorf("err = %v: want an error that does not echo the key", err)
+		}
+	}
+	for _, name := range []string{"OPENAI_API_KEY", "my_openai_key_2024_prod", "AZURE_OPENAI_API_KEY_2"} {
+		if LooksLikeAPIKey(name) {
+			t.Errorf("%q is a plain variable name, not a key", name)
+		}
+	}
+}

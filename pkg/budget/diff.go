@@ -124,7 +124,9 @@ func Diff(cat *catalog.Catalog, base, head *Config, today time.Time) (*DiffRepor
 		bres := baseRes[hw.Name.V]
 		wd.BaseModel, wd.BaseMonthlyUSD = bres.Model, dec(bres.MonthlyUSD)
 		wd.DeltaUSD = hres.MonthlyUSD.Sub(bres.MonthlyUSD)
-		wd.Reasons = attribute(bp, hp, bw, hw, bres.MonthlyUSD, hres.MonthlyUSD)
+		if rs := attribute(bp, hp, bw, hw, bres.MonthlyUSD, hres.MonthlyUSD); rs != nil {
+			wd.Reasons = rs // else [] (never JSON null)
+		}
 		wd.Status = DiffUnchanged
 		if len(wd.Reasons) > 0 || !wd.DeltaUSD.IsZero() {
 			wd.Status = DiffChanged

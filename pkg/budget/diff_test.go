@@ -1,6 +1,7 @@
 package budget_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -143,5 +144,21 @@ workloads:
 	}
 	if w.Reasons[0].Message != "hosting owned, concurrency 1 → rented, concurrency 1" {
 		t.Fatalf("message %q", w.Reasons[0].Message)
+	}
+}
+
+// TestDiffJSONReasonsNeverNull: "reasons" is an array for every workload,
+// unchanged ones included (a null breaks `for r in w["reasons"]`).
+func TestDiffJSONReasonsNeverNull(t *testing.T) {
+	dr, err := budget.Diff(testCat(t), decode(t, diffBase), decode(t, diffBase), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(dr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"reasons":null`) || !strings.Contains(string(b), `"reasons":[]`) {
+		t.Errorf("want \"reasons\": [] for unchanged workloads:\n%s", b)
 	}
 }

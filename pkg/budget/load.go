@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -71,13 +72,21 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 		return ""
 	})
 	var paths map[int]string // built only when an error needs it
+	var values map[[2]int]string
 	for i := range out {
 		iss := &out[i]
 		if iss.Line == 0 {
 			continue
 		}
 		if paths == nil {
-			paths = fieldPaths(data)
+			paths, values = fieldPaths(data)
+		}
+		if col, msg, ok := cutColumn(iss.Msg); ok {
+			iss.Msg = msg
+			if p, ok := values[[2]int{iss.Line, col}]; ok {
+				iss.Field = p
+				continue
+			}
 		}
 		unknown := iss.Field // FromYAML names an unknown key here
 		iss.Field = paths[iss.Line]
@@ -90,16 +99,35 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 	return out
 }
 
+// cutColumn splits "column N: msg" (see typeErr).
+func cutColumn(s string) (col int, msg string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "column ")
+	if !ok {
+		return 0, s, false
+	}
+	num, msg, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return 0, s, false
+	}
+	col, err := strconv.Atoi(num)
+	if err != nil {
+		return 0, s, false
+	}
+	return col, msg, true
+}
+
 // fieldPaths maps each line to the outermost key path on it, e.g.
 // "workloads[1].prompt_tokens", so a decoding error names its field. A
 // sequence item yields its line to the item's first key ("- name: x"
-// is workloads[0].name).
-func fieldPaths(data []byte) map[int]string {
+// is workloads[0].name). values maps the line and column where each
+// key's value starts to the key's path, for errors that carry a column.
+func fieldPaths(data []byte) (map[int]string, map[[2]int]string) {
 	var root yaml.Node
 	paths := map[int]string{}
+	values := map[[2]int]string{}
 	items := map[int]bool{} // lines claimed by a sequence item only
 	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
-		return paths
+		return paths, values
 	}
 	claim := func(line int, path string, item bool) {
 		if _, ok := paths[line]; !ok || (items[line] && !item) {
@@ -117,6 +145,7 @@ func fieldPaths(data []byte) map[int]string {
 					p = path + "." + k.Value
 				}
 				claim(k.Line, p, false)
+				values[[2]int{v.Line, v.Column}] = p
 				walk(v, p)
 			}
 		case yaml.SequenceNode:
@@ -128,7 +157,7 @@ func fieldPaths(data []byte) map[int]string {
 		}
 	}
 	walk(root.Content[0], "")
-	return paths
+	return paths, values
 }
 
 func keysOf(v any) string {

@@ -19,8 +19,11 @@ import (
 // Every value type remembers the line it came from, so validation after
 // decoding can still point at file:line.
 
-func typeErr(line int, format string, args ...any) error {
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", line) + fmt.Sprintf(format, args...)}}
+// typeErr is a decoding error at node. Its column lets the message name the
+// right key when several share a line ({p50: 1, p90: 2} or a flow-style
+// workload); yamlIssues takes the column off again.
+func typeErr(node *yaml.Node, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: ", node.Line, node.Column) + fmt.Sprintf(format, args...)}}
 }
 
 // unitsReason is the reason part of a units.ParseError ("must be
@@ -35,10 +38,10 @@ func unitsReason(err error) string {
 
 func scalar(node *yaml.Node, what string) error {
 	if node.Kind != yaml.ScalarNode {
-		return typeErr(node.Line, "expected %s, got a %s", what, kindName(node))
+		return typeErr(node, "expected %s, got a %s", what, kindName(node))
 	}
 	if node.Tag == "!!null" {
-		return typeErr(node.Line, "expected %s, got null (omit the key instead)", what)
+		return typeErr(node, "expected %s, got null (omit the key instead)", what)
 	}
 	return nil
 }
@@ -91,7 +94,7 @@ func (v *Version) UnmarshalYAML(node *yaml.Node) error {
 	}
 	n, err := strconv.Atoi(node.Value)
 	if err != nil {
-		return typeErr(node.Line, "%q is not a schema version (want 1)", node.Value)
+		return typeErr(node, "%q is not a schema version (want 1)", node.Value)
 	}
 	v.N, v.Line = n, node.Line
 	return nil
@@ -115,7 +118,7 @@ func (c *Count) UnmarshalYAML(node *yaml.Node) error {
 	}
 	n, err := units.ParseMonthlyTokens(node.Value)
 	if err != nil {
-		return typeErr(node.Line, "%q is not a request count: %s", node.Value, unitsReason(err))
+		return typeErr(node, "%q is not a request count: %s", node.Value, unitsReason(err))
 	}
 	c.N, c.Line, c.Set = n, node.Line, true
 	return nil
@@ -141,7 +144,7 @@ func (s *Share) UnmarshalYAML(node *yaml.Node) error {
 	}
 	f, err := units.ParseShare(node.Value)
 	if err != nil {
-		return typeErr(node.Line, "%q is not a share: %s", node.Value, unitsReason(err))
+		return typeErr(node, "%q is not a share: %s", node.Value, unitsReason(err))
 	}
 	s.D, s.Line, s.Set = decimal.NewFromFloat(f), node.Line, true
 	return nil
@@ -167,7 +170,7 @@ func (u *USD) UnmarshalYAML(node *yaml.Node) error {
 	}
 	d, err := units.ParseUSD(node.Value)
 	if err != nil {
-		return typeErr(node.Line, "%q is not an amount in USD: %s", node.Value, unitsReason(err))
+		return typeErr(node, "%q is not an amount in USD: %s", node.Value, unitsReason(err))
 	}
 	u.D, u.Line, u.Set = d, node.Line, true
 	return nil
@@ -196,14 +199,14 @@ func (p *Percent) UnmarshalYAML(node *yaml.Node) error {
 	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(node.Value), "%"))
 	low := strings.ToLower(s)
 	if strings.Contains(low, "nan") || strings.Contains(low, "inf") {
-		return typeErr(node.Line, "%q is not a finite percentage", node.Value)
+		return typeErr(node, "%q is not a finite percentage", node.Value)
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return typeErr(node.Line, "%q is not a percentage (write e.g. 15 for 15%%)", node.Value)
+		return typeErr(node, "%q is not a percentage (write e.g. 15 for 15%%)", node.Value)
 	}
 	if d.IsNegative() {
-		return typeErr(node.Line, "%q must not be negative", node.Value)
+		return typeErr(node, "%q must not be negative", node.Value)
 	}
 	p.D, p.Line, p.Set = d, node.Line, true
 	return nil
@@ -225,7 +228,7 @@ func (d *Date) UnmarshalYAML(node *yaml.Node) error {
 	}
 	t, err := time.Parse(time.DateOnly, node.Value)
 	if err != nil {
-		return typeErr(node.Line, "%q is not a date (want YYYY-MM-DD)", node.Value)
+		return typeErr(node, "%q is not a date (want YYYY-MM-DD)", node.Value)
 	}
 	d.Time, d.Line = t, node.Line
 	return nil
@@ -280,7 +283,7 @@ func (t *Tokens) UnmarshalYAML(node *yaml.Node) error {
 	case yaml.SequenceNode:
 		return t.histogram(node)
 	}
-	return typeErr(node.Line, "expected a token count, {p50, p90, p99} or a list of {tokens, share}")
+	return typeErr(node, "expected a token count, {p50, p90, p99} or a list of {tokens, share}")
 }
 
 func tokenCount(node *yaml.Node) (int64, error) {
@@ -289,7 +292,7 @@ func tokenCount(node *yaml.Node) (int64, error) {
 	}
 	n, err := units.ParseTokensAllowZero(node.Value)
 	if err != nil {
-		return 0, typeErr(node.Line, "%q is not a token count: %s", node.Value, unitsReason(err))
+		return 0, typeErr(node, "%q is not a token count: %s", node.Value, unitsReason(err))
 	}
 	return n, nil
 }
@@ -323,11 +326,11 @@ func (t *Tokens) quantiles(node *yaml.Node) error {
 	}
 	for j, ok := range seen {
 		if !ok {
-			return typeErr(node.Line, "a distribution needs p50, p90 and p99 (%s is missing)", names[j])
+			return typeErr(node, "a distribution needs p50, p90 and p99 (%s is missing)", names[j])
 		}
 	}
 	if q[0] > q[1] || q[1] > q[2] {
-		return typeErr(node.Line, "quantiles must not decrease: p50 %d, p90 %d, p99 %d", q[0], q[1], q[2])
+		return typeErr(node, "quantiles must not decrease: p50 %d, p90 %d, p99 %d", q[0], q[1], q[2])
 	}
 	t.Form = "quantiles"
 	t.Buckets = nil
@@ -339,7 +342,7 @@ func (t *Tokens) quantiles(node *yaml.Node) error {
 
 func (t *Tokens) histogram(node *yaml.Node) error {
 	if len(node.Content) == 0 {
-		return typeErr(node.Line, "a histogram needs at least one {tokens, share} entry")
+		return typeErr(node, "a histogram needs at least one {tokens, share} entry")
 	}
 	var errs []string
 	sum := decimal.Zero
@@ -382,7 +385,7 @@ func (t *Tokens) histogram(node *yaml.Node) error {
 		return &yaml.TypeError{Errors: errs}
 	}
 	if sum.Sub(one).Abs().GreaterThan(shareSumTolerance) {
-		return typeErr(node.Line, "histogram shares add up to %s, not 1", sum)
+		return typeErr(node, "histogram shares add up to %s, not 1", sum)
 	}
 	if !sum.Equal(one) {
 		for i := range t.Buckets {
@@ -449,7 +452,7 @@ type keyed[V any] struct {
 
 func decodeMapping[V any](node *yaml.Node, what string, decode func(*yaml.Node, *V) error) ([]keyed[V], error) {
 	if node.Kind != yaml.MappingNode {
-		return nil, typeErr(node.Line, "expected a mapping of %s", what)
+		return nil, typeErr(node, "expected a mapping of %s", what)
 	}
 	var out []keyed[V]
 	var errs []string
@@ -534,7 +537,7 @@ func (p PriceOverrides) IsZero() bool { return len(p.Entries) == 0 }
 // the outer decoder's KnownFields.
 func decodeRates(node *yaml.Node, r *RateOverride) error {
 	if node.Kind != yaml.MappingNode {
-		return typeErr(node.Line, "expected rates such as {input: 2.5, output: 10}")
+		return typeErr(node, "expected rates such as {input: 2.5, output: 10}")
 	}
 	if err := knownKeys(node, reflect.TypeFor[RateOverride](), "budget.RateOverride"); err != nil {
 		return err
@@ -547,7 +550,7 @@ func decodeRates(node *yaml.Node, r *RateOverride) error {
 // KnownFields, so unknown keys are checked here).
 func (w *Workload) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.MappingNode {
-		return typeErr(node.Line, "a workload is a mapping with name, model, requests_per_month, prompt_tokens and output_tokens")
+		return typeErr(node, "a workload is a mapping with name, model, requests_per_month, prompt_tokens and output_tokens")
 	}
 	if err := knownKeys(node, reflect.TypeFor[Workload](), "budget.Workload"); err != nil {
 		return err

@@ -123,7 +123,7 @@ func loadBudgets(f *Factory, files []string) ([]*budget.Config, error) {
 		cfgs = append(cfgs, c)
 	}
 	if len(all) > 0 {
-		return nil, &budget.Error{Issues: all}
+		return nil, &budget.Error{Kind: "budget", Issues: all}
 	}
 	return cfgs, nil
 }

@@ -288,9 +288,9 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 	if o.AsOf != "" {
 		pricer.AsOf, _ = time.Parse(time.DateOnly, o.AsOf)
 	}
-	policyPath := o.PolicyFile
+	policyPath, policyFlag := o.PolicyFile, "--policy"
 	if o.CheckPolicy != "" {
-		policyPath = o.CheckPolicy
+		policyPath, policyFlag = o.CheckPolicy, "--check-policy"
 	}
 	pol, issues, err := route.LoadPolicy(policyPath, route.Options{CheckPrice: pricer.CheckPrice})
 	var warnings []string
@@ -299,10 +299,13 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 	}
 	if err != nil {
 		var pe *route.PolicyError
-		if errors.As(err, &pe) || errors.Is(err, os.ErrNotExist) {
+		if errors.As(err, &pe) {
 			return &InputError{Err: err}
 		}
-		return err
+		if errors.Is(err, os.ErrNotExist) {
+			return &InputError{Err: fmt.Errorf("%s: %w", policyFlag, err)}
+		}
+		return fmt.Errorf("%s: %w", policyFlag, err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "warning:", w)

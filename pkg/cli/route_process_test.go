@@ -233,9 +233,21 @@ func atoiMust(t *testing.T, s string) int {
 }
 
 // BenchmarkRouteDryRunMillion runs `route --dry-run` as a real process over
-// a generated 1,000,000-line prompt file and reports its peak RSS (target
-// < 100 MB: prompts are streamed, never loaded whole).
+// a generated 1,000,000-line prompt file, plain text and JSONL with an id
+// per line, and reports its peak RSS (target < 100 MB: prompts are
+// streamed, never loaded whole, and JSONL ids are checked for repeats
+// without keeping them).
 func BenchmarkRouteDryRunMillion(b *testing.B) {
+	for _, jsonl := range []bool{false, true} {
+		name := "plain"
+		if jsonl {
+			name = "jsonl"
+		}
+		b.Run(name, func(b *testing.B) { benchRouteDryRunMillion(b, jsonl) })
+	}
+}
+
+func benchRouteDryRunMillion(b *testing.B, jsonl bool) {
 	dir := b.TempDir()
 	promptsPath := filepath.Join(dir, "million.txt")
 	fh, err := os.Create(promptsPath)
@@ -244,11 +256,17 @@ func BenchmarkRouteDryRunMillion(b *testing.B) {
 	}
 	w := bufio.NewWriter(fh)
 	for i := range 1_000_000 {
+		var text string
 		switch i % 10 {
 		case 0:
-			fmt.Fprintf(w, "Customer %d wrote from user%d@example.com about an invoice\n", i, i)
+			text = fmt.Sprintf("Customer %d wrote from user%d@example.com about an invoice", i, i)
 		default:
-			fmt.Fprintf(w, "Summarise ticket %d: the export to CSV fails with a timeout after 30 seconds\n", i)
+			text = fmt.Sprintf("Summarise ticket %d: the export to CSV fails with a timeout after 30 seconds", i)
+		}
+		if jsonl {
+			fmt.Fprintf(w, `{"id":"ticket-%07d","prompt":%q}`+"\n", i, text)
+		} else {
+			fmt.Fprintln(w, text)
 		}
 	}
 	if err := w.Flush(); err != nil {

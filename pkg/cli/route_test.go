@@ -270,6 +270,20 @@ func TestRouteFlagErrors(t *testing.T) {
 	}
 }
 
+func TestRouteMissingPolicyNamesFlag(t *testing.T) {
+	dir := t.TempDir()
+	prompts := writePrompts(t, dir, "hello\n")
+	for _, args := range [][]string{
+		{"route", "-f", prompts, "--policy", filepath.Join(dir, "nope.yaml")},
+		{"route", "--check-policy", filepath.Join(dir, "nope.yaml")},
+	} {
+		res := run(t, nil, args...)
+		if res.code != ExitBadInput || !strings.Contains(res.stderr, args[len(args)-2]+": open ") {
+			t.Errorf("%v: exit %d, stderr %q: want 2 and the flag named", args, res.code, res.stderr)
+		}
+	}
+}
+
 func TestRouteBadPromptLine(t *testing.T) {
 	fs := newFakeServers(t)
 	dir := t.TempDir()

@@ -339,3 +339,35 @@ func FuzzParseLine(f *testing.F) {
 		}
 	})
 }
+
+// A last record that lacks only its newline is whole: FinalIDs counts it
+// (so --resume skips its prompt), and Open must keep it, not cut it as torn.
+func TestWriterKeepsWholeRecordWithoutNewline(t *testing.T) {
+	good := line(t, rec("1", StatusOK))
+	last := line(t, rec("2", StatusOK))
+	p := writeFile(t, "g.jsonl", good+strings.TrimSuffix(last, "\n"))
+	ids, _, err := FinalIDs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ids["2"]; !ok {
+		t.Fatal(`FinalIDs must count the whole last record "2"`)
+	}
+	w, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Dropped() != 0 {
+		t.Errorf("Dropped = %d, want 0: the last record is whole", w.Dropped())
+	}
+	if err := w.Write(rec("3", StatusOK)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, warns, err := ReadAll(p)
+	if err != nil || len(warns) != 0 || len(recs) != 3 || recs[1].ID != "2" || recs[2].ID != "3" {
+		t.Fatalf("recs=%v warns=%v err=%v", recs, warns, err)
+	}
+}

@@ -24,7 +24,9 @@ type Writer struct {
 // Open opens path for appending, creating it (0644) when missing. When the
 // file ends in a torn record (no final newline, left by a crash), the torn
 // bytes are cut off first; Dropped reports how many. That record was never
-// complete, so its prompt is simply run again by --resume.
+// complete, so its prompt is simply run again by --resume. A last line that
+// lacks only its newline is a whole record (the reader and FinalIDs count
+// it): it gets its newline instead, so nothing already logged is lost.
 func Open(path string) (*Writer, error) {
 	dropped, err := repairTail(path)
 	if err != nil {
@@ -70,18 +72,35 @@ func repairTail(path string) (int64, error) {
 			return 0, nil // clean tail
 		}
 		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
-			keep := start + int64(i) + 1
-			if err := f.Truncate(keep); err != nil {
-				return 0, fmt.Errorf("ledger: cutting torn last line of %s: %w", path, err)
-			}
-			return size - keep, nil
+			return fixTail(f, path, start+int64(i)+1, size)
 		}
 		end = start
 	}
-	if err := f.Truncate(0); err != nil {
-		return 0, fmt.Errorf("ledger: cutting torn line of %s: %w", path, err)
+	return fixTail(f, path, 0, size)
+}
+
+// fixTail ends the file's last line, which starts at keep and has no
+// newline: a line that parses as a record gets its newline; anything else
+// is cut off and its length returned.
+func fixTail(f *os.File, path string, keep, size int64) (int64, error) {
+	if n := size - keep; n <= MaxLine {
+		tail := make([]byte, n)
+		if _, err := f.ReadAt(tail, keep); err != nil && err != io.EOF {
+			return 0, fmt.Errorf("ledger: %w", err)
+		}
+		if t := bytes.TrimSpace(tail); len(t) > 0 {
+			if _, err := ParseLine(t); err == nil {
+				if _, err := f.WriteAt([]byte{'\n'}, size); err != nil {
+					return 0, fmt.Errorf("ledger: ending the last line of %s: %w", path, err)
+				}
+				return 0, nil
+			}
+		}
 	}
-	return size, nil
+	if err := f.Truncate(keep); err != nil {
+		return 0, fmt.Errorf("ledger: cutting torn last line of %s: %w", path, err)
+	}
+	return size - keep, nil
 }
 
 // Dropped is the size in bytes of the torn tail Open removed (0 if none).

@@ -154,7 +154,7 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 		*l = s
 		return nil
 	}
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: task: want a name or a list of names", n.Line)}}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: want a task name or a list of names", n.Line, n.Column)}}
 }
 
 // Money is an exact decimal read from its YAML literal (never via float64).
@@ -163,11 +163,11 @@ type Money struct{ decimal.Decimal }
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (m *Money) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a number of US dollars", n.Line)}}
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: want a number of US dollars", n.Line, n.Column)}}
 	}
 	d, err := decimal.NewFromString(strings.ReplaceAll(n.Value, "_", ""))
 	if err != nil {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a number", n.Line, n.Value)}}
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: %q is not a number", n.Line, n.Column, n.Value)}}
 	}
 	m.Decimal = d
 	return nil
@@ -241,7 +241,7 @@ func ParsePolicy(file string, data []byte, opts Options) (*Policy, []Issue, erro
 		if errors.Is(err, io.EOF) {
 			return nil, nil, &PolicyError{[]Issue{{File: file, Msg: "empty policy file"}}}
 		}
-		return nil, nil, yamlError(file, err)
+		return nil, nil, yamlError(file, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -249,7 +249,7 @@ func ParsePolicy(file string, data []byte, opts Options) (*Policy, []Issue, erro
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, yamlError(file, err)
+		return nil, nil, yamlError(file, data, err)
 	}
 	attachLines(&p, &root)
 	p.File = file
@@ -260,7 +260,7 @@ func ParsePolicy(file string, data []byte, opts Options) (*Policy, []Issue, erro
 	return &p, warns, nil
 }
 
-func yamlError(file string, err error) error {
+func yamlError(file string, data []byte, err error) error {
 	var msgs []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -269,15 +269,94 @@ func yamlError(file string, err error) error {
 		msgs = []string{err.Error()}
 	}
 	pe := &PolicyError{}
+	var vals []valuePath // built when a message has a line
 	for _, m := range msgs {
 		is := Issue{File: file, Msg: m}
 		if sm := yamlLineRE().FindStringSubmatch(m); sm != nil {
 			is.Line, _ = strconv.Atoi(sm[1])
 			is.Msg = sm[2]
+			if vals == nil {
+				vals = valuePaths(data)
+			}
+			is.Field, is.Msg = fieldOf(vals, is.Line, is.Msg)
 		}
 		pe.Issues = append(pe.Issues, is)
 	}
 	return pe
+}
+
+// valuePath is where a key's value starts, and the key's path
+// (backends[0].hourly_usd).
+type valuePath struct {
+	line, col int
+	value     string // scalar text
+	path      string
+}
+
+func valuePaths(data []byte) []valuePath {
+	var root yaml.Node
+	out := []valuePath{}
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return out
+	}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := strings.TrimPrefix(path+"."+k.Value, ".")
+				out = append(out, valuePath{v.Line, v.Column, v.Value, p})
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, item := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				out = append(out, valuePath{item.Line, item.Column, item.Value, p})
+				walk(item, p)
+			}
+		}
+	}
+	walk(root.Content[0], "")
+	return out
+}
+
+// fieldOf names the field a decoding error at line is about: by the
+// column our own decoders add ("column N: ..."), else by the value yaml
+// quotes in backticks ("cannot unmarshal !!str `soon` into ..."), else by
+// the only key on the line. It returns the message without the column.
+func fieldOf(vals []valuePath, line int, msg string) (string, string) {
+	if rest, ok := strings.CutPrefix(msg, "column "); ok {
+		if num, m, ok := strings.Cut(rest, ": "); ok {
+			if col, err := strconv.Atoi(num); err == nil {
+				msg = m
+				for _, v := range vals {
+					if v.line == line && v.col == col {
+						return v.path, msg
+					}
+				}
+			}
+		}
+	}
+	var quoted string
+	if _, after, ok := strings.Cut(msg, "`"); ok {
+		quoted, _, _ = strings.Cut(after, "`")
+		quoted = strings.TrimSuffix(quoted, "...")
+	}
+	var onLine []string
+	for _, v := range vals {
+		if v.line != line {
+			continue
+		}
+		if quoted != "" && strings.HasPrefix(v.value, quoted) {
+			return v.path, msg
+		}
+		onLine = append(onLine, v.path)
+	}
+	if len(onLine) == 1 {
+		return onLine[0], msg
+	}
+	return "", msg
 }
 
 // attachLines records where each backend, rule and the fallback start, so
@@ -380,8 +459,16 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 			bad(at(b.lines, "model", b.Line), f("model"), "required")
 		}
 		badURL := b.BaseURL != "" && !strings.HasPrefix(b.BaseURL, "http://") && !strings.HasPrefix(b.BaseURL, "https://")
-		if badURL {
-			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%q: want an http:// or https:// URL", b.BaseURL)
+		if u, err := url.Parse(strings.TrimSpace(b.BaseURL)); err == nil && u.User != nil {
+			// Not echoed: the URL holds a password or token.
+			badURL = true
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "must not contain credentials (value not shown); put the key in an environment variable and name it in api_key_env")
+		} else if badURL {
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%s: want an http:// or https:// URL", quoteURL(b.BaseURL))
+		} else if u, err := url.Parse(strings.TrimSpace(b.BaseURL)); b.BaseURL != "" && (err != nil || u.Host == "") {
+			// The client refuses it too, but only when a run starts.
+			badURL = true
+			bad(at(b.lines, "base_url", b.Line), f("base_url"), "%s: not a URL with a host (e.g. http://localhost:8000/v1)", quoteURL(b.BaseURL))
 		}
 		if b.Source == SourceLocal && !badURL {
 			// The PII guard trusts this label, so it must not point at a cloud API.
@@ -410,8 +497,13 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 				bad(at(b.lines, "price", b.Line), f("price"), "%v", err)
 			}
 		}
-		if b.APIKeyEnv != "" && !envVarRE().MatchString(b.APIKeyEnv) {
-			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "%q is not an environment variable name (give the variable's name, never the key)", b.APIKeyEnv)
+		// Never echo the value: a key pasted here would end up on the terminal or in CI logs.
+		switch {
+		case b.APIKeyEnv == "":
+		case backend.LooksLikeAPIKey(b.APIKeyEnv):
+			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "looks like an API key itself (value not shown); give the name of the environment variable that holds the key, and keep the key out of this file")
+		case !envVarRE().MatchString(b.APIKeyEnv):
+			bad(at(b.lines, "api_key_env", b.Line), f("api_key_env"), "not an environment variable name (value not shown): give the variable's name, never the key")
 		}
 		if b.RPM < 0 || b.TPM < 0 {
 			bad(at(b.lines, "rpm", b.Line), f("rpm"), "rpm and tpm must not be negative")
@@ -485,6 +577,15 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 		}
 	}
 	return errs, warns
+}
+
+// quoteURL quotes a base_url for a message, unless it may hold
+// credentials (user:password@) that a terminal or CI log must not show.
+func quoteURL(s string) string {
+	if strings.Contains(s, "@") {
+		return "(value not shown: it contains '@', perhaps credentials)"
+	}
+	return strconv.Quote(s)
 }
 
 func (p *Policy) names() []string {

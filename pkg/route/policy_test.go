@@ -76,9 +76,9 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: field rpn not found"},
+		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: backends[1].rpn: field rpn not found"},
 		{"syntax", "schema_version: 1\nbackends: [\n", "route.yaml:"},
-		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9:"},
+		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9: backends[0].timeout: cannot unmarshal"},
 		{"unknown rule backend", edit("    use: claude", "    use: gpt"), `route.yaml:21: rules[1].use: unknown backend "gpt"`},
 		{"duplicate name", edit("  - name: claude", "  - name: local-llama"), `route.yaml:10: backends[1].name: duplicate backend "local-llama" (first at line 3)`},
 		{"no default rule", edit("  - use: local-llama\n", ""), "route.yaml:20: rules: no default rule"},
@@ -90,12 +90,19 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"unknown price id", edit("price: claude-haiku-4.5", "price: claude-nope"), `route.yaml:14: backends[1].price: unknown catalog model "claude-nope"`},
 		{"unpriced", edit("    hourly_usd: 0.74\n", ""), "unpriced backend"},
 		{"hourly on cloud", edit("    price: claude-haiku-4.5", "    hourly_usd: 2"), "backends[1].hourly_usd"},
-		{"key in env field", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: sk-ant-123"), "not an environment variable name"},
+		{"key in env field", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: sk-ant-123"), "looks like an API key itself (value not shown)"},
+		{"not a name", edit("api_key_env: ANTHROPIC_API_KEY", "api_key_env: my key"), "not an environment variable name (value not shown)"},
 		{"source", edit("source: cloud", "source: remote"), `backends[1].source: "remote"`},
 		{"api", edit("api: anthropic", "api: grpc"), "backends[1].api"},
 		{"schema", edit("schema_version: 1", "schema_version: 2"), "schema_version: must be 1"},
 		{"local without url", edit("    base_url: http://localhost:8000/v1\n", ""), "base_url"},
-		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), "route.yaml:8:"},
+		{"url without host", edit("base_url: http://localhost:8000/v1", "base_url: \"http://\""), `route.yaml:6: backends[0].base_url: "http://": not a URL with a host`},
+		{"url that does not parse", edit("base_url: http://localhost:8000/v1", "base_url: \"http://[::1\""), `backends[0].base_url: "http://[::1": not a URL with a host`},
+		{"credentials in url", edit("base_url: http://localhost:8000/v1", "base_url: http://u:hunter2@localhost:8000/v1"), "route.yaml:6: backends[0].base_url: must not contain credentials (value not shown)"},
+		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), `route.yaml:8: backends[0].hourly_usd: "cheap" is not a number`},
+		{"flow style: bad money", flowPolicy("hourly_usd: .nan", "timeout: 30s", "task: code"), `route.yaml:3: backends[0].hourly_usd: ".nan" is not a number`},
+		{"flow style: bad duration", flowPolicy("hourly_usd: 1", "timeout: soon", "task: code"), "route.yaml:3: backends[0].timeout: cannot unmarshal !!str `soon`"},
+		{"flow style: bad task", flowPolicy("hourly_usd: 1", "timeout: 30s", "task: {a: b}"), "route.yaml:5: rules[0].when.task: want a task name or a list of names"},
 		{"two docs", goodPolicy + "---\nx: 1\n", "one YAML document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -288,4 +295,40 @@ func TestRequestLogprobs(t *testing.T) {
 			t.Errorf("%+v: RequestLogprobs = %v", tc.b, got)
 		}
 	}
+}
+
+// TestPolicyNeverEchoesAPIKey: a key pasted into api_key_env must not be
+// repeated by the error that rejects it (stderr ends up in CI logs).
+func TestPolicyNeverEchoesAPIKey(t *testing.T) {
+	for _, key := range []string{
+		"sk-proj-Ab12Cd34Ef56Gh78Ij90", "sk-ant-api03-Zz9Yy8Xx7", "AIzaSyA1b2C3d4E5f6G7h8I9j0KLMNOPQRSTU",
+		"gsk_abcdefghijklmnop1234", "abcdEFGH1234ijklMNOP5678", "key with spaces 123",
+	} {
+		y := strings.Replace(goodPolicy, "api_key_env: ANTHROPIC_API_KEY", "api_key_env: "+key, 1)
+		_, _, err := ParsePolicy("route.yaml", []byte(y), Options{CheckPrice: checkPrice})
+		if err == nil {
+			t.Errorf("%q accepted as an environment variable name", key)
+			continue
+		}
+		if strings.Contains(err.Error(), key) {
+			t.Errorf("error echoes the key: %v", err)
+		}
+	}
+}
+
+func TestPolicyNeverEchoesURLCredentials(t *testing.T) {
+	for _, u := range []string{"http://u:hunter2@localhost:8000/v1", "http://u:hunter2@[::1", "ftp://u:hunter2@host/"} {
+		y := strings.Replace(goodPolicy, "base_url: http://localhost:8000/v1", "base_url: \""+u+"\"", 1)
+		_, _, err := ParsePolicy("route.yaml", []byte(y), Options{CheckPrice: checkPrice})
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: err = %v, want an error without the password", u, err)
+		}
+	}
+}
+
+// flowPolicy is a policy written in flow style, every key of a backend or
+// rule on one line, with three of its values given.
+func flowPolicy(hourly, timeout, task string) string {
+	return "schema_version: 1\nbackends:\n  - {name: l, source: local, api: openai, base_url: \"http://localhost:8000/v1\", model: m, " + hourly + ", " + timeout + "}\n" +
+		"rules:\n  - {when: {" + task + "}, use: l}\n  - use: l\n"
 }

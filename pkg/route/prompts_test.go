@@ -139,3 +139,79 @@ func TestCheckPrompts(t *testing.T) {
 		}
 	}
 }
+
+// streamOnly hides a reader's ReaderAt and Seeker, as a pipe would.
+type streamOnly struct{ io.Reader }
+
+// TestPromptReaderIDsExactUnderCollisions: ids of a file are kept as
+// hashes; with every hash colliding, distinct ids must still pass and a
+// repeat must still be caught at the right lines, as for a stream.
+func TestPromptReaderIDsExactUnderCollisions(t *testing.T) {
+	body := "{\"id\":\"a\",\"prompt\":\"x\"}\n\n{\"id\":\"b\",\"prompt\":\"x\"}\n{\"prompt\":\"x\"}\n{\"id\":\"c\",\"prompt\":\"x\"}\n"
+	for _, tc := range []struct {
+		name, tail, want string
+	}{
+		{"distinct", "", ""},
+		{"repeat of the first", `{"id":"a","prompt":"y"}`, `p.jsonl:6: id: "a" repeats line 1`},
+		{"repeat of a collided id", `{"id":"c","prompt":"y"}`, `p.jsonl:6: id: "c" repeats line 5`},
+		{"repeat of a line-number id", `{"id":"4","prompt":"y"}`, `p.jsonl:6: id: "4" repeats line 4`},
+	} {
+		for _, stream := range []bool{false, true} {
+			var in io.Reader = strings.NewReader(body + tc.tail)
+			if stream {
+				in = streamOnly{in}
+			}
+			r := NewPromptReader(in, "p.jsonl")
+			r.idHash = func(string) uint64 { return 42 }
+			if !stream && r.again == nil {
+				t.Fatal("a strings.Reader can be read again: ids should be hashed")
+			}
+			var err error
+			n := 0
+			for err == nil {
+				_, err = r.Next()
+				n++
+			}
+			if tc.want == "" {
+				if !errors.Is(err, io.EOF) || n != 5 {
+					t.Errorf("%s (stream %v): n=%d err=%v, want 4 prompts", tc.name, stream, n-1, err)
+				}
+				continue
+			}
+			if err == nil || err.Error() == "" || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("%s (stream %v): err=%v, want %q", tc.name, stream, err, tc.want)
+			}
+		}
+	}
+}
+
+// TestPromptReaderBOM: a JSONL file saved with a UTF-8 byte-order mark is
+// still JSONL; read as plain text its "pii": true flags would be lost and
+// the flagged prompt could go to a cloud backend.
+func TestPromptReaderBOM(t *testing.T) {
+	ps, err := readAllPrompts(t, "\xef\xbb\xbf{\"id\":\"p1\",\"prompt\":\"patient notes\",\"pii\":true}\n{\"id\":\"p2\",\"prompt\":\"hi\"}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].ID != "p1" || !ps[0].PII || ps[0].Text != "patient notes" {
+		t.Fatalf("%+v", ps)
+	}
+	ps, err = readAllPrompts(t, "\xef\xbb\xbfhello\nworld\n")
+	if err != nil || len(ps) != 2 || ps[0].Text != "hello" {
+		t.Fatalf("plain text: %+v %v", ps, err)
+	}
+}
+
+// TestPromptReaderBrokenFirstJSONLine: a typo in line 1 of a JSONL file
+// must not turn the whole file into plain text (every "pii": true lost).
+func TestPromptReaderBrokenFirstJSONLine(t *testing.T) {
+	_, err := readAllPrompts(t, "\n{\"id\":\"p1\",\"prompt\":\"x\",\"pii\":true,}\n{\"id\":\"p2\",\"prompt\":\"y\",\"pii\":true}\n")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 2 {
+		t.Fatalf("err = %v, want an InputError at line 2", err)
+	}
+	// A plain-text file may still start with a brace that is not JSON.
+	if ps, err := readAllPrompts(t, "{braces} in a prompt\nnext\n"); err != nil || len(ps) != 2 {
+		t.Fatalf("%+v %v", ps, err)
+	}
+}

@@ -414,6 +414,11 @@ func (a *attempt) Complete(ctx context.Context, req backend.Request) (backend.Re
 	if err := a.limits.wait(ctx, a.tokens); err != nil {
 		return backend.Response{}, &backend.Error{Backend: a.inner.Name(), Code: backend.CodeCanceled, Message: "stopped while waiting for the rate limit"}
 	}
+	if ctx.Err() != nil {
+		// Stopped before sending (a backend without rate limits does not
+		// wait): nothing was sent, so the prompt stays pending, unlogged.
+		return backend.Response{}, &backend.Error{Backend: a.inner.Name(), Code: backend.CodeCanceled, Message: "stopped before sending"}
+	}
 	a.res.sent = true
 	id := a.meter.begin()
 	resp, err := a.inner.Complete(ctx, req)

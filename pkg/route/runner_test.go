@@ -569,3 +569,23 @@ func TestFallbackInterruptedIsNotFinal(t *testing.T) {
 		t.Fatalf("record %+v: want an interrupted, non-final record that keeps the local leg's cost", rec)
 	}
 }
+
+// TestAttemptAfterCancelSendsNothing: a prompt handed to a worker just as
+// the run is cancelled must not reach the backend nor count as sent (an
+// "interrupted" record, a busy-time cost), whether or not the backend has
+// rate limits to wait for.
+func TestAttemptAfterCancelSendsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, l := range []limits{{}, newLimits(600, 0)} {
+		fb := &fakeBackend{name: "local"}
+		res := &result{}
+		a := &attempt{inner: fb, limits: l, meter: newBusyMeter(time.Now), tokens: 10, res: res}
+		if _, err := a.Complete(ctx, backend.Request{ID: "1", Prompt: "hi"}); err == nil {
+			t.Fatal("want an error after cancel")
+		}
+		if res.sent || len(fb.received()) != 0 {
+			t.Errorf("limits %+v: sent=%v received=%v, want nothing sent", l, res.sent, fb.received())
+		}
+	}
+}

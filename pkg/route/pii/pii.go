@@ -34,14 +34,18 @@ type Finding struct {
 // start-up: every llmcost command links this package, and compiling them
 // cost ~0.9 ms of package initialisation in runs that never route.
 type detectorREs struct {
-	emailRE, cardRE, ibanRE, ssnRE, ssnBareRE, ssnKeywordRE, phoneIntlRE, phoneNANPRE, phoneNatRE, ipv4RE, ipv6RE *regexp.Regexp
+	emailRE, cardRE, cardDotRE, ibanRE, ssnRE, ssnBareRE, ssnKeywordRE, phoneIntlRE, phoneNANPRE, phoneNatRE, ipv4RE, ipv6RE *regexp.Regexp
 }
 
 var res = sync.OnceValue(func() *detectorREs {
 	r := &detectorREs{}
 	r.emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`)
 	r.cardRE = regexp.MustCompile(`\b\d(?:[ \-]?\d){12,18}\b`)
-	r.ibanRE = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b`)
+	// Dots only in the printed 4-4-4-4 grouping: free dots would make
+	// decimals such as 3.14159265358979 candidates.
+	r.cardDotRE = regexp.MustCompile(`\b\d{4}(?:\.\d{4}){3}\b`)
+	// Either case: people type "de89 3704 …"; mod-97 keeps words out.
+	r.ibanRE = regexp.MustCompile(`\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b`)
 	r.ssnRE = regexp.MustCompile(`\b(\d{3})([ \-])(\d{2})([ \-])(\d{4})\b`)
 	// Nine bare digits are an SSN only after a keyword (see ssnKeywordWindow):
 	// alone they are far more often order or account numbers.
@@ -85,6 +89,13 @@ func Detect(s string) []Finding {
 		for _, m := range r.cardRE.FindAllStringIndex(s, -1) {
 			if d := digitsOf(s[m[0]:m[1]]); ValidCard(d) {
 				add(Card, m[0], m[1])
+			}
+		}
+		if dots >= 3 {
+			for _, m := range r.cardDotRE.FindAllStringIndex(s, -1) {
+				if d := digitsOf(s[m[0]:m[1]]); ValidCard(d) && !overlaps(out, m[0], m[1]) {
+					add(Card, m[0], m[1])
+				}
 			}
 		}
 	}
@@ -248,7 +259,7 @@ var ibanLengths = map[string]int{
 // country's length (the regex may have swallowed a following word) and
 // returns the byte length of that IBAN within candidate.
 func ibanPrefix(candidate string) (int, bool) {
-	n, ok := ibanLengths[candidate[:2]]
+	n, ok := ibanLengths[strings.ToUpper(candidate[:2])]
 	if !ok {
 		return 0, false
 	}

@@ -13,10 +13,13 @@ func TestDetectPositives(t *testing.T) {
 		{"amex 3782-822463-10005", Card},
 		{"pay with 5555555555554444.", Card},
 		{"mc2 2223003122003222", Card},
+		{"card 4111.1111.1111.1111 exp 12/29", Card},
 		{"IBAN GB82 WEST 1234 5698 7654 32 thanks", IBAN},
 		{"DE89370400440532013000", IBAN},
 		{"iban: FR1420041010050500013M02606 ok", IBAN},
 		{"NL91 ABNA 0417 1643 00", IBAN},
+		{"my iban is de89 3704 0044 0532 0130 00", IBAN},
+		{"gb82west12345698765432", IBAN},
 		{"ssn 536-22-1234", SSN},
 		{"SSN: 536 22 1234", SSN},
 		{"ssn 512346789", SSN},
@@ -75,6 +78,7 @@ func TestDetectNegatives(t *testing.T) {
 		"lessnote 512346789",                                      // "ssn" inside a word
 		"GB82 WEST 1234 5698 7654 33",                             // IBAN check digits wrong
 		"XX82WEST12345698765432",                                  // unknown country
+		"gb82 west 1234 5698 7654 33",                             // lower case, check digits wrong
 		"version v1.2.3.4 released",
 		"semver 1.2.3.4.5",
 		"bad ip 999.1.1.1",
@@ -88,6 +92,8 @@ func TestDetectNegatives(t *testing.T) {
 		"user@localhost",
 		"@Override public void run()",
 		"pi is 3.14159265358979",
+		"build 2024.1106.1111.1112 done", // dotted 4x4, Luhn fails
+		"x = 4111.11111111111",           // a decimal, not the 4-4-4-4 grouping
 		"ISBN 978-3-16-148410-0",
 	} {
 		if got := Detect(text); len(got) != 0 {
