@@ -79,7 +79,7 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		return err
 	}
 	tokens := cost.Tokens{Input: w.InputTokens, Output: w.OutputTokens}
-	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
+	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens, hardware.DefaultOutputTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
 	inputShare := decimal.Zero
 	if t := tokens.Total(); t > 0 {
 		inputShare = decimal.NewFromInt(tokens.Input).Div(decimal.NewFromInt(t))
@@ -241,9 +241,15 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 }
 
 // requestContext is the context a machine must hold for one request: the
-// --context asked for, raised to the prompt plus a default reply when the
-// prompt alone is longer. Sizing the KV cache for 8K while the prompts are
-// 100K would offer hardware that cannot serve them.
-func requestContext(context, promptTokens int64) int {
-	return int(max(context, promptTokens+hardware.DefaultOutputTokens))
+// --context asked for (0 = the default 8K, capped at the model's maximum,
+// as in fit), raised to the prompt plus the reply when that is longer.
+// Sizing the KV cache for 8K while the prompts are 100K would offer hardware
+// that cannot serve them; sizing it for the prompt alone when --context is
+// not given would undercut the documented 8K default (and disagree with fit).
+func requestContext(context, promptTokens, outputTokens int64) int {
+	need := promptTokens + outputTokens
+	if context == 0 && need <= hardware.DefaultContextTokens {
+		return 0
+	}
+	return int(max(context, need))
 }

@@ -36,7 +36,8 @@ func newCmdFit(f *Factory, runF func(*FitOptions) error) *cobra.Command {
 
 VRAM = weights (parameters x measured bytes per parameter; every MoE expert is
 resident) + KV cache (GQA, sliding windows and MLA counted; fp16; for --context
-tokens x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
+tokens, raised to --prompt-tokens + --output-tokens when a request is longer,
+x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
 compute buffers. A model that does not fit one GPU is split over several;
 "gpus" says how many it needs.
 
@@ -207,6 +208,16 @@ func fitRun(o *FitOptions) error {
 				return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(o.Context.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: --context above its %s-token maximum", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
+			continue
+		}
+		// The KV cache holds the whole request, as in estimate and
+		// breakeven: a 100K prompt does not fit in an 8K context.
+		mreq.ContextTokens = requestContext(o.Context.N, o.PromptTokens.N, o.OutputTokens.N)
+		if mreq.ContextTokens > m.MaxContext {
+			if len(o.Models) > 0 {
+				return FlagErrorf("--prompt-tokens %s plus --output-tokens %s exceed %s's context of %s tokens", units.FormatTokensExact(o.PromptTokens.N), units.FormatTokensExact(o.OutputTokens.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: the prompt and reply exceed its %s-token context", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
 			continue
 		}
 		var rows []FitRow

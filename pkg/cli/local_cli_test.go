@@ -604,3 +604,67 @@ func TestBreakevenBadPlotPathPrintsNothing(t *testing.T) {
 		t.Fatalf("prompt beyond context: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// fit, estimate and breakeven size the KV cache the same way: the default
+// 8K context unless a request (prompt + reply) is longer. Llama 3.1 8B at
+// fp16 needs 17.4 GB with an 8K context: not one 16 GB RTX 4080.
+func TestLocalContextSizingAgrees(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--gpu", "rtx-4080", "--quant", "fp16", "--format", "json")
+	if code != 0 {
+		t.Fatalf("fit exit %d: %s", code, stderr)
+	}
+	var fit struct {
+		Results []struct {
+			Fits          bool `json:"fits"`
+			GPUs          int  `json:"gpus"`
+			ContextTokens int  `json:"context_tokens"`
+		} `json:"results"`
+	}
+	mustJSON(t, out, &fit)
+	if len(fit.Results) != 1 || fit.Results[0].Fits || fit.Results[0].GPUs != 2 || fit.Results[0].ContextTokens != 8192 {
+		t.Fatalf("fit: %+v", fit.Results)
+	}
+	out, stderr, code = runLocalCLI(t, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4080:fp16", "--hardware-price", "2398", "--format", "json")
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind string `json:"kind"`
+			GPUs *int   `json:"gpus"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	for _, o := range est.Options {
+		if o.Kind == "local" && *o.GPUs != 2 {
+			t.Fatalf("estimate placed llama-3.1-8b fp16 on %d rtx-4080 (fit: it needs 2)", *o.GPUs)
+		}
+	}
+	out, stderr, code = runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4080:fp16", "--vs", "gpt-4o", "--hardware-price", "2398", "--format", "json")
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			GPUsPerReplica int `json:"gpus_per_replica"`
+		} `json:"local"`
+	}
+	mustJSON(t, out, &be)
+	if be.Local.GPUsPerReplica != 2 {
+		t.Fatalf("breakeven placed llama-3.1-8b fp16 on %d rtx-4080 (fit: it needs 2)", be.Local.GPUsPerReplica)
+	}
+
+	// A 100K prompt needs a 100K KV cache in fit too.
+	out, stderr, code = runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--gpu", "rtx-4090", "--quant", "fp16", "--prompt-tokens", "100K", "--format", "json")
+	if code != 0 {
+		t.Fatalf("fit exit %d: %s", code, stderr)
+	}
+	mustJSON(t, out, &fit)
+	if fit.Results[0].Fits || fit.Results[0].ContextTokens != 100_400 {
+		t.Fatalf("fit with a 100K prompt: %+v", fit.Results)
+	}
+	_, stderr, code = runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--prompt-tokens", "200K")
+	if code != 2 || !strings.Contains(stderr, "--prompt-tokens") {
+		t.Fatalf("fit with a prompt beyond the model's context: exit %d: %s", code, stderr)
+	}
+}
