@@ -269,6 +269,10 @@ func estimateRun(o *EstimateOptions) error {
 	if err := addLocalOptions(&o.Local, len(o.Models) == 0 && !o.AllModels, cat, w, res); err != nil {
 		return err
 	}
+	// An empty table with exit 0 would read as "nothing costs anything".
+	if len(res.Options) == 0 {
+		return &InputError{Err: fmt.Errorf("no option can be priced for this workload:\n  %s", strings.Join(res.Notes, "\n  "))}
+	}
 	sortOptions(res.Options)
 	return output.Write(f.IOStreams, format, res)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/pflag"
 )
@@ -110,7 +111,11 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 				}
 			}
 		}
-		if len(cat.Defaults.LocalComparisonSet) > 0 {
+		switch {
+		case len(cat.Defaults.LocalComparisonSet) == 0:
+		case len(local) == 0:
+			res.Notes = append(res.Notes, fmt.Sprintf("local options: no model of the catalog's local comparison set (%s) fits on up to %d GPUs for %s-token prompts; name your own with --local or --rent", strings.Join(cat.Defaults.LocalComparisonSet, ", "), autoLocalMaxGPUs, units.FormatTokens(w.PromptTokens)))
+		default:
 			res.Notes = append(res.Notes, fmt.Sprintf("local options: the cheapest owned and rented machine (up to %d GPUs) for each model of the catalog's local comparison set; name your own with --local or --rent, or leave them out with --no-local", autoLocalMaxGPUs))
 		}
 	}

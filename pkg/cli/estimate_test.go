@@ -276,3 +276,20 @@ func TestEstimateBreakdownWholeTokens(t *testing.T) {
 		t.Fatalf("breakdown adds up to %d tokens, workload %d", sum, res.Workload.TokensPerMonth)
 	}
 }
+
+// When every option is left out, estimate fails with the reasons instead of
+// printing an empty table with exit 0; a comparison set that cannot serve
+// the prompt says so instead of vanishing.
+func TestEstimateNothingToCompare(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--prompt-tokens", "5M")
+	if r.code != 2 || !strings.Contains(r.stderr, "no option can be priced") || !strings.Contains(r.stderr, "gpt-4o left out") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no model of the catalog's local comparison set") {
+		t.Fatalf("the local options vanished without a note:\n%s", r.stderr)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--as-of", "2020-01-01", "--no-local", "--format", "json")
+	if r.code != 2 || r.stdout != "" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+}
