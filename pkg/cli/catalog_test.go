@@ -214,3 +214,20 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 	}
 	mustOK(t, run(t, nil, "--config", cfg, "estimate", "--tokens", "1M", "--models", "gpt-4o"))
 }
+
+// A provider no model has is a typo, not an empty list.
+func TestCatalogListUnknownProvider(t *testing.T) {
+	r := run(t, nil, "catalog", "list", "--provider", "opnai")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `invalid value "opnai" for --provider`) || !strings.Contains(r.stderr, "openai") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "catalog", "list", "--provider", "openai", "--kind", "gpu")
+	if r.code != 2 || !strings.Contains(r.stderr, "--provider") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "catalog", "list", "--provider", "OpenAI", "--format", "csv")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "gpt-4o,openai,") || strings.Contains(r.stdout, "anthropic") {
+		t.Fatalf("provider filter:\n%s", r.stdout)
+	}
+}
