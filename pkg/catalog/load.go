@@ -159,7 +159,9 @@ func Decode(name string, data []byte) (File, []Issue) {
 		return f, []Issue{{File: name, Msg: "empty file"}}
 	}
 	if err != nil {
-		return f, fileissue.FromYAML(name, err, allowedKeys)
+		is := fileissue.FromYAML(name, err, allowedKeys)
+		fileissue.NameFields(is, data)
+		return f, is
 	}
 	var extra any
 	if err := dec.Decode(&extra); err == nil {
