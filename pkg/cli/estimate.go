@@ -298,9 +298,9 @@ func (o *EstimateOptions) workload() (cost.Workload, EstimateWorkload) {
 	if o.inputSet {
 		in, out = o.Input.N, o.Output.N
 	} else {
-		total := decimal.NewFromInt(o.Tokens.N)
-		in = total.Mul(decimal.NewFromFloat(o.InputShare)).Round(0).IntPart()
-		out = o.Tokens.N - in
+		// The same split as breakeven and decide, so their figures agree.
+		t := cost.SplitTokens(o.Tokens.N, decimal.NewFromFloat(o.InputShare))
+		in, out = t.Input, t.Output
 	}
 	w := cost.Workload{
 		InputTokens:     in,

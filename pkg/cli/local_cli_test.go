@@ -668,3 +668,35 @@ func TestLocalContextSizingAgrees(t *testing.T) {
 		t.Fatalf("fit with a prompt beyond the model's context: exit %d: %s", code, stderr)
 	}
 }
+
+// estimate and breakeven split --tokens into input and output the same
+// way, so the cloud bill and the break-even they report agree.
+func TestEstimateBreakevenSameSplit(t *testing.T) {
+	args := []string{"--tokens", "1001", "--local", "llama-3.1-8b@rtx-4090", "--format", "json"}
+	out, stderr, code := runLocalCLI(t, append([]string{"estimate", "--models", "gpt-4o"}, args...)...)
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			ID             string          `json:"id"`
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	out, stderr, code = runLocalCLI(t, append([]string{"breakeven", "--vs", "gpt-4o"}, args...)...)
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Cloud struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"cloud"`
+	}
+	mustJSON(t, out, &be)
+	for _, o := range est.Options {
+		if o.ID == "gpt-4o" && !o.MonthlyCostUSD.Equal(be.Cloud.MonthlyCostUSD) {
+			t.Fatalf("gpt-4o at 1,001 tokens: estimate $%s, breakeven $%s", o.MonthlyCostUSD, be.Cloud.MonthlyCostUSD)
+		}
+	}
+}
