@@ -263,6 +263,14 @@ func breakevenRun(o *BreakevenOptions) error {
 		res.Sweep = append(res.Sweep, BreakevenSweepRow{TokensPerMonth: r.Tokens, LocalMonthlyUSD: r.Local.Total, CloudMonthlyUSD: r.Cloud, GPUs: r.Local.Capacity.GPUs})
 	}
 	res.Notes = append(res.Notes, breakevenNotes(res, hw)...)
+	// As in estimate: a retired or deprecated model, or an unverified
+	// price, is said next to the figures that rest on it.
+	if status := cm.Status(asOf); status != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s is %s (%s)", cm.ID.V, status, statusDate(cm, status)))
+	}
+	if cm.Unverified || price.Unverified {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", cm.ID.V, cm.ID.V))
+	}
 	res.chart = breakevenChart(res)
 	res.months = cumulativeChart(res)
 

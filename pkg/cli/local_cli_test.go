@@ -700,3 +700,24 @@ func TestEstimateBreakevenSameSplit(t *testing.T) {
 		}
 	}
 }
+
+// breakeven says what estimate says about the cloud side: a retired model
+// or an unverified price is noted next to the figures.
+func TestBreakevenNotesCloudStatus(t *testing.T) {
+	for _, tc := range []struct{ vs, want string }{
+		{"claude-3-opus", "claude-3-opus is retired (retired 2026-01-05)"},
+		{"claude-opus-5.5", "claude-opus-5.5: price not verified"},
+	} {
+		out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", tc.vs, "--format", "json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var be struct {
+			Notes []string `json:"notes"`
+		}
+		mustJSON(t, out, &be)
+		if !strings.Contains(strings.Join(be.Notes, "\n"), tc.want) {
+			t.Errorf("--vs %s: notes %q lack %q", tc.vs, be.Notes, tc.want)
+		}
+	}
+}
