@@ -320,6 +320,9 @@ func cloudMonthlyFunc(m *catalog.CloudModel, p *catalog.Price, inputShare decima
 }
 
 func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, inputShare decimal.Decimal) (cost.LocalCost, hardware.Result, *catalog.Rental, []string, error) {
+	if err := checkContext(env, o.spec, o.Owned.Context.N, o.PromptTokens.N); err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+	}
 	hw, err := place(env, o.spec, hardware.Request{ContextTokens: requestContext(o.Owned.Context.N, o.PromptTokens.N, hardware.DefaultOutputTokens), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
 	if err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, flagScoped("local", err)

@@ -114,7 +114,11 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		switch {
 		case len(cat.Defaults.LocalComparisonSet) == 0:
 		case len(local) == 0:
-			res.Notes = append(res.Notes, fmt.Sprintf("local options: no model of the catalog's local comparison set (%s) fits on up to %d GPUs for %s-token prompts; name your own with --local or --rent", strings.Join(cat.Defaults.LocalComparisonSet, ", "), autoLocalMaxGPUs, units.FormatTokens(w.PromptTokens)))
+			ctx := req.ContextTokens
+			if ctx == 0 {
+				ctx = hardware.DefaultContextTokens
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("local options: no model of the catalog's local comparison set (%s) fits on up to %d GPUs with a %s-token context per request; name your own with --local or --rent", strings.Join(cat.Defaults.LocalComparisonSet, ", "), autoLocalMaxGPUs, units.FormatTokensExact(int64(ctx))))
 		default:
 			res.Notes = append(res.Notes, fmt.Sprintf("local options: the cheapest owned and rented machine (up to %d GPUs) for each model of the catalog's local comparison set; name your own with --local or --rent, or leave them out with --no-local", autoLocalMaxGPUs))
 		}
@@ -148,6 +152,9 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 
 // option prices one named placement, owned or rented.
 func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+	if err := checkContext(env, spec, e.Owned.Context.N, int64(req.PromptTokens)); err != nil {
+		return EstimateOption{}, decimal.Zero, err
+	}
 	hw, err := place(env, spec, req)
 	if err != nil {
 		return EstimateOption{}, decimal.Zero, err
@@ -243,6 +250,24 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		}
 	}
 	return best, bestRunning, found
+}
+
+// checkContext names the flag to change when a request is longer than the
+// model can take: --context when that was asked for, else --prompt-tokens.
+func checkContext(env *hardware.Env, spec hardware.Spec, context, promptTokens int64) error {
+	m, err := env.Model(spec.Model)
+	if err != nil {
+		return nil // place reports an unknown model
+	}
+	ctx := requestContext(context, promptTokens, hardware.DefaultOutputTokens)
+	if ctx <= m.MaxContext {
+		return nil
+	}
+	maxCtx := units.FormatTokensExact(int64(m.MaxContext))
+	if context >= promptTokens+hardware.DefaultOutputTokens {
+		return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(context), m.ID, maxCtx)
+	}
+	return FlagErrorf("--prompt-tokens %s plus a %d-token reply exceed %s's context of %s tokens", units.FormatTokensExact(promptTokens), hardware.DefaultOutputTokens, m.ID, maxCtx)
 }
 
 // requestContext is the context a machine must hold for one request: the

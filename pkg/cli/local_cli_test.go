@@ -721,3 +721,24 @@ func TestBreakevenNotesCloudStatus(t *testing.T) {
 		}
 	}
 }
+
+// A request longer than the model's context names the flag to change.
+func TestLocalContextErrorsNameTheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4090", "--context", "200K"}, "invalid value 204.8k for --context: llama-3.1-8b takes at most 131072 tokens"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--context", "200K"}, "for --context"},
+		{[]string{"estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "gemma-2-9b@rtx-4090", "--prompt-tokens", "8000"}, "--prompt-tokens 8k plus a 400-token reply exceed gemma-2-9b's context of 8192 tokens"},
+	} {
+		_, stderr, code := runLocalCLI(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d: %s", tc.args, code, stderr)
+		}
+	}
+	out, _, code := runLocalCLI(t, "estimate", "--tokens", "10M", "--context", "200K", "--format", "json")
+	if code != 0 || !strings.Contains(out, "with a 204.8k-token context per request") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
