@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -252,6 +253,14 @@ func estimateRun(o *EstimateOptions) error {
 			continue
 		}
 		opt, err := cloudOption(m, asOf, w)
+		var pe *catalog.PriceError
+		if err != nil && !explicit && errors.As(err, &pe) {
+			// A token kind the workload uses (batch, cache writes, cached
+			// input) that this model has no price for: the default set and
+			// --all leave it out, as above; named, it is an error (never $0).
+			res.Notes = append(res.Notes, fmt.Sprintf("%s left out: %v", m.ID.V, err))
+			continue
+		}
 		if err != nil {
 			return err
 		}

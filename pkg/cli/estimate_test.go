@@ -293,3 +293,26 @@ func TestEstimateNothingToCompare(t *testing.T) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// The help's own example: the default set holds models with no batch price.
+// They are left out with a note; named, they are still an error.
+func TestEstimateDefaultSetLeavesOutUnpricedKinds(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "300K/day", "--cached-share", "0.5", "--batch-share", "0.33", "--no-local", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	notes := strings.Join(e.Notes, "\n")
+	for _, o := range e.Options {
+		if o.ID == "grok-4.5" {
+			t.Errorf("grok-4.5 priced with batch traffic it has no price for")
+		}
+	}
+	if len(e.Options) == 0 || !strings.Contains(notes, "grok-4.5 left out: grok-4.5 has no batch price") {
+		t.Fatalf("options %d, notes:\n%s", len(e.Options), notes)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--all", "--cached-share", "0.5", "--no-local")
+	mustOK(t, r)
+	r = run(t, nil, "estimate", "--tokens", "10M", "--batch-share", "0.3", "--models", "grok-4.5,gpt-4o")
+	if r.code != 2 || !strings.Contains(r.stderr, "grok-4.5 has no batch price") {
+		t.Fatalf("named model: exit %d: %s", r.code, r.stderr)
+	}
+}
