@@ -179,6 +179,17 @@ func Decode(name string, data []byte) (File, []Issue) {
 	for i := range f.GPUs {
 		f.GPUs[i].File = name
 	}
+	for i := range f.Benchmarks {
+		f.Benchmarks[i].File = name
+	}
+	if f.Defaults != nil {
+		if f.Defaults.ComparisonSet != nil {
+			f.Defaults.ComparisonSetFile = name
+		}
+		if f.Defaults.LocalComparisonSet != nil {
+			f.Defaults.LocalComparisonSetFile = name
+		}
+	}
 	return f, nil
 }
 

@@ -209,3 +209,21 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A reference to an unknown entry names the file it is in, like every
+// other catalog error.
+func TestCrossReferencesNameTheFile(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"a.yaml": goodModel,
+		"b.yaml": "schema_version: 1\nbenchmarks:\n  - model: m\n    gpu: g\n    quant: q\n    decode_tps: 10\n    source: s\n",
+		"c.yaml": "schema_version: 1\ndefaults:\n  comparison_set: [test-model, nope]\n",
+	})
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	for _, want := range []string{`cat/b.yaml:6: benchmarks.gpu: unknown GPU "g"`, `cat/c.yaml: comparison_set: unknown model "nope"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+}

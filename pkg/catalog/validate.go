@@ -287,26 +287,33 @@ func checkDuplicatesWithin(is *issues, files []parsedFile) {
 
 // validateCrossRefs checks references between sections of the merged catalog.
 func validateCrossRefs(is *issues, c *Catalog) {
+	or := func(file, fallback string) string {
+		if file != "" {
+			return file
+		}
+		return fallback
+	}
 	for _, id := range c.Defaults.ComparisonSet {
 		if _, err := c.Cloud(id); err != nil {
-			is.Add("defaults", 0, "comparison_set", "%v", err)
+			is.Add(or(c.Defaults.ComparisonSetFile, "defaults"), 0, "comparison_set", "%v", err)
 		}
 	}
 	for _, id := range c.Defaults.LocalComparisonSet {
 		if _, err := c.Open(id); err != nil {
-			is.Add("defaults", 0, "local_comparison_set", "%v", err)
+			is.Add(or(c.Defaults.LocalComparisonSetFile, "defaults"), 0, "local_comparison_set", "%v", err)
 		}
 	}
 	for _, b := range c.Benchmarks {
 		l := line(b.DecodeTPS, line(b.PrefillTPS, 0))
+		file := or(b.File, "benchmarks")
 		if _, err := c.Open(b.Model); err != nil {
-			is.Add("benchmarks", l, "model", "%v", err)
+			is.Add(file, l, "benchmarks.model", "%v", err)
 		}
 		if _, err := c.GPU(b.GPU); err != nil {
-			is.Add("benchmarks", l, "gpu", "%v", err)
+			is.Add(file, l, "benchmarks.gpu", "%v", err)
 		}
 		if _, err := c.Quant(b.Quant); err != nil {
-			is.Add("benchmarks", l, "quant", "%v", err)
+			is.Add(file, l, "benchmarks.quant", "%v", err)
 		}
 	}
 }
