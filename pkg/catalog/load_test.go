@@ -101,6 +101,8 @@ func TestLoadRejects(t *testing.T) {
 		{"wrong type", strings.Replace(goodModel, "provider: acme", "provider: [acme]", 1), "cat/a.yaml:4: provider: cannot unmarshal"},
 		{"bad id", strings.Replace(goodModel, "id: test-model", "id: Test Model", 1), `cat/a.yaml:3: id: "Test Model" must be lower-case`},
 		{"no prices", "schema_version: 1\nmodels:\n  - id: x\n    provider: p\n    context_window: 10\n    source: s\n    verified: 2026-01-01\n", "prices: x has no prices"},
+		{"fractional tokens", strings.Replace(goodModel, "above_tokens: 100000", "above_tokens: 100000.5", 1), "cat/a.yaml:18: tiers.above_tokens: must be a whole number (got 100000.5)"},
+		{"huge context", strings.Replace(goodModel, "context_window: 200000", "context_window: 1e30", 1), "cat/a.yaml:6: context_window: 1000000000000000000000000000000 is too large"},
 		{"schema version", strings.Replace(goodModel, "schema_version: 1", "schema_version: 2", 1), "schema_version: must be 1"},
 		{"syntax", "schema_version: 1\nmodels: [\n", "cat/a.yaml:"},
 		{"empty", "", "cat/a.yaml: empty file"},
