@@ -596,7 +596,7 @@ func TestCumulativeChartCrossesAtBreakeven(t *testing.T) {
 
 func TestBreakevenBadPlotPathPrintsNothing(t *testing.T) {
 	r := run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", "/nonexistent/dir/x.svg")
-	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--plot") {
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--plot: cannot write /nonexistent/dir/x.svg: no such file or directory") {
 		t.Fatalf("exit %d, stdout %d bytes, stderr %q", r.code, len(r.stdout), r.stderr)
 	}
 	r = run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--prompt-tokens", "200K")
