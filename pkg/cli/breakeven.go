@@ -56,7 +56,8 @@ breakeven_months = hardware price / (cloud monthly - local running monthly) at
 --tokens; "never" when the cloud costs no more than running the hardware.
 The crossover is the monthly volume where local total cost (amortization
 included) equals the cloud bill, found exactly, GPU-count steps included.
---rent prices the GPU at its cheapest catalog rental instead (no upfront cost).`,
+--rent prices the GPU at its cheapest catalog rental instead (no upfront cost;
+--ops-monthly still applies).`,
 		Example: `  llmcost breakeven --local llama-3.1-8b@rtx-4090 --vs gpt-4o --tokens 50M
 
   # datacenter GPUs have no catalog purchase price: give one
@@ -340,7 +341,7 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	if o.Rent {
-		lc, rental, err := rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		lc, rental, err := rentedCost(hw, cg, b, inputShare)
 		if err != nil {
 			return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 		}
@@ -485,7 +486,7 @@ func (r *BreakevenResult) Tables() []output.TableData {
 		Rows: [][]string{
 			{"Cloud monthly", units.FormatUSD(r.Cloud.MonthlyCostUSD)},
 			{"Local monthly (total)", units.FormatUSD(l.MonthlyCostUSD)},
-			{"Local running (energy + ops, or rent)", units.FormatUSD(l.RunningMonthlyUSD)},
+			{"Local running (energy or rent, + ops)", units.FormatUSD(l.RunningMonthlyUSD)},
 			{"Upfront", units.FormatUSD(l.UpfrontUSD)},
 			{"GPUs", fmt.Sprintf("%d (%d per machine), %.1f%% busy", l.GPUs, l.GPUsPerReplica, l.Utilization*100)},
 			{"Break-even", be},

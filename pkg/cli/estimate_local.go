@@ -87,7 +87,7 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 	}
 
 	var local []EstimateOption
-	var running []decimal.Decimal // per local option: energy + ops, or rent
+	var running []decimal.Decimal // per local option: energy or rent, + ops
 	if explicit {
 		for _, spec := range e.local {
 			opt, run, err := e.option(env, spec, false, basis, req, tokens, inputShare)
@@ -179,7 +179,7 @@ func (e *estimateLocalFlags) price(hw hardware.Result, cg *catalog.GPU, rented b
 	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
 	if rented {
 		var rental *catalog.Rental
-		lc, rental, err = rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		lc, rental, err = rentedCost(hw, cg, b, inputShare)
 		if err != nil {
 			return opt, zero, err
 		}

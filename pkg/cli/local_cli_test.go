@@ -742,3 +742,39 @@ func TestLocalContextErrorsNameTheFlag(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }
+
+// --ops-monthly is people and tooling: renting the GPUs does not remove it.
+func TestRentedOptionsIncludeOps(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--rent", "--ops-monthly", "500", "--tokens", "100M", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+			OpsUSD         decimal.Decimal `json:"ops_monthly_usd"`
+		} `json:"local"`
+		BreakevenMonths *float64 `json:"breakeven_months"`
+	}
+	mustJSON(t, out, &be)
+	// $0.34/h x 730 h + $500.
+	if !be.Local.MonthlyCostUSD.Equal(decimal.RequireFromString("748.2")) || !be.Local.OpsUSD.Equal(decimal.NewFromInt(500)) || be.BreakevenMonths != nil {
+		t.Fatalf("rented with $500 ops: monthly %s, ops %s, break-even %v (gpt-4o costs $437.50)", be.Local.MonthlyCostUSD, be.Local.OpsUSD, be.BreakevenMonths)
+	}
+	out, stderr, code = runLocalCLI(t, "estimate", "--tokens", "100M", "--models", "gpt-4o", "--rent", "llama-3.1-8b@rtx-4090", "--ops-monthly", "500", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind           string          `json:"kind"`
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	for _, o := range est.Options {
+		if o.Kind == "local" && !o.MonthlyCostUSD.Equal(decimal.RequireFromString("748.2")) {
+			t.Fatalf("estimate rented with $500 ops: %s", o.MonthlyCostUSD)
+		}
+	}
+}
