@@ -79,6 +79,21 @@ func TestCatalogValidateDirs(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, filepath.Join(dir, "mine.yaml")+":9: cached_input: 2 is above the input price 1") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
+	// With --format json the problems are data on stdout, "ok": false.
+	r = run(t, nil, "catalog", "validate", dir, "--format", "json")
+	var res struct {
+		OK          bool `json:"ok"`
+		CloudModels *int `json:"cloud_models"`
+		Issues      []struct {
+			File    string `json:"file"`
+			Line    int    `json:"line"`
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"issues"`
+	}
+	if r.code != 2 || json.Unmarshal([]byte(r.stdout), &res) != nil || res.OK || res.CloudModels != nil || len(res.Issues) != 1 || res.Issues[0].Line != 9 || res.Issues[0].Field != "cached_input" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
 	good := strings.Replace(bad, "cached_input: 2", "cached_input: 0.5", 1)
 	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(good), 0o644); err != nil {
 		t.Fatal(err)
