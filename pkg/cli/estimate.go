@@ -355,6 +355,9 @@ func (o *EstimateOptions) modelIDs(cat *catalog.Catalog) ([]string, bool, error)
 			ids = append(ids, m.ID.V)
 		}
 	}
+	if len(ids) == 0 {
+		return nil, true, FlagErrorf("invalid value %q for --models: no model id in it", strings.Join(o.Models, ","))
+	}
 	return ids, true, nil
 }
 

@@ -316,3 +316,10 @@ func TestEstimateDefaultSetLeavesOutUnpricedKinds(t *testing.T) {
 		t.Fatalf("named model: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+func TestEstimateModelsFlagWithoutIDs(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "1M", "--models", " , ")
+	if r.code != 2 || !strings.Contains(r.stderr, "--models") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
