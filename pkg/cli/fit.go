@@ -160,7 +160,7 @@ func fitRun(o *FitOptions) error {
 	if err != nil {
 		return err
 	}
-	models, err := resolveIDs(o.Models, cat.OpenModelIDs(), func(s string) (string, error) {
+	models, err := resolveIDs("model", o.Models, cat.OpenModelIDs(), func(s string) (string, error) {
 		m, err := cat.Open(s)
 		if err != nil {
 			return "", &FlagError{Err: fmt.Errorf("--model: %w", err)}
@@ -170,7 +170,7 @@ func fitRun(o *FitOptions) error {
 	if err != nil {
 		return err
 	}
-	gpus, err := resolveIDs(o.GPUs, cat.GPUIDs(), func(s string) (string, error) {
+	gpus, err := resolveIDs("gpu", o.GPUs, cat.GPUIDs(), func(s string) (string, error) {
 		g, err := cat.GPU(s)
 		if err != nil {
 			return "", &FlagError{Err: fmt.Errorf("--gpu: %w", err)}
@@ -269,6 +269,11 @@ func fitRun(o *FitOptions) error {
 		})
 		res.Results = append(res.Results, rows...)
 	}
+	// Every model skipped (--context or the prompt beyond each one's
+	// maximum): an empty table with exit 0 would read as "nothing fits".
+	if len(res.Results) == 0 {
+		return &InputError{Err: fmt.Errorf("no model to show:\n  %s", strings.Join(res.Notes, "\n  "))}
+	}
 	seen := map[string]bool{}
 	for _, row := range res.Results {
 		for _, n := range row.Notes {
@@ -286,7 +291,7 @@ func fitRun(o *FitOptions) error {
 
 // resolveIDs turns user names into catalog ids (deduplicated, in order);
 // none given means all.
-func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]string, error) {
+func resolveIDs(flag string, names, all []string, resolve func(string) (string, error)) ([]string, error) {
 	if len(names) == 0 {
 		return all, nil
 	}
@@ -305,6 +310,9 @@ func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]st
 			seen[id] = true
 			out = append(out, id)
 		}
+	}
+	if len(out) == 0 {
+		return nil, FlagErrorf("invalid value %q for --%s: no id in it", strings.Join(names, ","), flag)
 	}
 	return out, nil
 }

@@ -778,3 +778,17 @@ func TestRentedOptionsIncludeOps(t *testing.T) {
 		}
 	}
 }
+
+// fit never answers an empty table with exit 0.
+func TestFitNothingToShow(t *testing.T) {
+	for _, args := range [][]string{
+		{"fit", "--model", " , "},
+		{"fit", "--model", "llama-3.1-8b", "--gpu", ","},
+		{"fit", "--gpu", "rtx-4090", "--context", "1000K"},
+	} {
+		out, stderr, code := runLocalCLI(t, args...)
+		if code != 2 || out != "" {
+			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out, stderr)
+		}
+	}
+}
