@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -38,7 +39,7 @@ type EstimateOptions struct {
 }
 
 func newCmdEstimate(f *Factory, runF func(*EstimateOptions) error) *cobra.Command {
-	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: 1000}}
+	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: hardware.DefaultPromptTokens}}
 	cmd := &cobra.Command{
 		Use:   "estimate",
 		Short: "Monthly cost of every option for a workload",

@@ -792,3 +792,40 @@ func TestFitNothingToShow(t *testing.T) {
 		}
 	}
 }
+
+// The same local setup at the same volume costs the same in estimate and
+// breakeven, and breaks even in the same month: both default to the same
+// prompt length (it sets the KV read per token, so the estimated speed).
+func TestEstimateBreakevenSameDefaults(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "estimate", "--tokens", "50M", "--models", "gpt-4o", "--local", "llama-3.1-70b@rtx-5090:q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind            string              `json:"kind"`
+			MonthlyCostUSD  decimal.Decimal     `json:"monthly_cost_usd"`
+			BreakevenMonths map[string]*float64 `json:"breakeven_months"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	out, stderr, code = runLocalCLI(t, "breakeven", "--tokens", "50M", "--vs", "gpt-4o", "--local", "llama-3.1-70b@rtx-5090:q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"local"`
+		BreakevenMonths *float64 `json:"breakeven_months"`
+	}
+	mustJSON(t, out, &be)
+	for _, o := range est.Options {
+		if o.Kind != "local" {
+			continue
+		}
+		if !o.MonthlyCostUSD.Equal(be.Local.MonthlyCostUSD) || o.BreakevenMonths["gpt-4o"] == nil || be.BreakevenMonths == nil || *o.BreakevenMonths["gpt-4o"] != *be.BreakevenMonths {
+			t.Fatalf("estimate: $%s, %v months; breakeven: $%s, %v months", o.MonthlyCostUSD, *o.BreakevenMonths["gpt-4o"], be.Local.MonthlyCostUSD, *be.BreakevenMonths)
+		}
+	}
+}
