@@ -333,6 +333,9 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	var notes []string
+	if !hw.Fits && hw.GPUsNeeded == 0 {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, noGPUCountFits("--local "+o.spec.Text, hw)
+	}
 	if !hw.Fits {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, FlagErrorf("--local %s: %s does not fit %d x %s (needs %d); use xN or a smaller quant", o.spec.Text, hw.Model, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded)
 	}

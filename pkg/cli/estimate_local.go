@@ -160,6 +160,9 @@ func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rente
 		return EstimateOption{}, decimal.Zero, err
 	}
 	if !hw.Fits {
+		if hw.GPUsNeeded == 0 {
+			return EstimateOption{}, decimal.Zero, noGPUCountFits(spec.Text, hw)
+		}
 		return EstimateOption{}, decimal.Zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
 	}
 	_, cg, err := env.GPU(spec.GPU)
@@ -250,6 +253,12 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		}
 	}
 	return best, bestRunning, found
+}
+
+// noGPUCountFits is the error for a GPU whose usable memory does not even
+// cover the runtime overhead: no xN helps ("needs 0; add x0" said nothing).
+func noGPUCountFits(spec string, hw hardware.Result) error {
+	return FlagErrorf("%s: no number of %s can hold %s: its usable memory (%.2f GB) is below the %.2f GB runtime overhead per GPU", spec, hw.GPU, hw.Model, hw.Memory.UsablePerGPU/1e9, hardware.OverheadBytesPerGPU/1e9)
 }
 
 // checkContext names the flag to change when a request is longer than the

@@ -829,3 +829,22 @@ func TestEstimateBreakevenSameDefaults(t *testing.T) {
 		}
 	}
 }
+
+// A GPU too small for the runtime overhead fits no model at any count:
+// the message must not suggest "add x0".
+func TestNoGPUCountFits(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: tiny-gpu\n    name: Tiny\n    vendor: acme\n    class: consumer\n    vram_gb: 0.5\n    bandwidth_gbs: 100\n    tdp_w: 10\n    price_usd: 10\n    source: me\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--catalog", dir, "estimate", "--tokens", "1M", "--models", "gpt-4o", "--local", "llama-3.2-1b@tiny-gpu"},
+		{"--catalog", dir, "breakeven", "--local", "llama-3.2-1b@tiny-gpu", "--vs", "gpt-4o"},
+	} {
+		_, stderr, code := runLocalCLI(t, args...)
+		if code != 2 || strings.Contains(stderr, "x0") || !strings.Contains(stderr, "below the 0.75 GB runtime overhead") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+}
