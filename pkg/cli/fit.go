@@ -58,7 +58,10 @@ Without --gpu every GPU in the catalog is tried.`,
   llmcost fit --model phi-3.5-mini --gpu rtx-4090 --context 128K --format json
 
   # what runs on two 3090s
-  llmcost fit --gpu rtx-3090 --gpus 2`,
+  llmcost fit --gpu rtx-3090 --gpus 2
+
+  # the whole catalog
+  llmcost fit --model all --gpu all --format csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(opts.Models) == 0 && len(opts.GPUs) == 0 {
@@ -77,8 +80,8 @@ Without --gpu every GPU in the catalog is tried.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated (default: every model, with --gpu)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated (default: every GPU)")
+	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated, or all (default: every model, with --gpu)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, or all (default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
 	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
@@ -301,6 +304,9 @@ func resolveIDs(flag string, names, all []string, resolve func(string) (string, 
 		n = strings.TrimSpace(n)
 		if n == "" {
 			continue
+		}
+		if strings.EqualFold(n, "all") {
+			return all, nil
 		}
 		id, err := resolve(n)
 		if err != nil {

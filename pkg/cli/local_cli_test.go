@@ -848,3 +848,18 @@ func TestNoGPUCountFits(t *testing.T) {
 		}
 	}
 }
+
+// README: "--model all --gpu all checks the whole catalog".
+func TestFitAll(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "rtx-4090,ALL", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Results []struct{} `json:"results"`
+	}
+	mustJSON(t, out, &res)
+	if len(res.Results) < 28*30 {
+		t.Fatalf("%d rows for every model on every GPU", len(res.Results))
+	}
+}
