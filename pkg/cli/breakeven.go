@@ -269,6 +269,17 @@ func breakevenRun(o *BreakevenOptions) error {
 	if status := cm.Status(asOf); status != "" {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s is %s (%s)", cm.ID.V, status, statusDate(cm, status)))
 	}
+	if next := cm.NextChange(asOf); next != nil {
+		// A price already on the calendar (a promotion ending, an announced
+		// cut) changes the answer: say what it becomes.
+		if nextAt, err := cloudMonthlyFunc(cm, next, inputShare, o.PromptTokens.N)(o.Tokens.N); err == nil {
+			be := "never"
+			if m := cost.BreakevenMonths(at.UpfrontUSD, nextAt, at.Running); m != nil {
+				be = fmt.Sprintf("%.1f months", m.Round(2).InexactFloat64())
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s price changes on %s: cloud %s/month at this volume, break-even then %s", cm.ID.V, next.EffectiveFrom, units.FormatUSD(nextAt), be))
+		}
+	}
 	if cm.Unverified || price.Unverified {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", cm.ID.V, cm.ID.V))
 	}

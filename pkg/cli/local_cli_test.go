@@ -701,14 +701,17 @@ func TestEstimateBreakevenSameSplit(t *testing.T) {
 	}
 }
 
-// breakeven says what estimate says about the cloud side: a retired model
-// or an unverified price is noted next to the figures.
+// breakeven says what estimate says about the cloud side: a retired model,
+// an unverified price or a scheduled price change is noted next to the figures.
 func TestBreakevenNotesCloudStatus(t *testing.T) {
 	for _, tc := range []struct{ vs, want string }{
 		{"claude-3-opus", "claude-3-opus is retired (retired 2026-01-05)"},
 		{"claude-opus-5.5", "claude-opus-5.5: price not verified"},
+		// The Sonnet 5 promotion ($2/$10) ends 2026-09-01 ($3/$15): 1,599 / (60 - 15.12).
+		{"claude-sonnet-5 --as-of 2026-08-15", "claude-sonnet-5 price changes on 2026-09-01: cloud $60.00/month at this volume, break-even then 35.6 months"},
 	} {
-		out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", tc.vs, "--format", "json")
+		args := append([]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--format", "json", "--vs"}, strings.Fields(tc.vs)...)
+		out, stderr, code := runLocalCLI(t, args...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
