@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -238,12 +239,12 @@ func listGPUs(res *CatalogListResult, cat *catalog.Catalog) {
 		if g.PriceUSD.Set {
 			price = units.FormatUSD(g.PriceUSD.D)
 		}
+		// The offer estimate and breakeven --rent use: the cheapest verified
+		// one, or the cheapest of all when none is verified.
 		var cheapest *decimal.Decimal
-		for _, r := range g.Rentals {
-			if cheapest == nil || r.USDPerHour.D.LessThan(*cheapest) {
-				d := r.USDPerHour.D
-				cheapest = &d
-			}
+		if r := cost.CheapestRental(g); r != nil {
+			d := r.USDPerHour.D
+			cheapest = &d
 		}
 		if cheapest != nil {
 			rent = units.FormatPerMillion(*cheapest)

@@ -246,3 +246,23 @@ func TestCatalogListUnknownProvider(t *testing.T) {
 		t.Fatalf("provider filter:\n%s", r.stdout)
 	}
 }
+
+// catalog list shows the rental estimate and breakeven --rent price with:
+// the cheapest verified offer, not a cheaper unverified one.
+func TestCatalogListRentalIsTheOneUsed(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: my-gpu\n    name: Mine\n    vendor: acme\n    class: datacenter\n    vram_gb: 80\n    bandwidth_gbs: 2000\n    rentals:\n      - {provider: a, usd_per_hour: 2.00, date: 2026-01-01, source: s}\n      - {provider: b, usd_per_hour: 1.00, date: 2026-01-01, source: s, unverified: true}\n    source: s\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "--catalog", dir, "catalog", "list", "--kind", "gpu", "--format", "csv")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "my-gpu,datacenter,80,2000,,,,2,") {
+		t.Fatalf("list:\n%s", r.stdout)
+	}
+	r = run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--rent", "llama-3.1-8b@my-gpu", "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "rented (a $2/h)") {
+		t.Fatalf("estimate:\n%s", r.stdout)
+	}
+}
