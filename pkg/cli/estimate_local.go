@@ -56,6 +56,10 @@ func (e *estimateLocalFlags) validate() error {
 	if len(e.local) == 0 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
 		return FlagErrorf("--hardware-price and --watts describe one machine: name it with --local MODEL@GPU")
 	}
+	if len(e.local) > 1 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
+		// One price for machines of different GPU counts would be wrong for all but one.
+		return FlagErrorf("--hardware-price and --watts describe one machine, but --local names %d; price them in separate runs", len(e.local))
+	}
 	return e.Owned.validate()
 }
 

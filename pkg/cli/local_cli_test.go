@@ -530,6 +530,7 @@ func TestEstimateLocalErrors(t *testing.T) {
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b"}, "--local"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-70b@rtx-4090:q4_k_mx1"}, "does not fit"},
 		{[]string{"estimate", "--tokens", "1M", "--hardware-price", "2000"}, "--local"},
+		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b@rtx-4090", "--local", "llama-3.1-70b@rtx-4090", "--hardware-price", "2000"}, "--local names 2"},
 		{[]string{"estimate", "--tokens", "1M", "--rent", "llama-3.1-8b@rtx-4070"}, "rental"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b@rtx-4090", "--no-local"}, "--no-local"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "nope@rtx-4090"}, "--local"},
