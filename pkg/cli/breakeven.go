@@ -245,7 +245,9 @@ func breakevenRun(o *BreakevenOptions) error {
 			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.AmortizationMonths))
 		}
 	}
-	crossings, err := lc.Crossings(cloud, 0, crossoverCeiling)
+	// From 1 token, as decide: at 0 an on-demand rental and the cloud both
+	// cost nothing, a tie that is no crossover.
+	crossings, err := lc.Crossings(cloud, 1, crossoverCeiling)
 	if err != nil {
 		return &InputError{Err: err}
 	}

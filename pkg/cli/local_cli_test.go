@@ -867,3 +867,27 @@ func TestFitAll(t *testing.T) {
 		t.Fatalf("%d rows for every model on every GPU", len(res.Results))
 	}
 }
+
+// An on-demand (busy-hours) rental costs $0 at 0 tokens, as the cloud does:
+// that tie is no crossover, and local dearer from the first token is "none".
+func TestBreakevenOnDemandRentalNoSpuriousCrossover(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: od-gpu\n    name: OD\n    vendor: acme\n    class: datacenter\n    vram_gb: 80\n    bandwidth_gbs: 2000\n    fp16_tflops: 300\n    rentals:\n      - {provider: serverless, usd_per_hour: 4.00, date: 2026-01-01, source: s, on_demand: true}\n    source: s\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runLocalCLI(t, "--catalog", dir, "breakeven", "--local", "llama-3.1-8b@od-gpu", "--vs", "gpt-4o-mini", "--rent", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Crossover *int64          `json:"crossover_tokens_per_month"`
+		Crossings []struct{}      `json:"crossings"`
+		Notes     []string        `json:"notes"`
+		Local     json.RawMessage `json:"local"`
+	}
+	mustJSON(t, out, &be)
+	if be.Crossover != nil || len(be.Crossings) != 0 || strings.Contains(strings.Join(be.Notes, "\n"), "dearer again") {
+		t.Fatalf("crossover %v, crossings %d, notes %q", be.Crossover, len(be.Crossings), be.Notes)
+	}
+}
