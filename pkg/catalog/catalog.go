@@ -73,10 +73,10 @@ func mergeDefaults(dst *Defaults, src *Defaults) {
 		dst.PUE = src.PUE
 	}
 	if src.ComparisonSet != nil {
-		dst.ComparisonSet = src.ComparisonSet
+		dst.ComparisonSet, dst.ComparisonSetFile = src.ComparisonSet, src.ComparisonSetFile
 	}
 	if src.LocalComparisonSet != nil {
-		dst.LocalComparisonSet = src.LocalComparisonSet
+		dst.LocalComparisonSet, dst.LocalComparisonSetFile = src.LocalComparisonSet, src.LocalComparisonSetFile
 	}
 	if src.Source != "" {
 		dst.Source = src.Source

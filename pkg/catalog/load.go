@@ -159,7 +159,9 @@ func Decode(name string, data []byte) (File, []Issue) {
 		return f, []Issue{{File: name, Msg: "empty file"}}
 	}
 	if err != nil {
-		return f, fileissue.FromYAML(name, err, allowedKeys)
+		is := fileissue.FromYAML(name, err, allowedKeys)
+		fileissue.NameFields(is, data)
+		return f, is
 	}
 	var extra any
 	if err := dec.Decode(&extra); err == nil {
@@ -176,6 +178,17 @@ func Decode(name string, data []byte) (File, []Issue) {
 	}
 	for i := range f.GPUs {
 		f.GPUs[i].File = name
+	}
+	for i := range f.Benchmarks {
+		f.Benchmarks[i].File = name
+	}
+	if f.Defaults != nil {
+		if f.Defaults.ComparisonSet != nil {
+			f.Defaults.ComparisonSetFile = name
+		}
+		if f.Defaults.LocalComparisonSet != nil {
+			f.Defaults.LocalComparisonSetFile = name
+		}
 	}
 	return f, nil
 }

@@ -89,17 +89,20 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		{"unknown key", strings.Replace(goodModel, "    provider: acme\n", "    provider: acme\n    colour: red\n", 1), "cat/a.yaml:5: colour: unknown key"},
 		{"negative price", strings.Replace(goodModel, "input: 3.00", "input: -3.00", 1), "cat/a.yaml:11: input: must not be negative"},
-		{"NaN price", strings.Replace(goodModel, "input: 3.00", "input: .nan", 1), `cat/a.yaml:11: ".nan" is not a finite number`},
-		{"not a number", strings.Replace(goodModel, "output: 15.00", "output: fifteen", 1), `cat/a.yaml:13: "fifteen" is not a number`},
+		{"NaN price", strings.Replace(goodModel, "input: 3.00", "input: .nan", 1), `cat/a.yaml:11: input: ".nan" is not a finite number`},
+		{"not a number", strings.Replace(goodModel, "output: 15.00", "output: fifteen", 1), `cat/a.yaml:13: output: "fifteen" is not a number`},
 		{"cache above input", strings.Replace(goodModel, "cached_input: 0.30", "cached_input: 3.30", 1), "cat/a.yaml:12: cached_input: 3.3 is above the input price 3"},
 		{"tier at context window", strings.Replace(goodModel, "above_tokens: 100000", "above_tokens: 200000", 1), "cat/a.yaml:18: tiers.above_tokens: 200000 is at or above the context window"},
 		{"tier missing a rate", strings.Replace(goodModel, "            cached_input: 0.6\n", "", 1), "tiers.cached_input: is missing"},
 		{"overlapping dates", strings.Replace(goodModel, "effective_from: 2026-01-01", "effective_from: 2025-01-01", 1), "cat/a.yaml:22: effective_from: 2025-01-01 overlaps the price from 2025-01-01"},
 		{"until overlaps next", strings.Replace(goodModel, "        batch_multiplier: 0.5\n", "        batch_multiplier: 0.5\n        effective_until: 2026-03-01\n", 1), "overlaps the price from 2025-01-01, which runs until 2026-03-01"},
 		{"missing source", strings.Replace(goodModel, "    source: https://example.com/pricing\n    verified: 2026-01-01\n    prices", "    verified: 2026-01-01\n    prices", 1), "cat/a.yaml:3: source: is required"},
-		{"bad date", strings.Replace(goodModel, "verified: 2026-01-01\n    prices", "verified: 01/01/2026\n    prices", 1), `"01/01/2026" is not a date`},
+		{"bad date", strings.Replace(goodModel, "verified: 2026-01-01\n    prices", "verified: 01/01/2026\n    prices", 1), `cat/a.yaml:8: verified: "01/01/2026" is not a date`},
+		{"wrong type", strings.Replace(goodModel, "provider: acme", "provider: [acme]", 1), "cat/a.yaml:4: provider: cannot unmarshal"},
 		{"bad id", strings.Replace(goodModel, "id: test-model", "id: Test Model", 1), `cat/a.yaml:3: id: "Test Model" must be lower-case`},
 		{"no prices", "schema_version: 1\nmodels:\n  - id: x\n    provider: p\n    context_window: 10\n    source: s\n    verified: 2026-01-01\n", "prices: x has no prices"},
+		{"fractional tokens", strings.Replace(goodModel, "above_tokens: 100000", "above_tokens: 100000.5", 1), "cat/a.yaml:18: tiers.above_tokens: must be a whole number (got 100000.5)"},
+		{"huge context", strings.Replace(goodModel, "context_window: 200000", "context_window: 1e30", 1), "cat/a.yaml:6: context_window: 1000000000000000000000000000000 is too large"},
 		{"schema version", strings.Replace(goodModel, "schema_version: 1", "schema_version: 2", 1), "schema_version: must be 1"},
 		{"syntax", "schema_version: 1\nmodels: [\n", "cat/a.yaml:"},
 		{"empty", "", "cat/a.yaml: empty file"},
@@ -207,4 +210,22 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("error does not name the file: %v", err)
 		}
 	})
+}
+
+// A reference to an unknown entry names the file it is in, like every
+// other catalog error.
+func TestCrossReferencesNameTheFile(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"a.yaml": goodModel,
+		"b.yaml": "schema_version: 1\nbenchmarks:\n  - model: m\n    gpu: g\n    quant: q\n    decode_tps: 10\n    source: s\n",
+		"c.yaml": "schema_version: 1\ndefaults:\n  comparison_set: [test-model, nope]\n",
+	})
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	for _, want := range []string{`cat/b.yaml:6: benchmarks.gpu: unknown GPU "g"`, `cat/c.yaml: comparison_set: unknown model "nope"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
 }

@@ -176,6 +176,7 @@ type Benchmark struct {
 	Verified    Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
 	Unverified  bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
 	Notes       string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	File        string `yaml:"-" json:"-"` // where it was loaded from
 }
 
 // Defaults are catalog-wide assumptions.
@@ -188,6 +189,9 @@ type Defaults struct {
 	ComparisonSet      []string `yaml:"comparison_set,omitempty" json:"comparison_set,omitempty"`
 	LocalComparisonSet []string `yaml:"local_comparison_set,omitempty" json:"local_comparison_set,omitempty"`
 	Source             string   `yaml:"source,omitempty" json:"source,omitempty"`
+	// Where the comparison sets came from (the last file that set them).
+	ComparisonSetFile      string `yaml:"-" json:"-"`
+	LocalComparisonSetFile string `yaml:"-" json:"-"`
 }
 
 // Mapping maps a foreign model name (e.g. a LiteLLM key) to a catalog id.

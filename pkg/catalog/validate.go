@@ -34,6 +34,24 @@ func positive(is *issues, file string, fallback int, field string, n Num, requir
 	}
 }
 
+// maxCount bounds token counts and architecture sizes: far above any real
+// value, and safely inside int64 where the maths reads them as integers.
+var maxCount = decimal.New(1, 15)
+
+// wholeCount checks a count (tokens, layers, heads): a whole number no
+// larger than maxCount. 1e30 would wrap around when read as an int64.
+func wholeCount(is *issues, file string, fallback int, field string, n Num) {
+	if !n.Set {
+		return
+	}
+	switch {
+	case !n.D.IsInteger():
+		is.Add(file, line(n, fallback), field, "must be a whole number (got %s)", n.D)
+	case n.D.GreaterThan(maxCount):
+		is.Add(file, line(n, fallback), field, "%s is too large (at most 1e15)", n.D)
+	}
+}
+
 func validateFile(is *issues, pf parsedFile) {
 	f := pf.f
 	for i := range f.Models {
@@ -103,6 +121,8 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 	}
 	positive(is, file, l, "context_window", m.ContextWindow, true)
 	positive(is, file, l, "max_output", m.MaxOutput, false)
+	wholeCount(is, file, l, "context_window", m.ContextWindow)
+	wholeCount(is, file, l, "max_output", m.MaxOutput)
 	sourced(is, file, l, m.Source, m.Verified)
 	if len(m.Prices) == 0 {
 		is.Add(file, l, "prices", "%s has no prices", m.ID.V)
@@ -140,6 +160,7 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 			t := &p.Tiers[j]
 			tl := line(t.AboveTokens, pl)
 			positive(is, file, tl, "tiers.above_tokens", t.AboveTokens, true)
+			wholeCount(is, file, tl, "tiers.above_tokens", t.AboveTokens)
 			if m.ContextWindow.Set && t.AboveTokens.Set && !t.AboveTokens.D.LessThan(m.ContextWindow.D) {
 				is.Add(file, tl, "tiers.above_tokens", "%s is at or above the context window (%s): the tier can never apply", t.AboveTokens.D, m.ContextWindow.D)
 			}
@@ -220,6 +241,12 @@ func validateOpen(is *issues, file string, m *OpenModel) {
 	positive(is, file, l, "kv_heads", m.KVHeads, true)
 	positive(is, file, l, "head_dim", m.HeadDim, true)
 	positive(is, file, l, "max_context", m.MaxContext, true)
+	for _, c := range []struct {
+		field string
+		n     Num
+	}{{"layers", m.Layers}, {"heads", m.Heads}, {"kv_heads", m.KVHeads}, {"head_dim", m.HeadDim}, {"max_context", m.MaxContext}, {"sliding_window", m.SlidingWindow}, {"sliding_layers", m.SlidingLayers}, {"kv_latent_dim", m.KVLatentDim}} {
+		wholeCount(is, file, l, c.field, c.n)
+	}
 	if m.KVHeads.Set && m.Heads.Set && m.KVHeads.D.GreaterThan(m.Heads.D) {
 		is.Add(file, m.KVHeads.Line, "kv_heads", "is above heads")
 	}
@@ -287,26 +314,33 @@ func checkDuplicatesWithin(is *issues, files []parsedFile) {
 
 // validateCrossRefs checks references between sections of the merged catalog.
 func validateCrossRefs(is *issues, c *Catalog) {
+	or := func(file, fallback string) string {
+		if file != "" {
+			return file
+		}
+		return fallback
+	}
 	for _, id := range c.Defaults.ComparisonSet {
 		if _, err := c.Cloud(id); err != nil {
-			is.Add("defaults", 0, "comparison_set", "%v", err)
+			is.Add(or(c.Defaults.ComparisonSetFile, "defaults"), 0, "comparison_set", "%v", err)
 		}
 	}
 	for _, id := range c.Defaults.LocalComparisonSet {
 		if _, err := c.Open(id); err != nil {
-			is.Add("defaults", 0, "local_comparison_set", "%v", err)
+			is.Add(or(c.Defaults.LocalComparisonSetFile, "defaults"), 0, "local_comparison_set", "%v", err)
 		}
 	}
 	for _, b := range c.Benchmarks {
 		l := line(b.DecodeTPS, line(b.PrefillTPS, 0))
+		file := or(b.File, "benchmarks")
 		if _, err := c.Open(b.Model); err != nil {
-			is.Add("benchmarks", l, "model", "%v", err)
+			is.Add(file, l, "benchmarks.model", "%v", err)
 		}
 		if _, err := c.GPU(b.GPU); err != nil {
-			is.Add("benchmarks", l, "gpu", "%v", err)
+			is.Add(file, l, "benchmarks.gpu", "%v", err)
 		}
 		if _, err := c.Quant(b.Quant); err != nil {
-			is.Add("benchmarks", l, "quant", "%v", err)
+			is.Add(file, l, "benchmarks.quant", "%v", err)
 		}
 	}
 }

@@ -56,7 +56,8 @@ breakeven_months = hardware price / (cloud monthly - local running monthly) at
 --tokens; "never" when the cloud costs no more than running the hardware.
 The crossover is the monthly volume where local total cost (amortization
 included) equals the cloud bill, found exactly, GPU-count steps included.
---rent prices the GPU at its cheapest catalog rental instead (no upfront cost).`,
+--rent prices the GPU at its cheapest catalog rental instead (no upfront cost;
+--ops-monthly still applies).`,
 		Example: `  llmcost breakeven --local llama-3.1-8b@rtx-4090 --vs gpt-4o --tokens 50M
 
   # datacenter GPUs have no catalog purchase price: give one
@@ -244,7 +245,9 @@ func breakevenRun(o *BreakevenOptions) error {
 			res.Notes = append(res.Notes, fmt.Sprintf("break-even (%.1f months) comes after the %s-month amortization: the hardware is written off before it pays for itself", v, b.AmortizationMonths))
 		}
 	}
-	crossings, err := lc.Crossings(cloud, 0, crossoverCeiling)
+	// From 1 token, as decide: at 0 an on-demand rental and the cloud both
+	// cost nothing, a tie that is no crossover.
+	crossings, err := lc.Crossings(cloud, 1, crossoverCeiling)
 	if err != nil {
 		return &InputError{Err: err}
 	}
@@ -263,6 +266,25 @@ func breakevenRun(o *BreakevenOptions) error {
 		res.Sweep = append(res.Sweep, BreakevenSweepRow{TokensPerMonth: r.Tokens, LocalMonthlyUSD: r.Local.Total, CloudMonthlyUSD: r.Cloud, GPUs: r.Local.Capacity.GPUs})
 	}
 	res.Notes = append(res.Notes, breakevenNotes(res, hw)...)
+	// As in estimate: a retired or deprecated model, or an unverified
+	// price, is said next to the figures that rest on it.
+	if status := cm.Status(asOf); status != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s is %s (%s)", cm.ID.V, status, statusDate(cm, status)))
+	}
+	if next := cm.NextChange(asOf); next != nil {
+		// A price already on the calendar (a promotion ending, an announced
+		// cut) changes the answer: say what it becomes.
+		if nextAt, err := cloudMonthlyFunc(cm, next, inputShare, o.PromptTokens.N)(o.Tokens.N); err == nil {
+			be := "never"
+			if m := cost.BreakevenMonths(at.UpfrontUSD, nextAt, at.Running); m != nil {
+				be = fmt.Sprintf("%.1f months", m.Round(2).InexactFloat64())
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s price changes on %s: cloud %s/month at this volume, break-even then %s", cm.ID.V, next.EffectiveFrom, units.FormatUSD(nextAt), be))
+		}
+	}
+	if cm.Unverified || price.Unverified {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", cm.ID.V, cm.ID.V))
+	}
 	res.chart = breakevenChart(res)
 	res.months = cumulativeChart(res)
 
@@ -312,7 +334,10 @@ func cloudMonthlyFunc(m *catalog.CloudModel, p *catalog.Price, inputShare decima
 }
 
 func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, inputShare decimal.Decimal) (cost.LocalCost, hardware.Result, *catalog.Rental, []string, error) {
-	hw, err := place(env, o.spec, hardware.Request{ContextTokens: requestContext(o.Owned.Context.N, o.PromptTokens.N), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
+	if err := checkContext(env, o.spec, o.Owned.Context.N, o.PromptTokens.N); err != nil {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
+	}
+	hw, err := place(env, o.spec, hardware.Request{ContextTokens: requestContext(o.Owned.Context.N, o.PromptTokens.N, hardware.DefaultOutputTokens), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
 	if err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, flagScoped("local", err)
 	}
@@ -321,6 +346,9 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	var notes []string
+	if !hw.Fits && hw.GPUsNeeded == 0 {
+		return cost.LocalCost{}, hardware.Result{}, nil, nil, noGPUCountFits("--local "+o.spec.Text, hw)
+	}
 	if !hw.Fits {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, FlagErrorf("--local %s: %s does not fit %d x %s (needs %d); use xN or a smaller quant", o.spec.Text, hw.Model, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded)
 	}
@@ -329,7 +357,7 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	if o.Rent {
-		lc, rental, err := rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		lc, rental, err := rentedCost(hw, cg, b, inputShare)
 		if err != nil {
 			return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 		}
@@ -474,7 +502,7 @@ func (r *BreakevenResult) Tables() []output.TableData {
 		Rows: [][]string{
 			{"Cloud monthly", units.FormatUSD(r.Cloud.MonthlyCostUSD)},
 			{"Local monthly (total)", units.FormatUSD(l.MonthlyCostUSD)},
-			{"Local running (energy + ops, or rent)", units.FormatUSD(l.RunningMonthlyUSD)},
+			{"Local running (energy or rent, + ops)", units.FormatUSD(l.RunningMonthlyUSD)},
 			{"Upfront", units.FormatUSD(l.UpfrontUSD)},
 			{"GPUs", fmt.Sprintf("%d (%d per machine), %.1f%% busy", l.GPUs, l.GPUsPerReplica, l.Utilization*100)},
 			{"Break-even", be},

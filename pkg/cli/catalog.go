@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -54,6 +56,9 @@ func newCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.
 			case "cloud", "open", "gpu", "quant":
 			default:
 				return FlagErrorf("invalid value %q for --kind: want cloud, open, gpu or quant", opts.Kind)
+			}
+			if opts.Provider != "" && opts.Kind != "cloud" {
+				return FlagErrorf("--provider filters cloud models; it does not apply to --kind %s", opts.Kind)
 			}
 			if _, err := parseAsOf(opts.AsOf, f); err != nil {
 				return err
@@ -114,6 +119,9 @@ func catalogListRun(o *CatalogListOptions) error {
 	res := &CatalogListResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), Kind: o.Kind}
 	switch o.Kind {
 	case "cloud":
+		if err := checkProvider(cat, o.Provider); err != nil {
+			return err
+		}
 		listCloud(res, cat, asOf, o.Provider)
 	case "open":
 		listOpen(res, cat)
@@ -123,6 +131,25 @@ func catalogListRun(o *CatalogListOptions) error {
 		listQuants(res, cat)
 	}
 	return output.Write(f.IOStreams, format, res)
+}
+
+// checkProvider rejects a --provider no cloud model has: an empty list
+// with exit 0 would read as "this provider has no models".
+func checkProvider(cat *catalog.Catalog, provider string) error {
+	if provider == "" {
+		return nil
+	}
+	var known []string
+	for _, m := range cat.CloudModels() {
+		if strings.EqualFold(provider, m.Provider) {
+			return nil
+		}
+		if !slices.Contains(known, m.Provider) {
+			known = append(known, m.Provider)
+		}
+	}
+	slices.Sort(known)
+	return FlagErrorf("invalid value %q for --provider: no cloud model in the catalog has it (providers: %s)", provider, strings.Join(known, ", "))
 }
 
 func optUSD(n catalog.Num) *decimal.Decimal {
@@ -212,12 +239,12 @@ func listGPUs(res *CatalogListResult, cat *catalog.Catalog) {
 		if g.PriceUSD.Set {
 			price = units.FormatUSD(g.PriceUSD.D)
 		}
+		// The offer estimate and breakeven --rent use: the cheapest verified
+		// one, or the cheapest of all when none is verified.
 		var cheapest *decimal.Decimal
-		for _, r := range g.Rentals {
-			if cheapest == nil || r.USDPerHour.D.LessThan(*cheapest) {
-				d := r.USDPerHour.D
-				cheapest = &d
-			}
+		if r := cost.CheapestRental(g); r != nil {
+			d := r.USDPerHour.D
+			cheapest = &d
 		}
 		if cheapest != nil {
 			rent = units.FormatPerMillion(*cheapest)

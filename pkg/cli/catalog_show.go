@@ -176,9 +176,15 @@ func showCloud(m *catalog.CloudModel) []output.TableData {
 			}
 			return []string{p.EffectiveFrom.String(), until, applies, rateCell(r.Input), rateCell(r.CachedInput), rateCell(r.CacheWrite5m), rateCell(r.CacheWrite1h), rateCell(r.Output), reasoning, num(p.BatchMultiplier)}
 		}
+		// CSV gets plain numbers; an empty cell is a rate the catalog does not have.
+		raw := func(applies string, r catalog.Rates) []string {
+			return []string{p.EffectiveFrom.String(), until, applies, num(r.Input), num(r.CachedInput), num(r.CacheWrite5m), num(r.CacheWrite1h), num(r.Output), num(r.Reasoning), num(p.BatchMultiplier)}
+		}
 		hist.Rows = append(hist.Rows, row("all prompts", p.Rates))
+		hist.Raw = append(hist.Raw, raw("all", p.Rates))
 		for _, t := range p.Tiers {
 			hist.Rows = append(hist.Rows, row("prompt > "+units.FormatTokens(t.AboveTokens.D.IntPart()), t.Rates))
+			hist.Raw = append(hist.Raw, raw("above "+t.AboveTokens.D.String(), t.Rates))
 		}
 		src := fmt.Sprintf("%s: %s (verified %s)", p.EffectiveFrom, p.Source, p.Verified)
 		if p.Unverified {
@@ -272,6 +278,7 @@ func showGPU(g *catalog.GPU) []output.TableData {
 			p += " (unverified)"
 		}
 		rent.Rows = append(rent.Rows, []string{p, units.FormatPerMillion(r.USDPerHour.D), billing, r.Date.String(), r.Source})
+		rent.Raw = append(rent.Raw, []string{p, r.USDPerHour.D.String(), billing, r.Date.String(), r.Source})
 	}
 	if len(rent.Rows) == 0 {
 		return []output.TableData{info}

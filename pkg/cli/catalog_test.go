@@ -79,6 +79,21 @@ func TestCatalogValidateDirs(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, filepath.Join(dir, "mine.yaml")+":9: cached_input: 2 is above the input price 1") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
+	// With --format json the problems are data on stdout, "ok": false.
+	r = run(t, nil, "catalog", "validate", dir, "--format", "json")
+	var res struct {
+		OK          bool `json:"ok"`
+		CloudModels *int `json:"cloud_models"`
+		Issues      []struct {
+			File    string `json:"file"`
+			Line    int    `json:"line"`
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"issues"`
+	}
+	if r.code != 2 || json.Unmarshal([]byte(r.stdout), &res) != nil || res.OK || res.CloudModels != nil || len(res.Issues) != 1 || res.Issues[0].Line != 9 || res.Issues[0].Field != "cached_input" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
 	good := strings.Replace(bad, "cached_input: 2", "cached_input: 0.5", 1)
 	if err := os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(good), 0o644); err != nil {
 		t.Fatal(err)
@@ -213,4 +228,41 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustOK(t, run(t, nil, "--config", cfg, "estimate", "--tokens", "1M", "--models", "gpt-4o"))
+}
+
+// A provider no model has is a typo, not an empty list.
+func TestCatalogListUnknownProvider(t *testing.T) {
+	r := run(t, nil, "catalog", "list", "--provider", "opnai")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `invalid value "opnai" for --provider`) || !strings.Contains(r.stderr, "openai") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "catalog", "list", "--provider", "openai", "--kind", "gpu")
+	if r.code != 2 || !strings.Contains(r.stderr, "--provider") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, nil, "catalog", "list", "--provider", "OpenAI", "--format", "csv")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "gpt-4o,openai,") || strings.Contains(r.stdout, "anthropic") {
+		t.Fatalf("provider filter:\n%s", r.stdout)
+	}
+}
+
+// catalog list shows the rental estimate and breakeven --rent price with:
+// the cheapest verified offer, not a cheaper unverified one.
+func TestCatalogListRentalIsTheOneUsed(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: my-gpu\n    name: Mine\n    vendor: acme\n    class: datacenter\n    vram_gb: 80\n    bandwidth_gbs: 2000\n    rentals:\n      - {provider: a, usd_per_hour: 2.00, date: 2026-01-01, source: s}\n      - {provider: b, usd_per_hour: 1.00, date: 2026-01-01, source: s, unverified: true}\n    source: s\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "--catalog", dir, "catalog", "list", "--kind", "gpu", "--format", "csv")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "my-gpu,datacenter,80,2000,,,,2,") {
+		t.Fatalf("list:\n%s", r.stdout)
+	}
+	r = run(t, nil, "--catalog", dir, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--rent", "llama-3.1-8b@my-gpu", "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "rented (a $2/h)") {
+		t.Fatalf("estimate:\n%s", r.stdout)
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -37,21 +38,37 @@ are errors naming file:line and field (exit 2).`,
 
 // CatalogValidateResult is the JSON of `catalog validate`.
 type CatalogValidateResult struct {
-	SchemaVersion int      `json:"schema_version"`
-	OK            bool     `json:"ok"`
-	Sources       []string `json:"sources"`
-	CloudModels   int      `json:"cloud_models"`
-	OpenModels    int      `json:"open_models"`
-	GPUs          int      `json:"gpus"`
-	Quantizations int      `json:"quantizations"`
+	SchemaVersion int            `json:"schema_version"`
+	OK            bool           `json:"ok"`
+	Sources       []string       `json:"sources"`
+	CloudModels   *int           `json:"cloud_models,omitempty"`  // nil when the catalog did not load
+	OpenModels    *int           `json:"open_models,omitempty"`   // nil when the catalog did not load
+	GPUs          *int           `json:"gpus,omitempty"`          // nil when the catalog did not load
+	Quantizations *int           `json:"quantizations,omitempty"` // nil when the catalog did not load
+	Issues        []CatalogIssue `json:"issues,omitempty"`
+}
+
+// CatalogIssue is one problem found by validate.
+type CatalogIssue struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
 }
 
 // Tables renders the counts.
 func (r *CatalogValidateResult) Tables() []output.TableData {
+	if !r.OK {
+		t := output.TableData{Headers: []string{"File", "Line", "Field", "Problem"}, Align: []output.Align{output.Left, output.Right, output.Left, output.Left}}
+		for _, is := range r.Issues {
+			t.Rows = append(t.Rows, []string{is.File, fmt.Sprint(is.Line), is.Field, is.Message})
+		}
+		return []output.TableData{t}
+	}
 	return []output.TableData{{
 		Headers: []string{"Catalog", "Cloud models", "Open models", "GPUs", "Quantizations"},
 		Align:   []output.Align{output.Left, output.Right, output.Right, output.Right, output.Right},
-		Rows:    [][]string{{"ok", fmt.Sprint(r.CloudModels), fmt.Sprint(r.OpenModels), fmt.Sprint(r.GPUs), fmt.Sprint(r.Quantizations)}},
+		Rows:    [][]string{{"ok", fmt.Sprint(*r.CloudModels), fmt.Sprint(*r.OpenModels), fmt.Sprint(*r.GPUs), fmt.Sprint(*r.Quantizations)}},
 		Notes:   []string{"sources: " + fmt.Sprint(r.Sources)},
 	}}
 }
@@ -72,10 +89,24 @@ func catalogValidateRun(o *CatalogValidateOptions) error {
 		names = append(names, d)
 	}
 	cat, err := catalog.Load(sources...)
+	var ce *catalog.Error
+	if errors.As(err, &ce) && format != output.Table {
+		// Machines get the problems on stdout ("ok": false), still exit 2.
+		res := &CatalogValidateResult{SchemaVersion: 1, OK: false, Sources: names, Issues: []CatalogIssue{}}
+		for _, is := range ce.Issues {
+			res.Issues = append(res.Issues, CatalogIssue{File: is.File, Line: is.Line, Field: is.Field, Message: is.Msg})
+		}
+		if werr := output.Write(o.F.IOStreams, format, res); werr != nil {
+			return werr
+		}
+		return &InputError{Err: err}
+	}
 	if err != nil {
 		return err
 	}
 	res := &CatalogValidateResult{SchemaVersion: 1, OK: true, Sources: names,
-		CloudModels: len(cat.CloudIDs()), OpenModels: len(cat.OpenModelIDs()), GPUs: len(cat.GPUIDs()), Quantizations: len(cat.QuantIDs())}
+		CloudModels: ptr(len(cat.CloudIDs())), OpenModels: ptr(len(cat.OpenModelIDs())), GPUs: ptr(len(cat.GPUIDs())), Quantizations: ptr(len(cat.QuantIDs()))}
 	return output.Write(o.F.IOStreams, format, res)
 }
+
+func ptr[T any](v T) *T { return &v }

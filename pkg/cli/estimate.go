@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -37,7 +39,7 @@ type EstimateOptions struct {
 }
 
 func newCmdEstimate(f *Factory, runF func(*EstimateOptions) error) *cobra.Command {
-	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: 1000}}
+	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: hardware.DefaultPromptTokens}}
 	cmd := &cobra.Command{
 		Use:   "estimate",
 		Short: "Monthly cost of every option for a workload",
@@ -252,6 +254,14 @@ func estimateRun(o *EstimateOptions) error {
 			continue
 		}
 		opt, err := cloudOption(m, asOf, w)
+		var pe *catalog.PriceError
+		if err != nil && !explicit && errors.As(err, &pe) {
+			// A token kind the workload uses (batch, cache writes, cached
+			// input) that this model has no price for: the default set and
+			// --all leave it out, as above; named, it is an error (never $0).
+			res.Notes = append(res.Notes, fmt.Sprintf("%s left out: %v", m.ID.V, err))
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -268,6 +278,10 @@ func estimateRun(o *EstimateOptions) error {
 	}
 	if err := addLocalOptions(&o.Local, len(o.Models) == 0 && !o.AllModels, cat, w, res); err != nil {
 		return err
+	}
+	// An empty table with exit 0 would read as "nothing costs anything".
+	if len(res.Options) == 0 {
+		return &InputError{Err: fmt.Errorf("no option can be priced for this workload:\n  %s", strings.Join(res.Notes, "\n  "))}
 	}
 	sortOptions(res.Options)
 	return output.Write(f.IOStreams, format, res)
@@ -294,9 +308,9 @@ func (o *EstimateOptions) workload() (cost.Workload, EstimateWorkload) {
 	if o.inputSet {
 		in, out = o.Input.N, o.Output.N
 	} else {
-		total := decimal.NewFromInt(o.Tokens.N)
-		in = total.Mul(decimal.NewFromFloat(o.InputShare)).Round(0).IntPart()
-		out = o.Tokens.N - in
+		// The same split as breakeven and decide, so their figures agree.
+		t := cost.SplitTokens(o.Tokens.N, decimal.NewFromFloat(o.InputShare))
+		in, out = t.Input, t.Output
 	}
 	w := cost.Workload{
 		InputTokens:     in,
@@ -341,6 +355,9 @@ func (o *EstimateOptions) modelIDs(cat *catalog.Catalog) ([]string, bool, error)
 			seen[m.ID.V] = true
 			ids = append(ids, m.ID.V)
 		}
+	}
+	if len(ids) == 0 {
+		return nil, true, FlagErrorf("invalid value %q for --models: no model id in it", strings.Join(o.Models, ","))
 	}
 	return ids, true, nil
 }

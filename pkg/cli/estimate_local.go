@@ -7,6 +7,7 @@ import (
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/pflag"
 )
@@ -55,6 +56,10 @@ func (e *estimateLocalFlags) validate() error {
 	if len(e.local) == 0 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
 		return FlagErrorf("--hardware-price and --watts describe one machine: name it with --local MODEL@GPU")
 	}
+	if len(e.local) > 1 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
+		// One price for machines of different GPU counts would be wrong for all but one.
+		return FlagErrorf("--hardware-price and --watts describe one machine, but --local names %d; price them in separate runs", len(e.local))
+	}
 	return e.Owned.validate()
 }
 
@@ -79,14 +84,14 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		return err
 	}
 	tokens := cost.Tokens{Input: w.InputTokens, Output: w.OutputTokens}
-	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
+	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens, hardware.DefaultOutputTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
 	inputShare := decimal.Zero
 	if t := tokens.Total(); t > 0 {
 		inputShare = decimal.NewFromInt(tokens.Input).Div(decimal.NewFromInt(t))
 	}
 
 	var local []EstimateOption
-	var running []decimal.Decimal // per local option: energy + ops, or rent
+	var running []decimal.Decimal // per local option: energy or rent, + ops
 	if explicit {
 		for _, spec := range e.local {
 			opt, run, err := e.option(env, spec, false, basis, req, tokens, inputShare)
@@ -110,7 +115,15 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 				}
 			}
 		}
-		if len(cat.Defaults.LocalComparisonSet) > 0 {
+		switch {
+		case len(cat.Defaults.LocalComparisonSet) == 0:
+		case len(local) == 0:
+			ctx := req.ContextTokens
+			if ctx == 0 {
+				ctx = hardware.DefaultContextTokens
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("local options: no model of the catalog's local comparison set (%s) fits on up to %d GPUs with a %s-token context per request; name your own with --local or --rent", strings.Join(cat.Defaults.LocalComparisonSet, ", "), autoLocalMaxGPUs, units.FormatTokensExact(int64(ctx))))
+		default:
 			res.Notes = append(res.Notes, fmt.Sprintf("local options: the cheapest owned and rented machine (up to %d GPUs) for each model of the catalog's local comparison set; name your own with --local or --rent, or leave them out with --no-local", autoLocalMaxGPUs))
 		}
 	}
@@ -143,11 +156,17 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 
 // option prices one named placement, owned or rented.
 func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
+	if err := checkContext(env, spec, e.Owned.Context.N, int64(req.PromptTokens)); err != nil {
+		return EstimateOption{}, decimal.Zero, err
+	}
 	hw, err := place(env, spec, req)
 	if err != nil {
 		return EstimateOption{}, decimal.Zero, err
 	}
 	if !hw.Fits {
+		if hw.GPUsNeeded == 0 {
+			return EstimateOption{}, decimal.Zero, noGPUCountFits(spec.Text, hw)
+		}
 		return EstimateOption{}, decimal.Zero, FlagErrorf("%s does not fit %d x %s (needs %d); add x%d or pick a smaller quant", spec.Text, hw.GPUsAvailable, hw.GPU, hw.GPUsNeeded, hw.GPUsNeeded)
 	}
 	_, cg, err := env.GPU(spec.GPU)
@@ -167,7 +186,7 @@ func (e *estimateLocalFlags) price(hw hardware.Result, cg *catalog.GPU, rented b
 	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
 	if rented {
 		var rental *catalog.Rental
-		lc, rental, err = rentedCost(hw, cg, b.HoursPerMonth, inputShare)
+		lc, rental, err = rentedCost(hw, cg, b, inputShare)
 		if err != nil {
 			return opt, zero, err
 		}
@@ -240,10 +259,40 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 	return best, bestRunning, found
 }
 
+// noGPUCountFits is the error for a GPU whose usable memory does not even
+// cover the runtime overhead: no xN helps ("needs 0; add x0" said nothing).
+func noGPUCountFits(spec string, hw hardware.Result) error {
+	return FlagErrorf("%s: no number of %s can hold %s: its usable memory (%.2f GB) is below the %.2f GB runtime overhead per GPU", spec, hw.GPU, hw.Model, hw.Memory.UsablePerGPU/1e9, hardware.OverheadBytesPerGPU/1e9)
+}
+
+// checkContext names the flag to change when a request is longer than the
+// model can take: --context when that was asked for, else --prompt-tokens.
+func checkContext(env *hardware.Env, spec hardware.Spec, context, promptTokens int64) error {
+	m, err := env.Model(spec.Model)
+	if err != nil {
+		return nil // place reports an unknown model
+	}
+	ctx := requestContext(context, promptTokens, hardware.DefaultOutputTokens)
+	if ctx <= m.MaxContext {
+		return nil
+	}
+	maxCtx := units.FormatTokensExact(int64(m.MaxContext))
+	if context >= promptTokens+hardware.DefaultOutputTokens {
+		return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(context), m.ID, maxCtx)
+	}
+	return FlagErrorf("--prompt-tokens %s plus a %d-token reply exceed %s's context of %s tokens", units.FormatTokensExact(promptTokens), hardware.DefaultOutputTokens, m.ID, maxCtx)
+}
+
 // requestContext is the context a machine must hold for one request: the
-// --context asked for, raised to the prompt plus a default reply when the
-// prompt alone is longer. Sizing the KV cache for 8K while the prompts are
-// 100K would offer hardware that cannot serve them.
-func requestContext(context, promptTokens int64) int {
-	return int(max(context, promptTokens+hardware.DefaultOutputTokens))
+// --context asked for (0 = the default 8K, capped at the model's maximum,
+// as in fit), raised to the prompt plus the reply when that is longer.
+// Sizing the KV cache for 8K while the prompts are 100K would offer hardware
+// that cannot serve them; sizing it for the prompt alone when --context is
+// not given would undercut the documented 8K default (and disagree with fit).
+func requestContext(context, promptTokens, outputTokens int64) int {
+	need := promptTokens + outputTokens
+	if context == 0 && need <= hardware.DefaultContextTokens {
+		return 0
+	}
+	return int(max(context, need))
 }

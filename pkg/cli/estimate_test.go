@@ -276,3 +276,50 @@ func TestEstimateBreakdownWholeTokens(t *testing.T) {
 		t.Fatalf("breakdown adds up to %d tokens, workload %d", sum, res.Workload.TokensPerMonth)
 	}
 }
+
+// When every option is left out, estimate fails with the reasons instead of
+// printing an empty table with exit 0; a comparison set that cannot serve
+// the prompt says so instead of vanishing.
+func TestEstimateNothingToCompare(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "10M", "--prompt-tokens", "5M")
+	if r.code != 2 || !strings.Contains(r.stderr, "no option can be priced") || !strings.Contains(r.stderr, "gpt-4o left out") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no model of the catalog's local comparison set") {
+		t.Fatalf("the local options vanished without a note:\n%s", r.stderr)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--as-of", "2020-01-01", "--no-local", "--format", "json")
+	if r.code != 2 || r.stdout != "" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The help's own example: the default set holds models with no batch price.
+// They are left out with a note; named, they are still an error.
+func TestEstimateDefaultSetLeavesOutUnpricedKinds(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "300K/day", "--cached-share", "0.5", "--batch-share", "0.33", "--no-local", "--format", "json")
+	mustOK(t, r)
+	e := decodeEstimate(t, r.stdout)
+	notes := strings.Join(e.Notes, "\n")
+	for _, o := range e.Options {
+		if o.ID == "grok-4.5" {
+			t.Errorf("grok-4.5 priced with batch traffic it has no price for")
+		}
+	}
+	if len(e.Options) == 0 || !strings.Contains(notes, "grok-4.5 left out: grok-4.5 has no batch price") {
+		t.Fatalf("options %d, notes:\n%s", len(e.Options), notes)
+	}
+	r = run(t, nil, "estimate", "--tokens", "10M", "--all", "--cached-share", "0.5", "--no-local")
+	mustOK(t, r)
+	r = run(t, nil, "estimate", "--tokens", "10M", "--batch-share", "0.3", "--models", "grok-4.5,gpt-4o")
+	if r.code != 2 || !strings.Contains(r.stderr, "grok-4.5 has no batch price") {
+		t.Fatalf("named model: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestEstimateModelsFlagWithoutIDs(t *testing.T) {
+	r := run(t, nil, "estimate", "--tokens", "1M", "--models", " , ")
+	if r.code != 2 || !strings.Contains(r.stderr, "--models") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}

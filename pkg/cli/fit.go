@@ -36,7 +36,8 @@ func newCmdFit(f *Factory, runF func(*FitOptions) error) *cobra.Command {
 
 VRAM = weights (parameters x measured bytes per parameter; every MoE expert is
 resident) + KV cache (GQA, sliding windows and MLA counted; fp16; for --context
-tokens x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
+tokens, raised to --prompt-tokens + --output-tokens when a request is longer,
+x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
 compute buffers. A model that does not fit one GPU is split over several;
 "gpus" says how many it needs.
 
@@ -57,7 +58,10 @@ Without --gpu every GPU in the catalog is tried.`,
   llmcost fit --model phi-3.5-mini --gpu rtx-4090 --context 128K --format json
 
   # what runs on two 3090s
-  llmcost fit --gpu rtx-3090 --gpus 2`,
+  llmcost fit --gpu rtx-3090 --gpus 2
+
+  # the whole catalog
+  llmcost fit --model all --gpu all --format csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(opts.Models) == 0 && len(opts.GPUs) == 0 {
@@ -76,8 +80,8 @@ Without --gpu every GPU in the catalog is tried.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated (default: every model, with --gpu)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated (default: every GPU)")
+	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated, or all (default: every model, with --gpu)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, or all (default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
 	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
@@ -159,7 +163,7 @@ func fitRun(o *FitOptions) error {
 	if err != nil {
 		return err
 	}
-	models, err := resolveIDs(o.Models, cat.OpenModelIDs(), func(s string) (string, error) {
+	models, err := resolveIDs("model", o.Models, cat.OpenModelIDs(), func(s string) (string, error) {
 		m, err := cat.Open(s)
 		if err != nil {
 			return "", &FlagError{Err: fmt.Errorf("--model: %w", err)}
@@ -169,7 +173,7 @@ func fitRun(o *FitOptions) error {
 	if err != nil {
 		return err
 	}
-	gpus, err := resolveIDs(o.GPUs, cat.GPUIDs(), func(s string) (string, error) {
+	gpus, err := resolveIDs("gpu", o.GPUs, cat.GPUIDs(), func(s string) (string, error) {
 		g, err := cat.GPU(s)
 		if err != nil {
 			return "", &FlagError{Err: fmt.Errorf("--gpu: %w", err)}
@@ -207,6 +211,16 @@ func fitRun(o *FitOptions) error {
 				return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(o.Context.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: --context above its %s-token maximum", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
+			continue
+		}
+		// The KV cache holds the whole request, as in estimate and
+		// breakeven: a 100K prompt does not fit in an 8K context.
+		mreq.ContextTokens = requestContext(o.Context.N, o.PromptTokens.N, o.OutputTokens.N)
+		if mreq.ContextTokens > m.MaxContext {
+			if len(o.Models) > 0 {
+				return FlagErrorf("--prompt-tokens %s plus --output-tokens %s exceed %s's context of %s tokens", units.FormatTokensExact(o.PromptTokens.N), units.FormatTokensExact(o.OutputTokens.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: the prompt and reply exceed its %s-token context", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
 			continue
 		}
 		var rows []FitRow
@@ -258,6 +272,11 @@ func fitRun(o *FitOptions) error {
 		})
 		res.Results = append(res.Results, rows...)
 	}
+	// Every model skipped (--context or the prompt beyond each one's
+	// maximum): an empty table with exit 0 would read as "nothing fits".
+	if len(res.Results) == 0 {
+		return &InputError{Err: fmt.Errorf("no model to show:\n  %s", strings.Join(res.Notes, "\n  "))}
+	}
 	seen := map[string]bool{}
 	for _, row := range res.Results {
 		for _, n := range row.Notes {
@@ -275,7 +294,7 @@ func fitRun(o *FitOptions) error {
 
 // resolveIDs turns user names into catalog ids (deduplicated, in order);
 // none given means all.
-func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]string, error) {
+func resolveIDs(flag string, names, all []string, resolve func(string) (string, error)) ([]string, error) {
 	if len(names) == 0 {
 		return all, nil
 	}
@@ -286,6 +305,9 @@ func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]st
 		if n == "" {
 			continue
 		}
+		if strings.EqualFold(n, "all") {
+			return all, nil
+		}
 		id, err := resolve(n)
 		if err != nil {
 			return nil, err
@@ -294,6 +316,9 @@ func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]st
 			seen[id] = true
 			out = append(out, id)
 		}
+	}
+	if len(out) == 0 {
+		return nil, FlagErrorf("invalid value %q for --%s: no id in it", strings.Join(names, ","), flag)
 	}
 	return out, nil
 }

@@ -195,12 +195,16 @@ func (o *ownedFlags) ownedCost(r hardware.Result, cg *catalog.GPU, b cost.LocalB
 	return lc, notes, err
 }
 
-// rentedCost prices a placement at the GPU's cheapest rental.
-func rentedCost(r hardware.Result, cg *catalog.GPU, hours, inputShare decimal.Decimal) (cost.LocalCost, *catalog.Rental, error) {
-	lc, rental, err := cost.RentedFor(r, cg, hours, inputShare)
+// rentedCost prices a placement at the GPU's cheapest rental, plus the
+// basis's operations cost (--ops-monthly: people cost the same rented).
+func rentedCost(r hardware.Result, cg *catalog.GPU, b cost.LocalBasis, inputShare decimal.Decimal) (cost.LocalCost, *catalog.Rental, error) {
+	lc, rental, err := cost.RentedFor(r, cg, b.HoursPerMonth, inputShare)
 	var me *cost.MissingError
 	if errors.As(err, &me) {
 		return lc, nil, FlagErrorf("%v; use --local to price it as owned hardware", me)
+	}
+	if err == nil {
+		lc.Rented.OpsMonthlyUSD = b.OpsMonthlyUSD
 	}
 	return lc, rental, err
 }

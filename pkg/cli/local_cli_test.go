@@ -530,6 +530,7 @@ func TestEstimateLocalErrors(t *testing.T) {
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b"}, "--local"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-70b@rtx-4090:q4_k_mx1"}, "does not fit"},
 		{[]string{"estimate", "--tokens", "1M", "--hardware-price", "2000"}, "--local"},
+		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b@rtx-4090", "--local", "llama-3.1-70b@rtx-4090", "--hardware-price", "2000"}, "--local names 2"},
 		{[]string{"estimate", "--tokens", "1M", "--rent", "llama-3.1-8b@rtx-4070"}, "rental"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b@rtx-4090", "--no-local"}, "--no-local"},
 		{[]string{"estimate", "--tokens", "1M", "--local", "nope@rtx-4090"}, "--local"},
@@ -596,11 +597,297 @@ func TestCumulativeChartCrossesAtBreakeven(t *testing.T) {
 
 func TestBreakevenBadPlotPathPrintsNothing(t *testing.T) {
 	r := run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", "/nonexistent/dir/x.svg")
-	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--plot") {
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--plot: cannot write /nonexistent/dir/x.svg: no such file or directory") {
 		t.Fatalf("exit %d, stdout %d bytes, stderr %q", r.code, len(r.stdout), r.stderr)
 	}
 	r = run(t, nil, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--prompt-tokens", "200K")
 	if r.code != 2 || !strings.Contains(r.stderr, "exceeds gpt-4o's context window") {
 		t.Fatalf("prompt beyond context: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// fit, estimate and breakeven size the KV cache the same way: the default
+// 8K context unless a request (prompt + reply) is longer. Llama 3.1 8B at
+// fp16 needs 17.4 GB with an 8K context: not one 16 GB RTX 4080.
+func TestLocalContextSizingAgrees(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--gpu", "rtx-4080", "--quant", "fp16", "--format", "json")
+	if code != 0 {
+		t.Fatalf("fit exit %d: %s", code, stderr)
+	}
+	var fit struct {
+		Results []struct {
+			Fits          bool `json:"fits"`
+			GPUs          int  `json:"gpus"`
+			ContextTokens int  `json:"context_tokens"`
+		} `json:"results"`
+	}
+	mustJSON(t, out, &fit)
+	if len(fit.Results) != 1 || fit.Results[0].Fits || fit.Results[0].GPUs != 2 || fit.Results[0].ContextTokens != 8192 {
+		t.Fatalf("fit: %+v", fit.Results)
+	}
+	out, stderr, code = runLocalCLI(t, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4080:fp16", "--hardware-price", "2398", "--format", "json")
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind string `json:"kind"`
+			GPUs *int   `json:"gpus"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	for _, o := range est.Options {
+		if o.Kind == "local" && *o.GPUs != 2 {
+			t.Fatalf("estimate placed llama-3.1-8b fp16 on %d rtx-4080 (fit: it needs 2)", *o.GPUs)
+		}
+	}
+	out, stderr, code = runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4080:fp16", "--vs", "gpt-4o", "--hardware-price", "2398", "--format", "json")
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			GPUsPerReplica int `json:"gpus_per_replica"`
+		} `json:"local"`
+	}
+	mustJSON(t, out, &be)
+	if be.Local.GPUsPerReplica != 2 {
+		t.Fatalf("breakeven placed llama-3.1-8b fp16 on %d rtx-4080 (fit: it needs 2)", be.Local.GPUsPerReplica)
+	}
+
+	// A 100K prompt needs a 100K KV cache in fit too.
+	out, stderr, code = runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--gpu", "rtx-4090", "--quant", "fp16", "--prompt-tokens", "100K", "--format", "json")
+	if code != 0 {
+		t.Fatalf("fit exit %d: %s", code, stderr)
+	}
+	mustJSON(t, out, &fit)
+	if fit.Results[0].Fits || fit.Results[0].ContextTokens != 100_400 {
+		t.Fatalf("fit with a 100K prompt: %+v", fit.Results)
+	}
+	_, stderr, code = runLocalCLI(t, "fit", "--model", "llama-3.1-8b", "--prompt-tokens", "200K")
+	if code != 2 || !strings.Contains(stderr, "--prompt-tokens") {
+		t.Fatalf("fit with a prompt beyond the model's context: exit %d: %s", code, stderr)
+	}
+}
+
+// estimate and breakeven split --tokens into input and output the same
+// way, so the cloud bill and the break-even they report agree.
+func TestEstimateBreakevenSameSplit(t *testing.T) {
+	args := []string{"--tokens", "1001", "--local", "llama-3.1-8b@rtx-4090", "--format", "json"}
+	out, stderr, code := runLocalCLI(t, append([]string{"estimate", "--models", "gpt-4o"}, args...)...)
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			ID             string          `json:"id"`
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	out, stderr, code = runLocalCLI(t, append([]string{"breakeven", "--vs", "gpt-4o"}, args...)...)
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Cloud struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"cloud"`
+	}
+	mustJSON(t, out, &be)
+	for _, o := range est.Options {
+		if o.ID == "gpt-4o" && !o.MonthlyCostUSD.Equal(be.Cloud.MonthlyCostUSD) {
+			t.Fatalf("gpt-4o at 1,001 tokens: estimate $%s, breakeven $%s", o.MonthlyCostUSD, be.Cloud.MonthlyCostUSD)
+		}
+	}
+}
+
+// breakeven says what estimate says about the cloud side: a retired model,
+// an unverified price or a scheduled price change is noted next to the figures.
+func TestBreakevenNotesCloudStatus(t *testing.T) {
+	for _, tc := range []struct{ vs, want string }{
+		{"claude-3-opus", "claude-3-opus is retired (retired 2026-01-05)"},
+		{"claude-opus-5.5", "claude-opus-5.5: price not verified"},
+		// The Sonnet 5 promotion ($2/$10) ends 2026-09-01 ($3/$15): 1,599 / (60 - 15.12).
+		{"claude-sonnet-5 --as-of 2026-08-15", "claude-sonnet-5 price changes on 2026-09-01: cloud $60.00/month at this volume, break-even then 35.6 months"},
+	} {
+		args := append([]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--format", "json", "--vs"}, strings.Fields(tc.vs)...)
+		out, stderr, code := runLocalCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var be struct {
+			Notes []string `json:"notes"`
+		}
+		mustJSON(t, out, &be)
+		if !strings.Contains(strings.Join(be.Notes, "\n"), tc.want) {
+			t.Errorf("--vs %s: notes %q lack %q", tc.vs, be.Notes, tc.want)
+		}
+	}
+}
+
+// A request longer than the model's context names the flag to change.
+func TestLocalContextErrorsNameTheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4090", "--context", "200K"}, "invalid value 204.8k for --context: llama-3.1-8b takes at most 131072 tokens"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--context", "200K"}, "for --context"},
+		{[]string{"estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "gemma-2-9b@rtx-4090", "--prompt-tokens", "8000"}, "--prompt-tokens 8k plus a 400-token reply exceed gemma-2-9b's context of 8192 tokens"},
+	} {
+		_, stderr, code := runLocalCLI(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d: %s", tc.args, code, stderr)
+		}
+	}
+	out, _, code := runLocalCLI(t, "estimate", "--tokens", "10M", "--context", "200K", "--format", "json")
+	if code != 0 || !strings.Contains(out, "with a 204.8k-token context per request") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// --ops-monthly is people and tooling: renting the GPUs does not remove it.
+func TestRentedOptionsIncludeOps(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--rent", "--ops-monthly", "500", "--tokens", "100M", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+			OpsUSD         decimal.Decimal `json:"ops_monthly_usd"`
+		} `json:"local"`
+		BreakevenMonths *float64 `json:"breakeven_months"`
+	}
+	mustJSON(t, out, &be)
+	// $0.34/h x 730 h + $500.
+	if !be.Local.MonthlyCostUSD.Equal(decimal.RequireFromString("748.2")) || !be.Local.OpsUSD.Equal(decimal.NewFromInt(500)) || be.BreakevenMonths != nil {
+		t.Fatalf("rented with $500 ops: monthly %s, ops %s, break-even %v (gpt-4o costs $437.50)", be.Local.MonthlyCostUSD, be.Local.OpsUSD, be.BreakevenMonths)
+	}
+	out, stderr, code = runLocalCLI(t, "estimate", "--tokens", "100M", "--models", "gpt-4o", "--rent", "llama-3.1-8b@rtx-4090", "--ops-monthly", "500", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind           string          `json:"kind"`
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	for _, o := range est.Options {
+		if o.Kind == "local" && !o.MonthlyCostUSD.Equal(decimal.RequireFromString("748.2")) {
+			t.Fatalf("estimate rented with $500 ops: %s", o.MonthlyCostUSD)
+		}
+	}
+}
+
+// fit never answers an empty table with exit 0.
+func TestFitNothingToShow(t *testing.T) {
+	for _, args := range [][]string{
+		{"fit", "--model", " , "},
+		{"fit", "--model", "llama-3.1-8b", "--gpu", ","},
+		{"fit", "--gpu", "rtx-4090", "--context", "1000K"},
+	} {
+		out, stderr, code := runLocalCLI(t, args...)
+		if code != 2 || out != "" {
+			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out, stderr)
+		}
+	}
+}
+
+// The same local setup at the same volume costs the same in estimate and
+// breakeven, and breaks even in the same month: both default to the same
+// prompt length (it sets the KV read per token, so the estimated speed).
+func TestEstimateBreakevenSameDefaults(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "estimate", "--tokens", "50M", "--models", "gpt-4o", "--local", "llama-3.1-70b@rtx-5090:q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("estimate exit %d: %s", code, stderr)
+	}
+	var est struct {
+		Options []struct {
+			Kind            string              `json:"kind"`
+			MonthlyCostUSD  decimal.Decimal     `json:"monthly_cost_usd"`
+			BreakevenMonths map[string]*float64 `json:"breakeven_months"`
+		} `json:"options"`
+	}
+	mustJSON(t, out, &est)
+	out, stderr, code = runLocalCLI(t, "breakeven", "--tokens", "50M", "--vs", "gpt-4o", "--local", "llama-3.1-70b@rtx-5090:q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("breakeven exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Local struct {
+			MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
+		} `json:"local"`
+		BreakevenMonths *float64 `json:"breakeven_months"`
+	}
+	mustJSON(t, out, &be)
+	for _, o := range est.Options {
+		if o.Kind != "local" {
+			continue
+		}
+		if !o.MonthlyCostUSD.Equal(be.Local.MonthlyCostUSD) || o.BreakevenMonths["gpt-4o"] == nil || be.BreakevenMonths == nil || *o.BreakevenMonths["gpt-4o"] != *be.BreakevenMonths {
+			t.Fatalf("estimate: $%s, %v months; breakeven: $%s, %v months", o.MonthlyCostUSD, *o.BreakevenMonths["gpt-4o"], be.Local.MonthlyCostUSD, *be.BreakevenMonths)
+		}
+	}
+}
+
+// A GPU too small for the runtime overhead fits no model at any count:
+// the message must not suggest "add x0".
+func TestNoGPUCountFits(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: tiny-gpu\n    name: Tiny\n    vendor: acme\n    class: consumer\n    vram_gb: 0.5\n    bandwidth_gbs: 100\n    tdp_w: 10\n    price_usd: 10\n    source: me\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--catalog", dir, "estimate", "--tokens", "1M", "--models", "gpt-4o", "--local", "llama-3.2-1b@tiny-gpu"},
+		{"--catalog", dir, "breakeven", "--local", "llama-3.2-1b@tiny-gpu", "--vs", "gpt-4o"},
+	} {
+		_, stderr, code := runLocalCLI(t, args...)
+		if code != 2 || strings.Contains(stderr, "x0") || !strings.Contains(stderr, "below the 0.75 GB runtime overhead") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+}
+
+// README: "--model all --gpu all checks the whole catalog".
+func TestFitAll(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "rtx-4090,ALL", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Results []struct{} `json:"results"`
+	}
+	mustJSON(t, out, &res)
+	if len(res.Results) < 28*30 {
+		t.Fatalf("%d rows for every model on every GPU", len(res.Results))
+	}
+}
+
+// An on-demand (busy-hours) rental costs $0 at 0 tokens, as the cloud does:
+// that tie is no crossover, and local dearer from the first token is "none".
+func TestBreakevenOnDemandRentalNoSpuriousCrossover(t *testing.T) {
+	dir := t.TempDir()
+	gpu := "schema_version: 1\ngpus:\n  - id: od-gpu\n    name: OD\n    vendor: acme\n    class: datacenter\n    vram_gb: 80\n    bandwidth_gbs: 2000\n    fp16_tflops: 300\n    rentals:\n      - {provider: serverless, usd_per_hour: 4.00, date: 2026-01-01, source: s, on_demand: true}\n    source: s\n    verified: 2026-01-01\n"
+	if err := os.WriteFile(filepath.Join(dir, "g.yaml"), []byte(gpu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runLocalCLI(t, "--catalog", dir, "breakeven", "--local", "llama-3.1-8b@od-gpu", "--vs", "gpt-4o-mini", "--rent", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var be struct {
+		Crossover *int64          `json:"crossover_tokens_per_month"`
+		Crossings []struct{}      `json:"crossings"`
+		Notes     []string        `json:"notes"`
+		Local     json.RawMessage `json:"local"`
+	}
+	mustJSON(t, out, &be)
+	if be.Crossover != nil || len(be.Crossings) != 0 || strings.Contains(strings.Join(be.Notes, "\n"), "dearer again") {
+		t.Fatalf("crossover %v, crossings %d, notes %q", be.Crossover, len(be.Crossings), be.Notes)
 	}
 }

@@ -108,7 +108,8 @@ type Owned struct {
 // Rented is a $/GPU-hour offer.
 type Rented struct {
 	USDPerGPUHour decimal.Decimal
-	OnDemand      bool // billed only for busy hours (serverless); otherwise always on
+	OnDemand      bool            // billed only for busy hours (serverless); otherwise always on
+	OpsMonthlyUSD decimal.Decimal // people and tooling: renting saves the hardware, not the operators
 }
 
 // LocalCost prices a plan at any monthly volume. Exactly one of Owned and
@@ -130,7 +131,7 @@ type LocalMonthly struct {
 	Energy       decimal.Decimal // kWh x $/kWh (PUE included in kWh)
 	Ops          decimal.Decimal
 	Rent         decimal.Decimal
-	Running      decimal.Decimal // what the month costs beyond the purchase: energy + ops, or rent
+	Running      decimal.Decimal // what the month costs beyond the purchase: energy + ops, or rent + ops
 	Total        decimal.Decimal // amortization + running
 }
 
@@ -159,6 +160,9 @@ func (l LocalCost) validate() error {
 	}
 	if r := l.Rented; r != nil && !r.USDPerGPUHour.IsPositive() {
 		return errors.New("rental price must be > 0 $/GPU-hour")
+	}
+	if r := l.Rented; r != nil && r.OpsMonthlyUSD.IsNegative() {
+		return errors.New("--ops-monthly must be >= 0")
 	}
 	return nil
 }
@@ -195,7 +199,8 @@ func (l LocalCost) For(t Tokens) (LocalMonthly, error) {
 			hours = c.BusyGPUHours
 		}
 		m.Rent = l.Rented.USDPerGPUHour.Mul(hours)
-		m.Running = m.Rent
+		m.Ops = l.Rented.OpsMonthlyUSD
+		m.Running = m.Rent.Add(m.Ops)
 	}
 	m.Total = m.Amortization.Add(m.Running)
 	return m, nil

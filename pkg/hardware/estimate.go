@@ -256,8 +256,13 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// one of another model on this GPU scaled by active params, then peak
 	// FLOPS x MFU, and only then a multiple of decode.
 	r.Prefill = prefill(m, q, g, bench, r.GPUs, minGPUs, r.Decode.Value)
-	if r.Prefill.Unverified && r.Prefill.Basis == Estimated && g.unvFLOPS {
-		r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
+	if r.Prefill.Unverified && r.Prefill.Basis == Estimated {
+		if r.Prefill.Source == srcFLOPS {
+			r.Unverified = append(r.Unverified, "gpu "+g.ID+" fp16_tflops")
+		} else {
+			// Scaled from an unverified benchmark of another model on this GPU.
+			r.Unverified = append(r.Unverified, "prefill "+r.Prefill.Source)
+		}
 	}
 	if r.Decode.Basis == Measured && r.Decode.Unverified || r.Prefill.Basis == Measured && r.Prefill.Unverified {
 		r.Unverified = append(r.Unverified, "benchmark "+m.ID+"@"+g.ID+":"+q.ID)

@@ -422,6 +422,12 @@ func TestUnverifiedInputsAreReported(t *testing.T) {
 	if len(r.Unverified) == 0 {
 		t.Error("result must list its unverified inputs")
 	}
+	// A prefill scaled from an unverified row of another model on the GPU
+	// (qwen3-8b on the RTX 5090, a community row) rests on it too.
+	scaled := mustEstimate(t, c.model(t, "llama-3.1-70b"), c.quant(t, "q4_k_m"), c.gpu(t, "rtx-5090"), c.bench, Request{GPUs: 2})
+	if !scaled.Prefill.Unverified || !strings.Contains(strings.Join(scaled.Unverified, "; "), "prefill scaled by active params from qwen3-8b") {
+		t.Errorf("prefill %+v; unverified inputs %q", scaled.Prefill, scaled.Unverified)
+	}
 	clean := mustEstimate(t, c.model(t, "llama-3.1-8b"), c.quant(t, "q4_k_m"), c.gpu(t, "h100-sxm"), nil, Request{})
 	if len(clean.Unverified) != 0 || clean.Decode.Unverified {
 		t.Errorf("verified inputs reported unverified: %v", clean.Unverified)

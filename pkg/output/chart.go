@@ -202,6 +202,11 @@ func (c Chart) WriteImage(path string) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
+		// Name the file asked for, not the temp file beside it.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("cannot write %s: %w", path, pe.Err)
+		}
 		return err
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
