@@ -41,7 +41,7 @@ type BreakevenOptions struct {
 func newCmdBreakeven(f *Factory, runF func(*BreakevenOptions) error) *cobra.Command {
 	opts := &BreakevenOptions{F: f, InputShare: 0.75,
 		Tokens:       units.MonthlyTokensValue{N: 10_000_000},
-		PromptTokens: units.TokensValue{N: hardware.DefaultPromptTokens}}
+		PromptTokens: units.TokensValue{N: defaultCostPromptTokens}}
 	cmd := &cobra.Command{
 		Use:   "breakeven",
 		Short: "When owned (or rented) GPUs pay for themselves against a cloud model",

@@ -9,7 +9,6 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
-	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
@@ -38,8 +37,15 @@ type EstimateOptions struct {
 	tokensSet, inputSet, outputSet bool
 }
 
+// defaultCostPromptTokens is the prompt length of one request that
+// estimate and breakeven assume: it picks cloud long-context tiers and sets
+// the KV cache a local machine reads per generated token, so both commands
+// must agree on it to price the same setup alike. (fit and decide shape a
+// request as 500 in / 400 out, DESIGN.md's fit defaults.)
+const defaultCostPromptTokens = 1000
+
 func newCmdEstimate(f *Factory, runF func(*EstimateOptions) error) *cobra.Command {
-	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: hardware.DefaultPromptTokens}}
+	opts := &EstimateOptions{F: f, InputShare: 0.75, CacheTTL: "5m", PromptTokens: units.TokensValue{N: defaultCostPromptTokens}}
 	cmd := &cobra.Command{
 		Use:   "estimate",
 		Short: "Monthly cost of every option for a workload",

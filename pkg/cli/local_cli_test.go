@@ -799,7 +799,8 @@ func TestFitNothingToShow(t *testing.T) {
 
 // The same local setup at the same volume costs the same in estimate and
 // breakeven, and breaks even in the same month: both default to the same
-// prompt length (it sets the KV read per token, so the estimated speed).
+// prompt length, estimate's 1,000 tokens (it sets the KV read per token, so
+// the estimated speed).
 func TestEstimateBreakevenSameDefaults(t *testing.T) {
 	out, stderr, code := runLocalCLI(t, "estimate", "--tokens", "50M", "--models", "gpt-4o", "--local", "llama-3.1-70b@rtx-5090:q4_k_m", "--format", "json")
 	if code != 0 {
