@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -252,6 +253,14 @@ func estimateRun(o *EstimateOptions) error {
 			continue
 		}
 		opt, err := cloudOption(m, asOf, w)
+		var pe *catalog.PriceError
+		if errors.As(err, &pe) && !explicit {
+			// A token kind the workload uses has no price for this model
+			// (batch, cache reads or writes): leave it out rather than
+			// fail the whole comparison; named with --models it is an error.
+			res.Notes = append(res.Notes, "left out: "+pe.Error())
+			continue
+		}
 		if err != nil {
 			return err
 		}

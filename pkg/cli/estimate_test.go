@@ -276,3 +276,33 @@ func TestEstimateBreakdownWholeTokens(t *testing.T) {
 		t.Fatalf("breakdown adds up to %d tokens, workload %d", sum, res.Workload.TokensPerMonth)
 	}
 }
+
+// The default comparison set and --all leave out a model that has no price
+// for a token kind the workload uses (batch, cache reads, cache writes),
+// with a note, as they leave out retired ones; naming it is still an
+// error. `estimate --help` and the README show such workloads on the
+// default set and on --all.
+func TestEstimateUnpricedKindSkippedOutsideExplicitModels(t *testing.T) {
+	for _, args := range [][]string{
+		{"estimate", "--tokens", "300K/day", "--cached-share", "0.5", "--batch-share", "0.33", "--no-local"},
+		{"estimate", "--tokens", "50M", "--batch-share", "0.3", "--all", "--no-local"},
+		{"estimate", "--tokens", "10M", "--cache-write-share", "0.1", "--all", "--no-local"},
+	} {
+		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+			r := run(t, nil, append(args, "--format", "json")...)
+			mustOK(t, r)
+			e := decodeEstimate(t, r.stdout)
+			if len(e.Options) == 0 {
+				t.Fatal("no options priced")
+			}
+			notes := strings.Join(e.Notes, "\n")
+			if !strings.Contains(notes, "left out:") || !strings.Contains(notes, "price in the catalog") {
+				t.Fatalf("no note for the models left out: %v", e.Notes)
+			}
+		})
+	}
+	r := run(t, nil, "estimate", "--tokens", "1M", "--models", "deepseek-chat", "--batch-share", "0.3")
+	if r.code != 2 || !strings.Contains(r.stderr, "deepseek-chat has no batch price") {
+		t.Fatalf("named model without a batch price: exit %d %s", r.code, r.stderr)
+	}
+}
