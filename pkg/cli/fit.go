@@ -46,7 +46,8 @@ catalog has one ("measured"), and never above bandwidth / weight bytes.
 Reply time = prompt / prefill rate + output / decode rate.
 
 Without --quant each GPU gets the highest-fidelity quantization that fits.
-Without --gpu every GPU in the catalog is tried.`,
+Without --gpu (or with --gpu all) every GPU in the catalog is tried;
+--model all --gpu all checks the whole catalog.`,
 		Example: `  # does Llama 3.1 70B fit one RTX 4090 at Q4_K_M? (no: it needs 2)
   llmcost fit --model llama-3.1-70b --gpu rtx-4090 --quant q4_k_m
 
@@ -76,8 +77,8 @@ Without --gpu every GPU in the catalog is tried.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated (default: every model, with --gpu)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated (default: every GPU)")
+	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated, or all (default: every model, with --gpu)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, or all (default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
 	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
@@ -274,10 +275,15 @@ func fitRun(o *FitOptions) error {
 }
 
 // resolveIDs turns user names into catalog ids (deduplicated, in order);
-// none given means all.
+// none given, or "all", means all.
 func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]string, error) {
 	if len(names) == 0 {
 		return all, nil
+	}
+	for _, n := range names {
+		if strings.EqualFold(strings.TrimSpace(n), "all") {
+			return all, nil
+		}
 	}
 	var out []string
 	seen := map[string]bool{}

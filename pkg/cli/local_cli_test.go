@@ -604,3 +604,26 @@ func TestBreakevenBadPlotPathPrintsNothing(t *testing.T) {
 		t.Fatalf("prompt beyond context: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// `--model all --gpu all` checks the whole catalog (README); "all" is not
+// an unknown id.
+func TestFitAllModelsAllGPUs(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "all", "--quant", "q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res FitResult
+	mustJSON(t, out, &res)
+	models, gpus := map[string]bool{}, map[string]bool{}
+	for _, r := range res.Results {
+		models[r.Model], gpus[r.GPU] = true, true
+	}
+	f, _, _ := newLocalTestFactory()
+	cat, err := f.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gpus) != len(cat.GPUIDs()) || len(models) != len(cat.OpenModelIDs()) {
+		t.Fatalf("%d models, %d GPUs; want the catalog's %d and %d", len(models), len(gpus), len(cat.OpenModelIDs()), len(cat.GPUIDs()))
+	}
+}
