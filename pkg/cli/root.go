@@ -42,9 +42,6 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if noColor {
-				f.IOStreams.DisableColor()
-			}
 			read, err := loadConfig(f, configFile)
 			if err != nil {
 				return err
@@ -56,6 +53,11 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 			}
 			if err := applyConfig(f, cmd); err != nil {
 				return err
+			}
+			// After applyConfig: --no-color may come from LLMCOST_NO_COLOR
+			// or the config file.
+			if noColor {
+				f.IOStreams.DisableColor()
 			}
 			f.IOStreams.SetNoInput(f.NoInput)
 			if _, err := f.Format(); err != nil {
