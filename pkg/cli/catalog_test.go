@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -213,4 +214,43 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustOK(t, run(t, nil, "--config", cfg, "estimate", "--tokens", "1M", "--models", "gpt-4o"))
+}
+
+// Id flags that take comma-separated lists complete the item after the
+// last comma, keep what came before it, and offer only ids that start with
+// what was typed.
+func TestCompletionOfIDLists(t *testing.T) {
+	lines := func(args ...string) []string {
+		t.Helper()
+		r := run(t, nil, append([]string{"__complete"}, args...)...)
+		mustOK(t, r)
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if !strings.HasPrefix(l, ":") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args       []string
+		want, deny string
+	}{
+		{[]string{"estimate", "--models", "gpt-4"}, "gpt-4o", "claude-haiku-4.5"},
+		{[]string{"estimate", "--models", "gpt-4o,claude-h"}, "gpt-4o,claude-haiku-4.5", "claude-haiku-4.5"},
+		{[]string{"fit", "--gpu", "rtx-4090,a100"}, "rtx-4090,a100-80gb", "rtx-4090,rtx-4090"},
+		{[]string{"fit", "--model", "llama-3.1-8b,mistral"}, "llama-3.1-8b,mistral-7b", "mistral-7b"},
+		{[]string{"fit", "--quant", "q4_k_m,q8"}, "q4_k_m,q8_0", "q8_0"},
+		{[]string{"decide", "--have-gpu", "rtx-40"}, "rtx-4090", "a100-80gb"},
+	} {
+		got := lines(tc.args...)
+		if !slices.Contains(got, tc.want) || slices.Contains(got, tc.deny) {
+			t.Errorf("%v: completions %v; want %q, not %q", tc.args, got, tc.want, tc.deny)
+		}
+		for _, g := range got {
+			if last := tc.args[len(tc.args)-1]; !strings.HasPrefix(g, last) {
+				t.Errorf("%v: %q does not extend %q", tc.args, g, last)
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/decide"
 	"github.com/llmcost/llmcost/pkg/output"
@@ -129,13 +130,7 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 	_ = cmd.RegisterFlagCompletionFunc("task", fixedCompletion(decide.Tasks...))
 	_ = cmd.RegisterFlagCompletionFunc("accuracy", fixedCompletion("good-enough", "best", "mmlu:", "mmlu_pro:"))
 	_ = cmd.RegisterFlagCompletionFunc("load", fixedCompletion(decide.Loads...))
-	_ = cmd.RegisterFlagCompletionFunc("have-gpu", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.GPUIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("have-gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
 	cmd.MarkFlagsMutuallyExclusive("tokens", "requests")
 	return cmd
 }

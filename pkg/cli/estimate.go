@@ -98,12 +98,35 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 }
 
 func completeCloudModels(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return completeIDList(f, (*catalog.Catalog).CloudIDs)
+}
+
+// completeIDList completes catalog ids for a flag that takes a
+// comma-separated list: the item after the last comma is completed and the
+// items before it are kept, so `--models gpt-4o,cl<TAB>` works. Only ids
+// that extend what was typed are offered, so the list is short whatever
+// the shell does with it.
+func completeIDList(f *Factory, ids func(*catalog.Catalog) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		cat, err := f.Catalog()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
-		return cat.CloudIDs(), cobra.ShellCompDirectiveNoFileComp
+		head, last := "", toComplete
+		if i := strings.LastIndex(toComplete, ","); i >= 0 {
+			head, last = toComplete[:i+1], toComplete[i+1:]
+		}
+		given := map[string]bool{}
+		for _, s := range strings.Split(head, ",") {
+			given[strings.TrimSpace(s)] = true
+		}
+		var out []string
+		for _, id := range ids(cat) {
+			if strings.HasPrefix(id, last) && !given[id] {
+				out = append(out, head+id)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
@@ -85,27 +86,9 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests served at once (each holds its own KV cache)")
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length for time to first token")
 	fl.Var(&opts.OutputTokens, "output-tokens", "reply length for reply time")
-	_ = cmd.RegisterFlagCompletionFunc("model", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.OpenModelIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("gpu", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.GPUIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("quant", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.QuantIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("model", completeIDList(f, (*catalog.Catalog).OpenModelIDs))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("quant", completeIDList(f, (*catalog.Catalog).QuantIDs))
 	return cmd
 }
 
