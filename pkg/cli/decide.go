@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -303,6 +304,9 @@ func decideRun(o *DecideOptions) error {
 			return &InputError{Err: a.ErrorFor("have_gpus", i, err.Error())}
 		}
 	}
+	if err := checkBenchmark(cat, a); err != nil {
+		return err
+	}
 	d, err := decide.Decide(cat, asOf, a)
 	if err != nil {
 		return err
@@ -314,6 +318,34 @@ func decideRun(o *DecideOptions) error {
 		fmt.Fprintf(f.IOStreams.ErrOut, "wrote route policy to %s\n", o.WritePolicy)
 	}
 	return output.Write(f.IOStreams, format, &decideResult{Decision: d})
+}
+
+// checkBenchmark rejects a minimum score on a benchmark no open model in
+// the catalog is scored on: that is a typo (mmlu-pro for mmlu_pro), and
+// taken at its word it would only rule every local model out.
+func checkBenchmark(cat *catalog.Catalog, a *decide.Answers) error {
+	if a.Accuracy.Level != decide.AccuracyMinScore {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, id := range cat.OpenModelIDs() {
+		m, err := cat.Open(id)
+		if err != nil {
+			return err
+		}
+		for _, q := range m.Quality {
+			known[q.Benchmark] = true
+		}
+	}
+	if known[a.Accuracy.Benchmark] {
+		return nil
+	}
+	names := make([]string, 0, len(known))
+	for b := range known {
+		names = append(names, b)
+	}
+	sort.Strings(names)
+	return &InputError{Err: a.ErrorFor(decide.FieldAccuracy, -1, fmt.Sprintf("unknown benchmark %q (the catalog scores models on %s)", a.Accuracy.Benchmark, strings.Join(names, ", ")))}
 }
 
 // writePolicy writes atomically: a temp file in the same directory, renamed

@@ -457,3 +457,27 @@ func TestDecideCSVCarriesVerdictAndPlainNumbers(t *testing.T) {
 		})
 	}
 }
+
+// A minimum score on a benchmark the catalog does not score models on is
+// a typo, not a bar no local model can meet: it is rejected, naming the
+// benchmarks there are and where the answer came from.
+func TestDecideUnknownBenchmark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	if err := os.WriteFile(path, []byte("tokens_per_month: 2M\nprivacy: none\ntask: qa\naccuracy: {mmlu-pro: 70}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "mmmlu:75"}, `--accuracy: unknown benchmark "mmmlu" (the catalog scores models on mmlu, mmlu_pro)`},
+		{[]string{"decide", "--answers", path}, path + `:4: accuracy: unknown benchmark "mmlu-pro" (the catalog scores models on mmlu, mmlu_pro)`},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	r := run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "mmlu_pro:60", "--format", "json")
+	mustOK(t, r)
+}
