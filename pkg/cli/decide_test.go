@@ -213,6 +213,7 @@ func TestDecideBadAnswerNamesItsSource(t *testing.T) {
 	share := write("share.yaml", "tokens_per_month: 2M\nprivacy: none\ninput_share: 2\ntask: qa\n")
 	gpu := write("gpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus:\n  - rtx-4090\n  - rtx-9999x2\n")
 	badGPU := write("badgpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus: [rtx-4090x0]\n")
+	perRequest := write("perrequest.yaml", "privacy: none\ntokens_per_request: 2K\ntask: qa\n")
 	latency := write("latency.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nlatency_seconds: -1\nttft_seconds: 0.5\n")
 	base := []string{"decide", "--tokens", "2M", "--task", "qa", "--privacy", "none"}
 	cases := []struct {
@@ -230,6 +231,9 @@ func TestDecideBadAnswerNamesItsSource(t *testing.T) {
 		{"latency flag over the file", []string{"decide", "--answers", latency, "--latency", "-2"}, "--latency: must be >= 0", "latency.yaml"},
 		{"input-share flag over the file", []string{"decide", "--answers", share, "--input-share", "3"}, "--input-share: must be between 0 and 1", "share.yaml"},
 		{"unknown GPU flag over the file", []string{"decide", "--answers", gpu, "--have-gpu", "rtx-9998"}, `--have-gpu: unknown GPU "rtx-9998"`, "gpu.yaml"},
+		{"tokens-per-request flag alone", []string{"decide", "--privacy", "none", "--task", "qa", "--tokens-per-request", "1K"}, "--tokens-per-request: needs requests_per_month (--requests) too", ""},
+		{"requests flag alone", []string{"decide", "--privacy", "none", "--task", "qa", "--requests", "1K"}, "--requests: needs tokens_per_request (--tokens-per-request) too", ""},
+		{"tokens_per_request alone in file", []string{"decide", "--answers", perRequest}, perRequest + ":2: tokens_per_request: needs requests_per_month (--requests) too", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -379,8 +379,14 @@ func (a *Answers) Validate() error {
 	if a.TokensPerMonth > 0 && a.RequestsPerMonth > 0 {
 		bad("requests_per_month", "give tokens_per_month or requests_per_month × tokens_per_request, not both")
 	}
-	if (a.RequestsPerMonth > 0) != (a.TokensPerRequest > 0) && a.TokensPerMonth == 0 {
-		bad("requests_per_month", "requests_per_month and tokens_per_request go together")
+	if a.TokensPerMonth == 0 {
+		// Blame the one that was given, so the message names its flag or line.
+		switch {
+		case a.RequestsPerMonth > 0 && a.TokensPerRequest == 0:
+			bad("requests_per_month", "needs tokens_per_request (--tokens-per-request) too")
+		case a.TokensPerRequest > 0 && a.RequestsPerMonth == 0:
+			bad("tokens_per_request", "needs requests_per_month (--requests) too")
+		}
 	}
 	if s := a.InputShare; s != nil && (*s != *s || *s <= 0 || *s >= 1) {
 		bad("input_share", "must be between 0 and 1, exclusive (got %v)", *s)
