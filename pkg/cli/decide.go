@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -368,7 +369,12 @@ func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".llmcost-policy-*.yaml")
 	if err != nil {
-		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
+		// The temp file's name would only confuse: name the file asked for.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &InputError{Err: fmt.Errorf("--write-policy: cannot write %s: %w", path, err)}
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {

@@ -278,8 +278,10 @@ func TestDecideWritePolicy(t *testing.T) {
 		t.Errorf("mode %v", st.Mode())
 	}
 	// An unwritable place is an error, and nothing is half-written.
-	r = run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--write-policy", filepath.Join(dir, "missing", "route.yaml"))
-	if r.code != 2 || !strings.Contains(r.stderr, "--write-policy") {
+	// The message names the file asked for, not the temp file beside it.
+	missing := filepath.Join(dir, "missing", "route.yaml")
+	r = run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--write-policy", missing)
+	if r.code != 2 || !strings.Contains(r.stderr, "--write-policy: cannot write "+missing+": no such file or directory") || strings.Contains(r.stderr, ".llmcost-policy-") {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
 }
