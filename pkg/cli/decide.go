@@ -49,7 +49,8 @@ type DecideOptions struct {
 	OpsHours         float64
 	OpsRate          string
 
-	changed map[string]bool
+	changed    map[string]bool // typed, or from LLMCOST_*: over the answers file
+	fromConfig map[string]bool // from the config file: under the answers file
 }
 
 func newCmdDecide(f *Factory, runF func(*DecideOptions) error) *cobra.Command {
@@ -68,7 +69,9 @@ tiers. Regulated data never goes to a cloud API.
 
 On a terminal, missing answers are asked interactively (--accessible or
 ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
---answers FILE (flags win), and missing answers are one error listing them.
+--answers FILE (flags and LLMCOST_* variables win over the file; the config
+file only fills answers it leaves out), and missing answers are one error
+listing them.
 --write-policy writes a route policy implementing the verdict.`,
 		Example: `  # ask interactively
   llmcost decide
@@ -85,11 +88,15 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Set flags win over the answers file; so do values applyConfig
-			// took from LLMCOST_* or the config file (they differ from the default).
-			opts.changed = map[string]bool{}
+			// took from LLMCOST_*. Values from the config file are defaults:
+			// they fill only answers the answers file does not give.
+			opts.changed, opts.fromConfig = map[string]bool{}, map[string]bool{}
 			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
-				if fl.Changed || fl.Value.String() != fl.DefValue {
+				switch {
+				case fl.Changed || strings.HasPrefix(f.valueSources[fl.Name], "LLMCOST_"):
 					opts.changed[fl.Name] = true
+				case fl.Value.String() != fl.DefValue:
+					opts.fromConfig[fl.Name] = true
 				}
 			})
 			if opts.F.Getenv("ACCESSIBLE") != "" || opts.F.Getenv("LLMCOST_ACCESSIBLE") != "" {
@@ -150,7 +157,21 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			return nil, &InputError{Err: err}
 		}
 	}
-	ch := o.changed
+	// ch says whether a flag's value is used: always when typed or from the
+	// environment, from the config file only where the answers file is silent.
+	ch := map[string]bool{}
+	for name := range o.changed {
+		ch[name] = true
+	}
+	for name := range o.fromConfig {
+		silent := true
+		for _, field := range answerFields[name] {
+			if a.InFile(field) {
+				silent = false
+			}
+		}
+		ch[name] = silent
+	}
 	var errs []error
 	bad := func(flag string, err error) { errs = append(errs, fmt.Errorf("invalid value for --%s: %v", flag, err)) }
 	if ch["tokens"] {
@@ -249,6 +270,28 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 		return nil, &FlagError{Err: err}
 	}
 	return a, nil
+}
+
+// answerFields are the answers-file fields each flag gives (a volume flag
+// stands for every way of giving the volume).
+var answerFields = map[string][]string{
+	"tokens":             {decide.FieldTokens, "requests_per_month", "tokens_per_request"},
+	"requests":           {decide.FieldTokens, "requests_per_month"},
+	"tokens-per-request": {decide.FieldTokens, "tokens_per_request"},
+	"input-share":        {"input_share"},
+	"privacy":            {decide.FieldPrivacy},
+	"regulated-share":    {"regulated_share"},
+	"task":               {decide.FieldTask},
+	"accuracy":           {decide.FieldAccuracy},
+	"latency":            {"latency_seconds"},
+	"ttft":               {"ttft_seconds"},
+	"context":            {"context_tokens"},
+	"load":               {"load"},
+	"peak-ratio":         {"peak_to_average"},
+	"have-gpu":           {"have_gpus"},
+	"budget":             {"budget_usd"},
+	"ops-hours":          {"ops_hours_per_month"},
+	"ops-rate":           {"ops_hourly_usd"},
 }
 
 // flagFor names the flag that answers a field, for the missing-answers error.

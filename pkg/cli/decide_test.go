@@ -33,7 +33,8 @@ type decideJSON struct {
 		Threshold float64 `json:"threshold"`
 	} `json:"what_would_change_it"`
 	Workload struct {
-		TokensPerMonth int64 `json:"tokens_per_month"`
+		TokensPerMonth int64  `json:"tokens_per_month"`
+		Task           string `json:"task"`
 	} `json:"workload"`
 }
 
@@ -486,4 +487,28 @@ func TestDecideUnknownBenchmark(t *testing.T) {
 	}
 	r := run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "mmlu_pro:60", "--format", "json")
 	mustOK(t, r)
+}
+
+// The config file holds defaults; an answers file named on the command
+// line is this run's answers, so it wins over the config file (a stale
+// `privacy: none` there must not turn regulated answers into a cloud
+// verdict). The config file still fills answers the file does not give.
+func TestDecideAnswersFileOverridesConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "a.yaml")
+	cfg := filepath.Join(dir, "config.yaml")
+	_ = os.WriteFile(answers, []byte("tokens_per_month: 300K\nprivacy: regulated\n"), 0o644)
+	_ = os.WriteFile(cfg, []byte("decide:\n  privacy: none\n  task: classification\n"), 0o644)
+	r := run(t, nil, "--config", cfg, "decide", "--answers", answers, "--format", "json")
+	mustOK(t, r)
+	d := decodeDecide(t, r.stdout)
+	if d.Verdict != "local" || d.Workload.Task != "classification" {
+		t.Fatalf("verdict %s, task %s; want local (privacy regulated from the answers file), task classification from the config file", d.Verdict, d.Workload.Task)
+	}
+	// A flag still wins over both.
+	r = run(t, nil, "--config", cfg, "decide", "--answers", answers, "--privacy", "none", "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "cloud" {
+		t.Fatalf("--privacy none over the answers file: %s", v)
+	}
 }

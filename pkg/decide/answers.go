@@ -228,6 +228,12 @@ func (a *Answers) SetByFlag(field, flag string) {
 	a.flags[field] = flag
 }
 
+// InFile reports whether the answers file gave field.
+func (a *Answers) InFile(field string) bool {
+	_, ok := a.lines[field]
+	return ok
+}
+
 // ErrorFor is an error about field (item i of a list field, or -1 for the
 // whole field) that names where its value came from: the flag, or the
 // answers file and line.
