@@ -352,6 +352,11 @@ func decideRun(o *DecideOptions) error {
 		return err
 	}
 	d, err := decide.Decide(cat, asOf, a)
+	var ae *decide.AnswerError
+	if errors.As(err, &ae) && ae.File == "" && ae.Flag == "" {
+		// An answer no setup can meet: say where it came from.
+		return &InputError{Err: a.ErrorFor(ae.Field, -1, ae.Msg)}
+	}
 	if err != nil {
 		return err
 	}

@@ -512,3 +512,22 @@ func TestDecideAnswersFileOverridesConfigFile(t *testing.T) {
 		t.Fatalf("--privacy none over the answers file: %s", v)
 	}
 }
+
+// An answer no setup can meet (a context no model takes) is blamed on
+// where it came from, like any other bad answer.
+func TestDecideImpossibleContextNamesItsSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	_ = os.WriteFile(path, []byte("tokens_per_month: 2M\nprivacy: none\ntask: qa\ncontext_tokens: 10M\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decide", "--answers", path}, path + ":4: context_tokens: no qa cloud candidate and no local option takes"},
+		{[]string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--context", "10M"}, "error: --context: no qa cloud candidate"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
