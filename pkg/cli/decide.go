@@ -558,7 +558,7 @@ func thresholdText(c decide.Change) string {
 	return "-"
 }
 
-// Text is the verdict card shown on a terminal.
+// Text is the verdict card shown on a terminal (plain lines when piped).
 func (r *decideResult) Text(t output.Theme, width int) string {
 	d := r.Decision
 	w := min(max(width, 40), 100) - 4
@@ -594,6 +594,10 @@ func (r *decideResult) Text(t output.Theme, width int) string {
 	}
 	for _, n := range d.Notes {
 		b.WriteString(t.Muted.Render(strings.TrimRight(wrapBullet("note: ", n, w), "\n")) + "\n")
+	}
+	if !t.TTY {
+		// Piped: plain lines that grep and logs read, as tables are.
+		return b.String()
 	}
 	card := t.Title.UnsetBold().Border(roundedBorder).Padding(0, 1).Render(strings.TrimRight(b.String(), "\n"))
 	return card + "\n"

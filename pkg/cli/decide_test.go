@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -529,5 +530,26 @@ func TestDecideImpossibleContextNamesItsSource(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// On a terminal the verdict is a card; piped, it is plain lines (no
+// border characters around every reason), like every table when piped.
+func TestDecideCardOnlyOnATerminal(t *testing.T) {
+	args := []string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "classification"}
+	r := run(t, nil, args...)
+	mustOK(t, r)
+	if strings.ContainsAny(r.stdout, "╭│╰") || !strings.HasPrefix(r.stdout, "Verdict: CLOUD") {
+		t.Errorf("piped output has a border:\n%s", r.stdout)
+	}
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(false, true, false)
+	f := NewFactory(ios, func(string) string { return "" })
+	f.Now = func() time.Time { return fixedNow }
+	if code := Run(context.Background(), f, append(args, "--no-color")); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.HasPrefix(out.String(), "╭") || !strings.Contains(out.String(), "│ Verdict: CLOUD") {
+		t.Errorf("terminal output is not a card:\n%s", out.String())
 	}
 }
