@@ -199,6 +199,8 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 		{"kwh_price: 0.5\n", "unknown key(s) kwh_price (did you mean kwh-price?)"},
 		{"estimate:\n  modles: [gpt-4o]\n", "estimate.modles (did you mean models?)"},
 		{"colour: blue\n", "unknown key(s) colour"},
+		{"estimate:\n  tokenz: 1M\n", "estimate.tokenz (did you mean tokens?)"},
+		{"formt: json\n", "unknown key(s) formt (did you mean format?)"},
 		{"estimate:\n  kwh-price: abc\n", cfg + ": estimate.kwh-price"},
 	} {
 		if err := os.WriteFile(cfg, []byte(tc.body), 0o644); err != nil {
