@@ -72,7 +72,25 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 --answers FILE (flags and LLMCOST_* variables win over the file; the config
 file only fills answers it leaves out), and missing answers are one error
 listing them.
---write-policy writes a route policy implementing the verdict.`,
+--write-policy writes a route policy implementing the verdict.
+
+The answers file is YAML with one key per question (all optional but the
+volume, privacy and task):
+  tokens_per_month: 2M            # or requests_per_month: 100K with tokens_per_request: 2K
+  input_share: 0.75
+  privacy: regulated              # none | contractual | regulated
+  regulated_share: 0.3            # with privacy regulated
+  task: classification            # classification | extraction | summarization | qa | code | reasoning | creative | agents
+  accuracy: good-enough           # good-enough | best | {mmlu: 75}
+  latency_seconds: 5
+  ttft_seconds: 1
+  context_tokens: 8K
+  load: spiky                     # steady | spiky
+  peak_to_average: 3              # with load spiky
+  have_gpus: [rtx-4090x2]
+  budget_usd: 500
+  ops_hours_per_month: 4
+  ops_hourly_usd: 75`,
 		Example: `  # ask interactively
   llmcost decide
 
@@ -112,7 +130,7 @@ listing them.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.AnswersFile, "answers", "", "answers `FILE` (YAML, see DESIGN.md \"Decide answers\"); flags override it")
+	fl.StringVar(&opts.AnswersFile, "answers", "", "answers `FILE` (YAML, the format is shown above); flags override it")
 	fl.Var(&opts.Tokens, "tokens", "tokens per month, or per period: 2M, 300K/day")
 	fl.Var(&opts.Requests, "requests", "requests per month (with --tokens-per-request, instead of --tokens)")
 	fl.Var(&opts.TokensPerRequest, "tokens-per-request", "prompt + output tokens of one request")

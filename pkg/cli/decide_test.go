@@ -553,3 +553,43 @@ func TestDecideCardOnlyOnATerminal(t *testing.T) {
 		t.Errorf("terminal output is not a card:\n%s", out.String())
 	}
 }
+
+// The help shows the answers file's format itself: DESIGN.md, which it
+// used to point to, does not ship with the binary. Every key it shows is
+// one the answers file accepts.
+func TestDecideHelpShowsAnswersFormat(t *testing.T) {
+	r := run(t, nil, "decide", "--help")
+	mustOK(t, r)
+	if strings.Contains(r.stdout, "DESIGN.md") {
+		t.Errorf("help points to DESIGN.md, which users do not have")
+	}
+	i := strings.Index(r.stdout, "The answers file")
+	if i < 0 {
+		t.Fatalf("help does not show the answers file format:\n%s", r.stdout)
+	}
+	var body []string
+	for _, l := range strings.Split(r.stdout[i:], "\n")[1:] {
+		if !strings.HasPrefix(l, "  ") {
+			if len(body) > 0 {
+				break
+			}
+			continue
+		}
+		key, _, _ := strings.Cut(strings.TrimSpace(l), "#")
+		if strings.HasPrefix(strings.TrimSpace(key), "requests_per_month") {
+			continue // the alternative to tokens_per_month, shown commented
+		}
+		body = append(body, key)
+	}
+	if len(body) < 10 {
+		t.Fatalf("answers example too short: %q", body)
+	}
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	if err := os.WriteFile(path, []byte(strings.Join(body, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "decide", "--answers", path, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("the help's answers file does not load: exit %d %s\n%s", r.code, r.stderr, strings.Join(body, "\n"))
+	}
+}
