@@ -124,3 +124,30 @@ func TestNoColorFromFlagEnvAndConfig(t *testing.T) {
 		})
 	}
 }
+
+// A mistyped subcommand or help topic is bad usage (exit 2, with a
+// suggestion), not a help page and exit 0; the bare parent still shows
+// its help.
+func TestUnknownSubcommandIsBadUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"catalog", "lsit"}, `unknown command "lsit" for "llmcost catalog"`},
+		{[]string{"catalog", "lsit"}, "Did you mean this?\n\tlint\n\tlist\n"},
+		{[]string{"completion", "tcsh"}, `unknown command "tcsh" for "llmcost completion"`},
+		{[]string{"help", "nonsense"}, `unknown help topic "nonsense"`},
+		{[]string{"help", "estimat"}, "Did you mean this?\n\testimate"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want exit 2 with %q", tc.args, r.code, len(r.stdout), r.stderr, tc.want)
+		}
+	}
+	for _, args := range [][]string{{"catalog"}, {"completion"}, {"help"}, {"help", "estimate"}, {"help", "catalog", "list"}, {"help", "exit-codes"}} {
+		r := run(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+}
