@@ -187,7 +187,7 @@ func fitRun(o *FitOptions) error {
 		}
 		mreq := req
 		if o.Context.N > int64(m.MaxContext) {
-			if len(o.Models) > 0 {
+			if len(o.Models) > 0 && !isAll(o.Models) {
 				return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(o.Context.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: --context above its %s-token maximum", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
@@ -257,16 +257,21 @@ func fitRun(o *FitOptions) error {
 	return output.Write(f.IOStreams, format, res)
 }
 
+// isAll reports whether a list flag asks for every entry ("all").
+func isAll(names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(strings.TrimSpace(n), "all") {
+			return true
+		}
+	}
+	return false
+}
+
 // resolveIDs turns user names into catalog ids (deduplicated, in order);
 // none given, or "all", means all.
 func resolveIDs(names, all []string, resolve func(string) (string, error)) ([]string, error) {
-	if len(names) == 0 {
+	if len(names) == 0 || isAll(names) {
 		return all, nil
-	}
-	for _, n := range names {
-		if strings.EqualFold(strings.TrimSpace(n), "all") {
-			return all, nil
-		}
 	}
 	var out []string
 	seen := map[string]bool{}

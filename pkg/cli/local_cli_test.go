@@ -627,3 +627,18 @@ func TestFitAllModelsAllGPUs(t *testing.T) {
 		t.Fatalf("%d models, %d GPUs; want the catalog's %d and %d", len(models), len(gpus), len(cat.OpenModelIDs()), len(cat.GPUIDs()))
 	}
 }
+
+// --model all is "every model", not a list of named ones: a model whose
+// maximum context is below --context is skipped with a note, as without
+// --model, instead of failing the run.
+func TestFitAllModelsSkipsShortContext(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "rtx-4090", "--context", "128K", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res FitResult
+	mustJSON(t, out, &res)
+	if len(res.Results) == 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "gemma-2-27b skipped: --context above its") {
+		t.Fatalf("results %d, notes %v", len(res.Results), res.Notes)
+	}
+}
