@@ -517,6 +517,7 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		if err.Error() == "EOF" {
 			return &Answers{file: name}, nil // an empty file answers nothing
 		}
+		err = nameTypeErrors(err, data)
 		msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
 		msg = strings.ReplaceAll(msg, " in type decide.answersFile", "")
 		if name != "" {
@@ -603,6 +604,63 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+var typeErrRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (\\S+)$")
+})
+
+// nameTypeErrors rewrites yaml.v3's "line 2: cannot unmarshal !!str `fast`
+// into float64" as "line 2: latency_seconds: want a number, got \"fast\"":
+// the field, and what it takes, rather than a Go type.
+func nameTypeErrors(err error, data []byte) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	keyAt := map[int]string{}
+	for k, line := range keyLines(data) {
+		if !strings.Contains(k, "#") {
+			keyAt[line] = k
+		}
+	}
+	out := &yaml.TypeError{Errors: make([]string, len(te.Errors))}
+	for i, m := range te.Errors {
+		out.Errors[i] = m
+		sm := typeErrRe().FindStringSubmatch(m)
+		if sm == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(sm[1])
+		key, ok := keyAt[line]
+		if sm[4] == "decide.answersFile" {
+			out.Errors[i] = fmt.Sprintf("line %d: want answers as key: value lines (tokens_per_month: 2M, privacy: none, …), got %s", line, yamlKind(sm[2], sm[3]))
+			continue
+		}
+		if !ok {
+			continue
+		}
+		want := "want one value"
+		switch into := sm[4]; {
+		case strings.HasPrefix(into, "[]"):
+			want = "want a list such as [rtx-4090x2]"
+		case strings.HasPrefix(into, "float") || strings.HasPrefix(into, "int"):
+			want = "want a number"
+		}
+		out.Errors[i] = fmt.Sprintf("line %d: %s: %s, got %s", line, key, want, yamlKind(sm[2], sm[3]))
+	}
+	return out
+}
+
+// yamlKind describes a YAML value for "got …": a list, a mapping, or the scalar.
+func yamlKind(tag, value string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	}
+	return fmt.Sprintf("%q", value)
 }
 
 var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*line ([0-9]+):`) })
