@@ -64,7 +64,17 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
-			opts.tokensSet, opts.inputSet, opts.outputSet = fl.Changed("tokens"), fl.Changed("input"), fl.Changed("output")
+			// The workload may come from LLMCOST_* or the config file too
+			// (applyConfig records where); a typed flag of one shape
+			// overrides an ambient value of the other.
+			ambient := func(name string) bool { return !fl.Changed(name) && f.valueSources[name] != "" }
+			typedTokens, typedSplit := fl.Changed("tokens"), fl.Changed("input") || fl.Changed("output")
+			opts.tokensSet = fl.Changed("tokens") || ambient("tokens") && !typedSplit
+			opts.inputSet = fl.Changed("input") || ambient("input") && !typedTokens
+			opts.outputSet = fl.Changed("output") || ambient("output") && !typedTokens
+			if opts.tokensSet && (opts.inputSet || opts.outputSet) {
+				return FlagErrorf("--tokens and --input/--output both set; give one workload")
+			}
 			if err := opts.validate(fl.Changed("input-share")); err != nil {
 				return err
 			}
