@@ -611,7 +611,10 @@ func (r *decideResult) Text(t output.Theme, width int) string {
 		}
 	}
 	for _, n := range d.Notes {
-		b.WriteString(t.Muted.Render(strings.TrimRight(wrapBullet("note: ", n, w), "\n")) + "\n")
+		// Line by line: lipgloss pads a multi-line block to its widest line.
+		for _, l := range strings.Split(strings.TrimRight(wrapBullet("note: ", n, w), "\n"), "\n") {
+			b.WriteString(t.Muted.Render(l) + "\n")
+		}
 	}
 	if !t.TTY {
 		// Piped: plain lines that grep and logs read, as tables are.

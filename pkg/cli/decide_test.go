@@ -542,6 +542,17 @@ func TestDecideCardOnlyOnATerminal(t *testing.T) {
 	if strings.ContainsAny(r.stdout, "╭│╰") || !strings.HasPrefix(r.stdout, "Verdict: CLOUD") {
 		t.Errorf("piped output has a border:\n%s", r.stdout)
 	}
+	// A note that wraps is not padded with spaces to the longest line.
+	r = run(t, nil, "decide", "--tokens", "300M", "--privacy", "contractual", "--task", "summarization", "--latency", "4")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "note: the catalog has no measured latency") {
+		t.Fatalf("no wrapped note to check:\n%s", r.stdout)
+	}
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.TrimRight(l, " ") != l {
+			t.Errorf("trailing spaces: %q", l)
+		}
+	}
 	ios, _, out, _ := iostreams.Test()
 	ios.SetTTY(false, true, false)
 	f := NewFactory(ios, func(string) string { return "" })
