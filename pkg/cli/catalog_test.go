@@ -201,6 +201,7 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 		{"colour: blue\n", "unknown key(s) colour"},
 		{"estimate:\n  tokenz: 1M\n", "estimate.tokenz (did you mean tokens?)"},
 		{"formt: json\n", "unknown key(s) formt (did you mean format?)"},
+		{"estimate: 5\n", "estimate (a command's section: put flag: value lines under it)"},
 		{"estimate:\n  kwh-price: abc\n", cfg + ": estimate.kwh-price"},
 	} {
 		if err := os.WriteFile(cfg, []byte(tc.body), 0o644); err != nil {

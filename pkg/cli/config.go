@@ -146,7 +146,10 @@ func checkConfigKeys(f *Factory, root *cobra.Command) error {
 			}
 			continue
 		}
-		if !allFlags[key] {
+		switch {
+		case byCommand[key] != nil && !allFlags[key]:
+			bad = append(bad, key+" (a command's section: put flag: value lines under it)")
+		case !allFlags[key]:
 			bad = append(bad, key+didYouMean(key, allFlags))
 		}
 	}
