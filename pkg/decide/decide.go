@@ -210,7 +210,10 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 			return nil, err
 		}
 		d.CrossoverTokens = x
-		if regulated < 1 { // all-regulated traffic stays local at any volume
+		// All-regulated traffic stays local at any volume; a local option
+		// that misses the answers (kept only for regulated data) never
+		// takes the rest, whatever the volume.
+		if regulated < 1 && d.BestLocal.fail == "" {
 			d.volumeChange(x, T)
 		}
 	}
@@ -458,7 +461,9 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	}
 	lrm, _ := lr.Monthly(regT)
 	hybrid := lrm.Total.Add(cr)
-	if l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
+	// Only a local option that meets every answer may take the traffic that
+	// could leave; a relaxed one (l.fail set) serves the regulated share alone.
+	if l.fail == "" && l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
 		d.Verdict = Local
 		d.Reasons = append(d.Reasons, localReason(l, vol, e))
 		d.Reasons = append(d.Reasons, fmt.Sprintf("the %.0f%% that is not regulated is also cheaper locally: all-local %s/month vs %s/month with %s for the rest", (1-share)*100, units.FormatUSD(l.MonthlyCostUSD), units.FormatUSD(hybrid), d.BestCloud.Model))
@@ -468,6 +473,9 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	d.Verdict = Hybrid
 	d.Reasons = append(d.Reasons, fmt.Sprintf("the regulated %.0f%% (%s tokens/month) runs on %s for %s/month; the other %.0f%% goes to %s for %s/month — %s in all, vs %s all-local",
 		share*100, units.FormatTokens(regT), lr.Label(), units.FormatUSD(lrm.Total), (1-share)*100, d.BestCloud.Model, units.FormatUSD(cr), units.FormatUSD(hybrid), units.FormatUSD(l.MonthlyCostUSD)))
+	if l.fail != "" && l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("all-local would cost no more, but %s does not meet the answers (%s), so only the regulated share runs there", l.Model, l.fail))
+	}
 	reg := *lr
 	reg.MonthlyCostUSD, reg.UpfrontUSD, reg.GPUs = lrm.Total, lrm.Upfront, lrm.Replicas*lr.GPUsPerReplica
 	d.recommendLocal("regulated", share, regT, &reg)

@@ -641,3 +641,33 @@ func TestIsValueClass(t *testing.T) {
 		}
 	}
 }
+
+// Part of the traffic regulated and answers no local model meets (accuracy
+// best): the regulated share must stay local anyway, but the rest is not
+// sent to a model that does not meet the answers just because the rented
+// machine is paid for: it goes to the cloud model that does (hybrid).
+func TestRegulatedShareDoesNotPullTheRestBelowTheAnswers(t *testing.T) {
+	d := decideYAML(t, "tokens_per_month: 5M\nprivacy: regulated\nregulated_share: 0.5\ntask: code\naccuracy: best\n")
+	if d.Verdict != Hybrid {
+		t.Fatalf("verdict %s, want hybrid: %q", d.Verdict, d.Reasons)
+	}
+	roles := map[string]string{}
+	for _, r := range d.Recommendations {
+		roles[r.Role] = r.Kind
+	}
+	if roles["regulated"] != "local" || roles["rest"] != "cloud" {
+		t.Fatalf("recommendations %+v", d.Recommendations)
+	}
+	if !anyContains(d.Reasons, "does not meet the answers") {
+		t.Errorf("reasons do not say why the rest leaves the cheaper local machine: %q", d.Reasons)
+	}
+	// No volume makes that model good enough for the rest.
+	for _, c := range d.WhatWouldChangeIt {
+		if c.Kind == "volume" {
+			t.Errorf("volume change offered for a model that misses the answers: %+v", c)
+		}
+	}
+	if anyContains(d.Reasons, "breaks even above") {
+		t.Errorf("reasons: %q", d.Reasons)
+	}
+}
