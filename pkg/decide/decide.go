@@ -606,6 +606,11 @@ func (d *Decision) volumeChange(x *int64, T int64) {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("%s never becomes cheaper than %s below %s tokens/month", l.Label(), c.Model, units.FormatTokens(crossoverLimit(T))))
 		return
 	}
+	if *x > T && d.Verdict == Local {
+		// Local already (regulated traffic pays for the machine): a volume
+		// at which local "starts" to pay would change nothing.
+		return
+	}
 	if *x > T {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("local breaks even above %s tokens/month", units.FormatTokens(*x)))
 		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "volume", Threshold: float64(*x), Unit: "tokens_per_month", Verdict: Local,

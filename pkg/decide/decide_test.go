@@ -671,3 +671,24 @@ func TestRegulatedShareDoesNotPullTheRestBelowTheAnswers(t *testing.T) {
 		t.Errorf("reasons: %q", d.Reasons)
 	}
 }
+
+// "What would change it" lists changes that flip the verdict: none may end
+// in the verdict already given.
+func TestChangesFlipTheVerdict(t *testing.T) {
+	for _, y := range []string{
+		"tokens_per_month: 50M\nprivacy: regulated\nregulated_share: 0.3\ntask: qa\nlatency_seconds: 0.5\n",
+		"tokens_per_month: 500M\nprivacy: regulated\nregulated_share: 0.5\ntask: classification\n",
+		"tokens_per_month: 2M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\nbudget_usd: 100\n",
+		"tokens_per_month: 2M\nprivacy: none\ntask: classification\n",
+		"tokens_per_month: 500M\nprivacy: none\ntask: classification\n",
+		"tokens_per_month: 5B\nprivacy: contractual\ntask: summarization\nload: spiky\npeak_to_average: 4\n",
+		"tokens_per_month: 300M\nprivacy: none\ntask: summarization\nhave_gpus: [rtx-4090]\nops_hours_per_month: 2\n",
+	} {
+		d := decideYAML(t, y)
+		for _, c := range d.WhatWouldChangeIt {
+			if c.Verdict == d.Verdict {
+				t.Errorf("%s verdict, yet %q → %s\n%s", d.Verdict, c.Text, c.Verdict, y)
+			}
+		}
+	}
+}
