@@ -214,7 +214,7 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		// that misses the answers (kept only for regulated data) never
 		// takes the rest, whatever the volume.
 		if regulated < 1 && d.BestLocal.fail == "" {
-			d.volumeChange(x, T)
+			d.volumeChange(x, T, regulated)
 		}
 	}
 	if regulated > 0 && d.BestCloud != nil && d.BestLocal != nil && d.BestCloud.MonthlyCostUSD.LessThan(d.BestLocal.MonthlyCostUSD) {
@@ -600,9 +600,12 @@ func fastestTTFT(opts []*LocalOption) *LocalOption {
 }
 
 // volumeChange states the crossover as a flip of the verdict.
-func (d *Decision) volumeChange(x *int64, T int64) {
+func (d *Decision) volumeChange(x *int64, T int64, regulated float64) {
 	l, c := d.BestLocal, d.BestCloud
 	if x == nil {
+		if d.Verdict == Local {
+			return // local for the regulated share; "never cheaper" would contradict the reason given
+		}
 		d.Reasons = append(d.Reasons, fmt.Sprintf("%s never becomes cheaper than %s below %s tokens/month", l.Label(), c.Model, units.FormatTokens(crossoverLimit(T))))
 		return
 	}
@@ -615,7 +618,8 @@ func (d *Decision) volumeChange(x *int64, T int64) {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("local breaks even above %s tokens/month", units.FormatTokens(*x)))
 		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "volume", Threshold: float64(*x), Unit: "tokens_per_month", Verdict: Local,
 			Text: fmt.Sprintf("above %s tokens/month %s costs no more than %s", units.FormatTokens(*x), l.Label(), c.Model)})
-	} else if d.Verdict == Local || d.Verdict == Hybrid {
+	} else if (d.Verdict == Local || d.Verdict == Hybrid) && regulated == 0 {
+		// (Regulated traffic cannot go to the cloud at any volume.)
 		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "volume", Threshold: float64(*x), Unit: "tokens_per_month", Verdict: Cloud,
 			Text: fmt.Sprintf("below %s tokens/month %s is cheaper than %s", units.FormatTokens(*x), c.Model, l.Label())})
 	}

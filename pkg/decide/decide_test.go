@@ -679,16 +679,25 @@ func TestChangesFlipTheVerdict(t *testing.T) {
 		"tokens_per_month: 50M\nprivacy: regulated\nregulated_share: 0.3\ntask: qa\nlatency_seconds: 0.5\n",
 		"tokens_per_month: 500M\nprivacy: regulated\nregulated_share: 0.5\ntask: classification\n",
 		"tokens_per_month: 2M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\nbudget_usd: 100\n",
+		"tokens_per_month: 20M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\nhave_gpus: [rtx-4090x2]\nlatency_seconds: 5\nbudget_usd: 300\n",
+		"tokens_per_month: 2B\nprivacy: regulated\nregulated_share: 0.5\ntask: classification\n",
 		"tokens_per_month: 2M\nprivacy: none\ntask: classification\n",
 		"tokens_per_month: 500M\nprivacy: none\ntask: classification\n",
 		"tokens_per_month: 5B\nprivacy: contractual\ntask: summarization\nload: spiky\npeak_to_average: 4\n",
 		"tokens_per_month: 300M\nprivacy: none\ntask: summarization\nhave_gpus: [rtx-4090]\nops_hours_per_month: 2\n",
 	} {
 		d := decideYAML(t, y)
+		regulated := strings.Contains(y, "privacy: regulated")
 		for _, c := range d.WhatWouldChangeIt {
-			if c.Verdict == d.Verdict {
+			if c.Verdict == d.Verdict && c.Kind != "budget" { // a budget change says what the answers cost
 				t.Errorf("%s verdict, yet %q → %s\n%s", d.Verdict, c.Text, c.Verdict, y)
 			}
+			if regulated && c.Kind == "volume" && c.Verdict == Cloud {
+				t.Errorf("regulated traffic cannot go to the cloud at any volume: %q\n%s", c.Text, y)
+			}
+		}
+		if anyContains(d.Reasons, "also cheaper locally") && anyContains(d.Reasons, "never becomes cheaper") {
+			t.Errorf("contradicting reasons: %q\n%s", d.Reasons, y)
 		}
 	}
 }
