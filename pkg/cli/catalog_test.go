@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -213,6 +214,9 @@ func TestConfigUnknownKeysAndValuesNameTheFile(t *testing.T) {
 		{"kwh_price: 0.5\n", "unknown key(s) kwh_price (did you mean kwh-price?)"},
 		{"estimate:\n  modles: [gpt-4o]\n", "estimate.modles (did you mean models?)"},
 		{"colour: blue\n", "unknown key(s) colour"},
+		{"estimate:\n  tokenz: 1M\n", "estimate.tokenz (did you mean tokens?)"},
+		{"formt: json\n", "unknown key(s) formt (did you mean format?)"},
+		{"estimate: 5\n", "estimate (a command's section: put flag: value lines under it)"},
 		{"estimate:\n  kwh-price: abc\n", cfg + ": estimate.kwh-price"},
 	} {
 		if err := os.WriteFile(cfg, []byte(tc.body), 0o644); err != nil {
@@ -264,5 +268,44 @@ func TestCatalogListRentalIsTheOneUsed(t *testing.T) {
 	mustOK(t, r)
 	if !strings.Contains(r.stdout, "rented (a $2/h)") {
 		t.Fatalf("estimate:\n%s", r.stdout)
+	}
+}
+
+// Id flags that take comma-separated lists complete the item after the
+// last comma, keep what came before it, and offer only ids that start with
+// what was typed.
+func TestCompletionOfIDLists(t *testing.T) {
+	lines := func(args ...string) []string {
+		t.Helper()
+		r := run(t, nil, append([]string{"__complete"}, args...)...)
+		mustOK(t, r)
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if !strings.HasPrefix(l, ":") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args       []string
+		want, deny string
+	}{
+		{[]string{"estimate", "--models", "gpt-4"}, "gpt-4o", "claude-haiku-4.5"},
+		{[]string{"estimate", "--models", "gpt-4o,claude-h"}, "gpt-4o,claude-haiku-4.5", "claude-haiku-4.5"},
+		{[]string{"fit", "--gpu", "rtx-4090,a100"}, "rtx-4090,a100-80gb", "rtx-4090,rtx-4090"},
+		{[]string{"fit", "--model", "llama-3.1-8b,mistral"}, "llama-3.1-8b,mistral-7b", "mistral-7b"},
+		{[]string{"fit", "--quant", "q4_k_m,q8"}, "q4_k_m,q8_0", "q8_0"},
+		{[]string{"decide", "--have-gpu", "rtx-40"}, "rtx-4090", "a100-80gb"},
+	} {
+		got := lines(tc.args...)
+		if !slices.Contains(got, tc.want) || slices.Contains(got, tc.deny) {
+			t.Errorf("%v: completions %v; want %q, not %q", tc.args, got, tc.want, tc.deny)
+		}
+		for _, g := range got {
+			if last := tc.args[len(tc.args)-1]; !strings.HasPrefix(g, last) {
+				t.Errorf("%v: %q does not extend %q", tc.args, g, last)
+			}
+		}
 	}
 }

@@ -89,3 +89,65 @@ func allCommands(c *cobra.Command) []*cobra.Command {
 	}
 	return out
 }
+
+// --no-color may come from the flag, LLMCOST_NO_COLOR or the config file,
+// like every other flag; each of them turns colour off on a terminal.
+func TestNoColorFromFlagEnvAndConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("no-color: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"estimate", "--tokens", "1M", "--models", "gpt-4o"}
+	for _, tc := range []struct {
+		name  string
+		env   map[string]string
+		extra []string
+		color bool
+	}{
+		{"terminal", nil, nil, true},
+		{"flag", nil, []string{"--no-color"}, false},
+		{"env", map[string]string{"LLMCOST_NO_COLOR": "1"}, nil, false},
+		{"config", nil, []string{"--config", cfg}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			ios.SetTTY(false, true, false)
+			f := NewFactory(ios, func(k string) string { return tc.env[k] })
+			f.Now = func() time.Time { return fixedNow }
+			if code := Run(context.Background(), f, append(args, tc.extra...)); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			if got := strings.Contains(out.String(), "\x1b["); got != tc.color {
+				t.Fatalf("escape codes: %v, want %v\n%q", got, tc.color, out.String())
+			}
+		})
+	}
+}
+
+// A mistyped subcommand or help topic is bad usage (exit 2, with a
+// suggestion), not a help page and exit 0; the bare parent still shows
+// its help.
+func TestUnknownSubcommandIsBadUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"catalog", "lsit"}, `unknown command "lsit" for "llmcost catalog"`},
+		{[]string{"catalog", "lsit"}, "Did you mean this?\n\tlint\n\tlist\n"},
+		{[]string{"completion", "tcsh"}, `unknown command "tcsh" for "llmcost completion"`},
+		{[]string{"help", "nonsense"}, `unknown help topic "nonsense"`},
+		{[]string{"help", "estimat"}, "Did you mean this?\n\testimate"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want exit 2 with %q", tc.args, r.code, len(r.stdout), r.stderr, tc.want)
+		}
+	}
+	for _, args := range [][]string{{"catalog"}, {"completion"}, {"help"}, {"help", "estimate"}, {"help", "catalog", "list"}, {"help", "exit-codes"}} {
+		r := run(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+}

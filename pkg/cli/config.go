@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -145,7 +146,10 @@ func checkConfigKeys(f *Factory, root *cobra.Command) error {
 			}
 			continue
 		}
-		if !allFlags[key] {
+		switch {
+		case byCommand[key] != nil && !allFlags[key]:
+			bad = append(bad, key+" (a command's section: put flag: value lines under it)")
+		case !allFlags[key]:
 			bad = append(bad, key+didYouMean(key, allFlags))
 		}
 	}
@@ -161,12 +165,27 @@ func didYouMean(key string, known map[string]bool) string {
 	if known[norm] {
 		return fmt.Sprintf(" (did you mean %s?)", norm)
 	}
+	// The closest known key, in a fixed order so the message is the same
+	// every run: a prefix, a transposition, or one or two edits away.
+	names := make([]string, 0, len(known))
 	for k := range known {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	best, bestDist := "", 3
+	for _, k := range names {
+		d := catalog.EditDistance(norm, k)
 		if len(k) > 3 && (strings.HasPrefix(norm, k) || strings.HasPrefix(k, norm) || sameLetters(k, norm)) {
-			return fmt.Sprintf(" (did you mean %s?)", k)
+			d = min(d, 1)
+		}
+		if d < bestDist && d < len(k)/2 {
+			best, bestDist = k, d
 		}
 	}
-	return ""
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
 }
 
 // sameLetters catches transpositions such as "modles" for "models".

@@ -3,12 +3,15 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/decide"
 	"github.com/llmcost/llmcost/pkg/output"
@@ -46,7 +49,8 @@ type DecideOptions struct {
 	OpsHours         float64
 	OpsRate          string
 
-	changed map[string]bool
+	changed    map[string]bool // typed, or from LLMCOST_*: over the answers file
+	fromConfig map[string]bool // from the config file: under the answers file
 }
 
 func newCmdDecide(f *Factory, runF func(*DecideOptions) error) *cobra.Command {
@@ -65,8 +69,28 @@ tiers. Regulated data never goes to a cloud API.
 
 On a terminal, missing answers are asked interactively (--accessible or
 ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
---answers FILE (flags win), and missing answers are one error listing them.
---write-policy writes a route policy implementing the verdict.`,
+--answers FILE (flags and LLMCOST_* variables win over the file; the config
+file only fills answers it leaves out), and missing answers are one error
+listing them.
+--write-policy writes a route policy implementing the verdict.
+
+The answers file is YAML with one key per question (all optional but the
+volume, privacy and task):
+  tokens_per_month: 2M            # or requests_per_month: 100K with tokens_per_request: 2K
+  input_share: 0.75
+  privacy: regulated              # none | contractual | regulated
+  regulated_share: 0.3            # with privacy regulated
+  task: classification            # classification | extraction | summarization | qa | code | reasoning | creative | agents
+  accuracy: good-enough           # good-enough | best | {mmlu: 75}
+  latency_seconds: 5
+  ttft_seconds: 1
+  context_tokens: 8K
+  load: spiky                     # steady | spiky
+  peak_to_average: 3              # with load spiky
+  have_gpus: [rtx-4090x2]
+  budget_usd: 500
+  ops_hours_per_month: 4
+  ops_hourly_usd: 75`,
 		Example: `  # ask interactively
   llmcost decide
 
@@ -82,11 +106,15 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Set flags win over the answers file; so do values applyConfig
-			// took from LLMCOST_* or the config file (they differ from the default).
-			opts.changed = map[string]bool{}
+			// took from LLMCOST_*. Values from the config file are defaults:
+			// they fill only answers the answers file does not give.
+			opts.changed, opts.fromConfig = map[string]bool{}, map[string]bool{}
 			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
-				if fl.Changed || fl.Value.String() != fl.DefValue {
+				switch {
+				case fl.Changed || strings.HasPrefix(f.valueSources[fl.Name], "LLMCOST_"):
 					opts.changed[fl.Name] = true
+				case fl.Value.String() != fl.DefValue:
+					opts.fromConfig[fl.Name] = true
 				}
 			})
 			if opts.F.Getenv("ACCESSIBLE") != "" || opts.F.Getenv("LLMCOST_ACCESSIBLE") != "" {
@@ -102,7 +130,7 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.AnswersFile, "answers", "", "answers `FILE` (YAML, see DESIGN.md \"Decide answers\"); flags override it")
+	fl.StringVar(&opts.AnswersFile, "answers", "", "answers `FILE` (YAML, the format is shown above); flags override it")
 	fl.Var(&opts.Tokens, "tokens", "tokens per month, or per period: 2M, 300K/day")
 	fl.Var(&opts.Requests, "requests", "requests per month (with --tokens-per-request, instead of --tokens)")
 	fl.Var(&opts.TokensPerRequest, "tokens-per-request", "prompt + output tokens of one request")
@@ -129,13 +157,7 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 	_ = cmd.RegisterFlagCompletionFunc("task", fixedCompletion(decide.Tasks...))
 	_ = cmd.RegisterFlagCompletionFunc("accuracy", fixedCompletion("good-enough", "best", "mmlu:", "mmlu_pro:"))
 	_ = cmd.RegisterFlagCompletionFunc("load", fixedCompletion(decide.Loads...))
-	_ = cmd.RegisterFlagCompletionFunc("have-gpu", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.GPUIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("have-gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
 	cmd.MarkFlagsMutuallyExclusive("tokens", "requests")
 	return cmd
 }
@@ -153,7 +175,21 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 			return nil, &InputError{Err: err}
 		}
 	}
-	ch := o.changed
+	// ch says whether a flag's value is used: always when typed or from the
+	// environment, from the config file only where the answers file is silent.
+	ch := map[string]bool{}
+	for name := range o.changed {
+		ch[name] = true
+	}
+	for name := range o.fromConfig {
+		silent := true
+		for _, field := range answerFields[name] {
+			if a.InFile(field) {
+				silent = false
+			}
+		}
+		ch[name] = silent
+	}
 	var errs []error
 	bad := func(flag string, err error) { errs = append(errs, fmt.Errorf("invalid value for --%s: %v", flag, err)) }
 	if ch["tokens"] {
@@ -254,6 +290,28 @@ func (o *DecideOptions) answers() (*decide.Answers, error) {
 	return a, nil
 }
 
+// answerFields are the answers-file fields each flag gives (a volume flag
+// stands for every way of giving the volume).
+var answerFields = map[string][]string{
+	"tokens":             {decide.FieldTokens, "requests_per_month", "tokens_per_request"},
+	"requests":           {decide.FieldTokens, "requests_per_month"},
+	"tokens-per-request": {decide.FieldTokens, "tokens_per_request"},
+	"input-share":        {"input_share"},
+	"privacy":            {decide.FieldPrivacy},
+	"regulated-share":    {"regulated_share"},
+	"task":               {decide.FieldTask},
+	"accuracy":           {decide.FieldAccuracy},
+	"latency":            {"latency_seconds"},
+	"ttft":               {"ttft_seconds"},
+	"context":            {"context_tokens"},
+	"load":               {"load"},
+	"peak-ratio":         {"peak_to_average"},
+	"have-gpu":           {"have_gpus"},
+	"budget":             {"budget_usd"},
+	"ops-hours":          {"ops_hours_per_month"},
+	"ops-rate":           {"ops_hourly_usd"},
+}
+
 // flagFor names the flag that answers a field, for the missing-answers error.
 var flagFor = map[string]string{
 	decide.FieldTokens:  "--tokens (or --requests with --tokens-per-request)",
@@ -308,7 +366,15 @@ func decideRun(o *DecideOptions) error {
 			return &InputError{Err: a.ErrorFor("have_gpus", i, err.Error())}
 		}
 	}
+	if err := checkBenchmark(cat, a); err != nil {
+		return err
+	}
 	d, err := decide.Decide(cat, asOf, a)
+	var ae *decide.AnswerError
+	if errors.As(err, &ae) && ae.File == "" && ae.Flag == "" {
+		// An answer no setup can meet: say where it came from.
+		return &InputError{Err: a.ErrorFor(ae.Field, -1, ae.Msg)}
+	}
 	if err != nil {
 		return err
 	}
@@ -319,6 +385,34 @@ func decideRun(o *DecideOptions) error {
 		fmt.Fprintf(f.IOStreams.ErrOut, "wrote route policy to %s\n", o.WritePolicy)
 	}
 	return output.Write(f.IOStreams, format, &decideResult{Decision: d})
+}
+
+// checkBenchmark rejects a minimum score on a benchmark no open model in
+// the catalog is scored on: that is a typo (mmlu-pro for mmlu_pro), and
+// taken at its word it would only rule every local model out.
+func checkBenchmark(cat *catalog.Catalog, a *decide.Answers) error {
+	if a.Accuracy.Level != decide.AccuracyMinScore {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, id := range cat.OpenModelIDs() {
+		m, err := cat.Open(id)
+		if err != nil {
+			return err
+		}
+		for _, q := range m.Quality {
+			known[q.Benchmark] = true
+		}
+	}
+	if known[a.Accuracy.Benchmark] {
+		return nil
+	}
+	names := make([]string, 0, len(known))
+	for b := range known {
+		names = append(names, b)
+	}
+	sort.Strings(names)
+	return &InputError{Err: a.ErrorFor(decide.FieldAccuracy, -1, fmt.Sprintf("unknown benchmark %q (the catalog scores models on %s)", a.Accuracy.Benchmark, strings.Join(names, ", ")))}
 }
 
 // writePolicy writes atomically: a temp file in the same directory, renamed
@@ -341,7 +435,12 @@ func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".llmcost-policy-*.yaml")
 	if err != nil {
-		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
+		// The temp file's name would only confuse: name the file asked for.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &InputError{Err: fmt.Errorf("--write-policy: cannot write %s: %w", path, err)}
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
@@ -477,7 +576,7 @@ func thresholdText(c decide.Change) string {
 	return "-"
 }
 
-// Text is the verdict card shown on a terminal.
+// Text is the verdict card shown on a terminal (plain lines when piped).
 func (r *decideResult) Text(t output.Theme, width int) string {
 	d := r.Decision
 	w := min(max(width, 40), 100) - 4
@@ -512,7 +611,14 @@ func (r *decideResult) Text(t output.Theme, width int) string {
 		}
 	}
 	for _, n := range d.Notes {
-		b.WriteString(t.Muted.Render(strings.TrimRight(wrapBullet("note: ", n, w), "\n")) + "\n")
+		// Line by line: lipgloss pads a multi-line block to its widest line.
+		for _, l := range strings.Split(strings.TrimRight(wrapBullet("note: ", n, w), "\n"), "\n") {
+			b.WriteString(t.Muted.Render(l) + "\n")
+		}
+	}
+	if !t.TTY {
+		// Piped: plain lines that grep and logs read, as tables are.
+		return b.String()
 	}
 	card := t.Title.UnsetBold().Border(roundedBorder).Padding(0, 1).Render(strings.TrimRight(b.String(), "\n"))
 	return card + "\n"

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -33,7 +34,8 @@ type decideJSON struct {
 		Threshold float64 `json:"threshold"`
 	} `json:"what_would_change_it"`
 	Workload struct {
-		TokensPerMonth int64 `json:"tokens_per_month"`
+		TokensPerMonth int64  `json:"tokens_per_month"`
+		Task           string `json:"task"`
 	} `json:"workload"`
 }
 
@@ -213,6 +215,7 @@ func TestDecideBadAnswerNamesItsSource(t *testing.T) {
 	share := write("share.yaml", "tokens_per_month: 2M\nprivacy: none\ninput_share: 2\ntask: qa\n")
 	gpu := write("gpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus:\n  - rtx-4090\n  - rtx-9999x2\n")
 	badGPU := write("badgpu.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nhave_gpus: [rtx-4090x0]\n")
+	perRequest := write("perrequest.yaml", "privacy: none\ntokens_per_request: 2K\ntask: qa\n")
 	latency := write("latency.yaml", "tokens_per_month: 2M\nprivacy: none\ntask: qa\nlatency_seconds: -1\nttft_seconds: 0.5\n")
 	base := []string{"decide", "--tokens", "2M", "--task", "qa", "--privacy", "none"}
 	cases := []struct {
@@ -230,6 +233,9 @@ func TestDecideBadAnswerNamesItsSource(t *testing.T) {
 		{"latency flag over the file", []string{"decide", "--answers", latency, "--latency", "-2"}, "--latency: must be >= 0", "latency.yaml"},
 		{"input-share flag over the file", []string{"decide", "--answers", share, "--input-share", "3"}, "--input-share: must be between 0 and 1", "share.yaml"},
 		{"unknown GPU flag over the file", []string{"decide", "--answers", gpu, "--have-gpu", "rtx-9998"}, `--have-gpu: unknown GPU "rtx-9998"`, "gpu.yaml"},
+		{"tokens-per-request flag alone", []string{"decide", "--privacy", "none", "--task", "qa", "--tokens-per-request", "1K"}, "--tokens-per-request: needs requests_per_month (--requests) too", ""},
+		{"requests flag alone", []string{"decide", "--privacy", "none", "--task", "qa", "--requests", "1K"}, "--requests: needs tokens_per_request (--tokens-per-request) too", ""},
+		{"tokens_per_request alone in file", []string{"decide", "--answers", perRequest}, perRequest + ":2: tokens_per_request: needs requests_per_month (--requests) too", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,8 +280,10 @@ func TestDecideWritePolicy(t *testing.T) {
 		t.Errorf("mode %v", st.Mode())
 	}
 	// An unwritable place is an error, and nothing is half-written.
-	r = run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--write-policy", filepath.Join(dir, "missing", "route.yaml"))
-	if r.code != 2 || !strings.Contains(r.stderr, "--write-policy") {
+	// The message names the file asked for, not the temp file beside it.
+	missing := filepath.Join(dir, "missing", "route.yaml")
+	r = run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--write-policy", missing)
+	if r.code != 2 || !strings.Contains(r.stderr, "--write-policy: cannot write "+missing+": no such file or directory") || strings.Contains(r.stderr, ".llmcost-policy-") {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
 }
@@ -455,5 +463,144 @@ func TestDecideCSVCarriesVerdictAndPlainNumbers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A minimum score on a benchmark the catalog does not score models on is
+// a typo, not a bar no local model can meet: it is rejected, naming the
+// benchmarks there are and where the answer came from.
+func TestDecideUnknownBenchmark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	if err := os.WriteFile(path, []byte("tokens_per_month: 2M\nprivacy: none\ntask: qa\naccuracy: {mmlu-pro: 70}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "mmmlu:75"}, `--accuracy: unknown benchmark "mmmlu" (the catalog scores models on mmlu, mmlu_pro)`},
+		{[]string{"decide", "--answers", path}, path + `:4: accuracy: unknown benchmark "mmlu-pro" (the catalog scores models on mmlu, mmlu_pro)`},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	r := run(t, nil, "decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--accuracy", "mmlu_pro:60", "--format", "json")
+	mustOK(t, r)
+}
+
+// The config file holds defaults; an answers file named on the command
+// line is this run's answers, so it wins over the config file (a stale
+// `privacy: none` there must not turn regulated answers into a cloud
+// verdict). The config file still fills answers the file does not give.
+func TestDecideAnswersFileOverridesConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "a.yaml")
+	cfg := filepath.Join(dir, "config.yaml")
+	_ = os.WriteFile(answers, []byte("tokens_per_month: 300K\nprivacy: regulated\n"), 0o644)
+	_ = os.WriteFile(cfg, []byte("decide:\n  privacy: none\n  task: classification\n"), 0o644)
+	r := run(t, nil, "--config", cfg, "decide", "--answers", answers, "--format", "json")
+	mustOK(t, r)
+	d := decodeDecide(t, r.stdout)
+	if d.Verdict != "local" || d.Workload.Task != "classification" {
+		t.Fatalf("verdict %s, task %s; want local (privacy regulated from the answers file), task classification from the config file", d.Verdict, d.Workload.Task)
+	}
+	// A flag still wins over both.
+	r = run(t, nil, "--config", cfg, "decide", "--answers", answers, "--privacy", "none", "--format", "json")
+	mustOK(t, r)
+	if v := decodeDecide(t, r.stdout).Verdict; v != "cloud" {
+		t.Fatalf("--privacy none over the answers file: %s", v)
+	}
+}
+
+// An answer no setup can meet (a context no model takes) is blamed on
+// where it came from, like any other bad answer.
+func TestDecideImpossibleContextNamesItsSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	_ = os.WriteFile(path, []byte("tokens_per_month: 2M\nprivacy: none\ntask: qa\ncontext_tokens: 10M\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decide", "--answers", path}, path + ":4: context_tokens: no qa cloud candidate and no local option takes"},
+		{[]string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "qa", "--context", "10M"}, "error: --context: no qa cloud candidate"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
+
+// On a terminal the verdict is a card; piped, it is plain lines (no
+// border characters around every reason), like every table when piped.
+func TestDecideCardOnlyOnATerminal(t *testing.T) {
+	args := []string{"decide", "--tokens", "2M", "--privacy", "none", "--task", "classification"}
+	r := run(t, nil, args...)
+	mustOK(t, r)
+	if strings.ContainsAny(r.stdout, "╭│╰") || !strings.HasPrefix(r.stdout, "Verdict: CLOUD") {
+		t.Errorf("piped output has a border:\n%s", r.stdout)
+	}
+	// A note that wraps is not padded with spaces to the longest line.
+	r = run(t, nil, "decide", "--tokens", "300M", "--privacy", "contractual", "--task", "summarization", "--latency", "4")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "note: the catalog has no measured latency") {
+		t.Fatalf("no wrapped note to check:\n%s", r.stdout)
+	}
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.TrimRight(l, " ") != l {
+			t.Errorf("trailing spaces: %q", l)
+		}
+	}
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(false, true, false)
+	f := NewFactory(ios, func(string) string { return "" })
+	f.Now = func() time.Time { return fixedNow }
+	if code := Run(context.Background(), f, append(args, "--no-color")); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.HasPrefix(out.String(), "╭") || !strings.Contains(out.String(), "│ Verdict: CLOUD") {
+		t.Errorf("terminal output is not a card:\n%s", out.String())
+	}
+}
+
+// The help shows the answers file's format itself: DESIGN.md, which it
+// used to point to, does not ship with the binary. Every key it shows is
+// one the answers file accepts.
+func TestDecideHelpShowsAnswersFormat(t *testing.T) {
+	r := run(t, nil, "decide", "--help")
+	mustOK(t, r)
+	if strings.Contains(r.stdout, "DESIGN.md") {
+		t.Errorf("help points to DESIGN.md, which users do not have")
+	}
+	i := strings.Index(r.stdout, "The answers file")
+	if i < 0 {
+		t.Fatalf("help does not show the answers file format:\n%s", r.stdout)
+	}
+	var body []string
+	for _, l := range strings.Split(r.stdout[i:], "\n")[1:] {
+		if !strings.HasPrefix(l, "  ") {
+			if len(body) > 0 {
+				break
+			}
+			continue
+		}
+		key, _, _ := strings.Cut(strings.TrimSpace(l), "#")
+		if strings.HasPrefix(strings.TrimSpace(key), "requests_per_month") {
+			continue // the alternative to tokens_per_month, shown commented
+		}
+		body = append(body, key)
+	}
+	if len(body) < 10 {
+		t.Fatalf("answers example too short: %q", body)
+	}
+	path := filepath.Join(t.TempDir(), "a.yaml")
+	if err := os.WriteFile(path, []byte(strings.Join(body, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "decide", "--answers", path, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("the help's answers file does not load: exit %d %s\n%s", r.code, r.stderr, strings.Join(body, "\n"))
 	}
 }

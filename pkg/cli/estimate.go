@@ -71,7 +71,17 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
-			opts.tokensSet, opts.inputSet, opts.outputSet = fl.Changed("tokens"), fl.Changed("input"), fl.Changed("output")
+			// The workload may come from LLMCOST_* or the config file too
+			// (applyConfig records where); a typed flag of one shape
+			// overrides an ambient value of the other.
+			ambient := func(name string) bool { return !fl.Changed(name) && f.valueSources[name] != "" }
+			typedTokens, typedSplit := fl.Changed("tokens"), fl.Changed("input") || fl.Changed("output")
+			opts.tokensSet = fl.Changed("tokens") || ambient("tokens") && !typedSplit
+			opts.inputSet = fl.Changed("input") || ambient("input") && !typedTokens
+			opts.outputSet = fl.Changed("output") || ambient("output") && !typedTokens
+			if opts.tokensSet && (opts.inputSet || opts.outputSet) {
+				return FlagErrorf("--tokens and --input/--output both set; give one workload")
+			}
 			if err := opts.validate(fl.Changed("input-share")); err != nil {
 				return err
 			}
@@ -105,12 +115,35 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 }
 
 func completeCloudModels(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return completeIDList(f, (*catalog.Catalog).CloudIDs)
+}
+
+// completeIDList completes catalog ids for a flag that takes a
+// comma-separated list: the item after the last comma is completed and the
+// items before it are kept, so `--models gpt-4o,cl<TAB>` works. Only ids
+// that extend what was typed are offered, so the list is short whatever
+// the shell does with it.
+func completeIDList(f *Factory, ids func(*catalog.Catalog) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		cat, err := f.Catalog()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
-		return cat.CloudIDs(), cobra.ShellCompDirectiveNoFileComp
+		head, last := "", toComplete
+		if i := strings.LastIndex(toComplete, ","); i >= 0 {
+			head, last = toComplete[:i+1], toComplete[i+1:]
+		}
+		given := map[string]bool{}
+		for _, s := range strings.Split(head, ",") {
+			given[strings.TrimSpace(s)] = true
+		}
+		var out []string
+		for _, id := range ids(cat) {
+			if strings.HasPrefix(id, last) && !given[id] {
+				out = append(out, head+id)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
@@ -47,7 +48,8 @@ catalog has one ("measured"), and never above bandwidth / weight bytes.
 Reply time = prompt / prefill rate + output / decode rate.
 
 Without --quant each GPU gets the highest-fidelity quantization that fits.
-Without --gpu every GPU in the catalog is tried.`,
+Without --gpu (or with --gpu all) every GPU in the catalog is tried;
+--model all --gpu all checks the whole catalog.`,
 		Example: `  # does Llama 3.1 70B fit one RTX 4090 at Q4_K_M? (no: it needs 2)
   llmcost fit --model llama-3.1-70b --gpu rtx-4090 --quant q4_k_m
 
@@ -88,27 +90,9 @@ Without --gpu every GPU in the catalog is tried.`,
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests served at once (each holds its own KV cache)")
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length for time to first token")
 	fl.Var(&opts.OutputTokens, "output-tokens", "reply length for reply time")
-	_ = cmd.RegisterFlagCompletionFunc("model", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.OpenModelIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("gpu", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.GPUIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("quant", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cat, err := f.Catalog()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		return cat.QuantIDs(), cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("model", completeIDList(f, (*catalog.Catalog).OpenModelIDs))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("quant", completeIDList(f, (*catalog.Catalog).QuantIDs))
 	return cmd
 }
 
@@ -207,7 +191,7 @@ func fitRun(o *FitOptions) error {
 		}
 		mreq := req
 		if o.Context.N > int64(m.MaxContext) {
-			if len(o.Models) > 0 {
+			if len(o.Models) > 0 && !isAll(o.Models) {
 				return FlagErrorf("invalid value %s for --context: %s takes at most %s tokens", units.FormatTokensExact(o.Context.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: --context above its %s-token maximum", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
@@ -217,7 +201,7 @@ func fitRun(o *FitOptions) error {
 		// breakeven: a 100K prompt does not fit in an 8K context.
 		mreq.ContextTokens = requestContext(o.Context.N, o.PromptTokens.N, o.OutputTokens.N)
 		if mreq.ContextTokens > m.MaxContext {
-			if len(o.Models) > 0 {
+			if len(o.Models) > 0 && !isAll(o.Models) {
 				return FlagErrorf("--prompt-tokens %s plus --output-tokens %s exceed %s's context of %s tokens", units.FormatTokensExact(o.PromptTokens.N), units.FormatTokensExact(o.OutputTokens.N), m.ID, units.FormatTokensExact(int64(m.MaxContext)))
 			}
 			res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: the prompt and reply exceed its %s-token context", m.ID, units.FormatTokensExact(int64(m.MaxContext))))
@@ -290,6 +274,16 @@ func fitRun(o *FitOptions) error {
 		"VRAM in binary GB (GiB), as GPU memory is labelled. Speeds marked * are measured (catalog benchmark); the rest are estimates from memory bandwidth.",
 		fmt.Sprintf("Reply = %d-token prompt / prefill + %d tokens / batch-1 decode.", req.PromptTokens, req.OutputTokens))
 	return output.Write(f.IOStreams, format, res)
+}
+
+// isAll reports whether a list flag asks for every entry ("all").
+func isAll(names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(strings.TrimSpace(n), "all") {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveIDs turns user names into catalog ids (deduplicated, in order);

@@ -892,3 +892,41 @@ func TestBreakevenOnDemandRentalNoSpuriousCrossover(t *testing.T) {
 		t.Fatalf("crossover %v, crossings %d, notes %q", be.Crossover, len(be.Crossings), be.Notes)
 	}
 }
+
+// `--model all --gpu all` checks the whole catalog (README); "all" is not
+// an unknown id.
+func TestFitAllModelsAllGPUs(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "all", "--quant", "q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res FitResult
+	mustJSON(t, out, &res)
+	models, gpus := map[string]bool{}, map[string]bool{}
+	for _, r := range res.Results {
+		models[r.Model], gpus[r.GPU] = true, true
+	}
+	f, _, _ := newLocalTestFactory()
+	cat, err := f.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gpus) != len(cat.GPUIDs()) || len(models) != len(cat.OpenModelIDs()) {
+		t.Fatalf("%d models, %d GPUs; want the catalog's %d and %d", len(models), len(gpus), len(cat.OpenModelIDs()), len(cat.GPUIDs()))
+	}
+}
+
+// --model all is "every model", not a list of named ones: a model whose
+// maximum context is below --context is skipped with a note, as without
+// --model, instead of failing the run.
+func TestFitAllModelsSkipsShortContext(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "all", "--gpu", "rtx-4090", "--context", "128K", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res FitResult
+	mustJSON(t, out, &res)
+	if len(res.Results) == 0 || !strings.Contains(strings.Join(res.Notes, "\n"), "gemma-2-27b skipped: --context above its") {
+		t.Fatalf("results %d, notes %v", len(res.Results), res.Notes)
+	}
+}

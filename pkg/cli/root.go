@@ -42,9 +42,6 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if noColor {
-				f.IOStreams.DisableColor()
-			}
 			read, err := loadConfig(f, configFile)
 			if err != nil {
 				return err
@@ -56,6 +53,11 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 			}
 			if err := applyConfig(f, cmd); err != nil {
 				return err
+			}
+			// After applyConfig: --no-color may come from LLMCOST_NO_COLOR
+			// or the config file.
+			if noColor {
+				f.IOStreams.DisableColor()
 			}
 			f.IOStreams.SetNoInput(f.NoInput)
 			if _, err := f.Format(); err != nil {
@@ -110,7 +112,61 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.AddCommand(catalogCmd)
 	root.AddCommand(newCmdSchema(f, nil))
 	root.AddCommand(newCmdExitCodesTopic(f))
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	strictSubcommands(root)
 	return root
+}
+
+// strictSubcommands makes a mistyped subcommand or help topic bad usage.
+// cobra checks subcommand names only at the root: `llmcost catalog lsit`,
+// `llmcost completion tcsh` and `llmcost help nonsense` printed a help page
+// and exited 0.
+func strictSubcommands(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c != root && c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				return unknownSubcommand(cmd, args[0], "unknown command")
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			switch {
+			case len(args) == 0:
+				return root.Help()
+			case err != nil || target == nil || target == root:
+				return unknownSubcommand(root, args[0], "unknown help topic")
+			case len(rest) > 0 && target.HasSubCommands():
+				return unknownSubcommand(target, rest[0], "unknown help topic")
+			}
+			return target.Help()
+		}
+	}
+}
+
+func unknownSubcommand(parent *cobra.Command, name, what string) error {
+	msg := fmt.Sprintf("%s %q for %q", what, name, parent.CommandPath())
+	if parent.SuggestionsMinimumDistance <= 0 {
+		parent.SuggestionsMinimumDistance = 2 // what cobra uses at the root
+	}
+	if s := parent.SuggestionsFor(name); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return &FlagError{Err: errors.New(msg)}
 }
 
 func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

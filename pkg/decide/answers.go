@@ -228,6 +228,12 @@ func (a *Answers) SetByFlag(field, flag string) {
 	a.flags[field] = flag
 }
 
+// InFile reports whether the answers file gave field.
+func (a *Answers) InFile(field string) bool {
+	_, ok := a.lines[field]
+	return ok
+}
+
 // ErrorFor is an error about field (item i of a list field, or -1 for the
 // whole field) that names where its value came from: the flag, or the
 // answers file and line.
@@ -379,8 +385,14 @@ func (a *Answers) Validate() error {
 	if a.TokensPerMonth > 0 && a.RequestsPerMonth > 0 {
 		bad("requests_per_month", "give tokens_per_month or requests_per_month × tokens_per_request, not both")
 	}
-	if (a.RequestsPerMonth > 0) != (a.TokensPerRequest > 0) && a.TokensPerMonth == 0 {
-		bad("requests_per_month", "requests_per_month and tokens_per_request go together")
+	if a.TokensPerMonth == 0 {
+		// Blame the one that was given, so the message names its flag or line.
+		switch {
+		case a.RequestsPerMonth > 0 && a.TokensPerRequest == 0:
+			bad("requests_per_month", "needs tokens_per_request (--tokens-per-request) too")
+		case a.TokensPerRequest > 0 && a.RequestsPerMonth == 0:
+			bad("tokens_per_request", "needs requests_per_month (--requests) too")
+		}
 	}
 	if s := a.InputShare; s != nil && (*s != *s || *s <= 0 || *s >= 1) {
 		bad("input_share", "must be between 0 and 1, exclusive (got %v)", *s)
@@ -505,6 +517,7 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		if err.Error() == "EOF" {
 			return &Answers{file: name}, nil // an empty file answers nothing
 		}
+		err = nameTypeErrors(err, data)
 		msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
 		msg = strings.ReplaceAll(msg, " in type decide.answersFile", "")
 		if name != "" {
@@ -591,6 +604,63 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+var typeErrRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (\\S+)$")
+})
+
+// nameTypeErrors rewrites yaml.v3's "line 2: cannot unmarshal !!str `fast`
+// into float64" as "line 2: latency_seconds: want a number, got \"fast\"":
+// the field, and what it takes, rather than a Go type.
+func nameTypeErrors(err error, data []byte) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	keyAt := map[int]string{}
+	for k, line := range keyLines(data) {
+		if !strings.Contains(k, "#") {
+			keyAt[line] = k
+		}
+	}
+	out := &yaml.TypeError{Errors: make([]string, len(te.Errors))}
+	for i, m := range te.Errors {
+		out.Errors[i] = m
+		sm := typeErrRe().FindStringSubmatch(m)
+		if sm == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(sm[1])
+		key, ok := keyAt[line]
+		if sm[4] == "decide.answersFile" {
+			out.Errors[i] = fmt.Sprintf("line %d: want answers as key: value lines (tokens_per_month: 2M, privacy: none, …), got %s", line, yamlKind(sm[2], sm[3]))
+			continue
+		}
+		if !ok {
+			continue
+		}
+		want := "want one value"
+		switch into := sm[4]; {
+		case strings.HasPrefix(into, "[]"):
+			want = "want a list such as [rtx-4090x2]"
+		case strings.HasPrefix(into, "float") || strings.HasPrefix(into, "int"):
+			want = "want a number"
+		}
+		out.Errors[i] = fmt.Sprintf("line %d: %s: %s, got %s", line, key, want, yamlKind(sm[2], sm[3]))
+	}
+	return out
+}
+
+// yamlKind describes a YAML value for "got …": a list, a mapping, or the scalar.
+func yamlKind(tag, value string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	}
+	return fmt.Sprintf("%q", value)
 }
 
 var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*line ([0-9]+):`) })

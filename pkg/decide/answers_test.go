@@ -79,7 +79,7 @@ func TestParseAnswersRejects(t *testing.T) {
 		{"bad gpu count", "have_gpus: [rtx-4090x0]\n", "GPU count must be 1-1024"},
 		{"bad budget", "budget_usd: lots\n", `line 1: budget_usd: "lots"`},
 		{"wrong type", "latency_seconds: fast\n", "line 1"},
-		{"not a map", "- 1\n", "cannot unmarshal"},
+		{"not a map", "- 1\n", "want answers as key: value lines"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,5 +216,22 @@ func TestAnswerErrorsNameTheirSource(t *testing.T) {
 	}
 	if _, err := ParseAnswersFile("w.yaml", []byte("privacy: none\nlatncy: 2\n")); err == nil || err.Error() != "w.yaml:2: field latncy not found" {
 		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// A value of the wrong YAML type names its field and what it should be,
+// not the Go type it could not be decoded into.
+func TestAnswerTypeErrorsNameTheField(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"privacy: none\nlatency_seconds: fast\n", `w.yaml:2: latency_seconds: want a number, got "fast"`},
+		{"have_gpus: rtx-4090x2\n", `w.yaml:1: have_gpus: want a list such as [rtx-4090x2], got "rtx-4090x2"`},
+		{"privacy: [none]\n", "w.yaml:1: privacy: want one value, got a list"},
+		{"- 1\n", "w.yaml:1: want answers as key: value lines (tokens_per_month: 2M, privacy: none, …), got a list"},
+		{"task: qa\ninput_share: {a: 1}\nload: [x]\n", "w.yaml:2: input_share: want a number, got a mapping\nw.yaml:3: load: want one value, got a list"},
+	} {
+		_, err := ParseAnswersFile("w.yaml", []byte(tc.in))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
 	}
 }

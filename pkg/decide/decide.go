@@ -210,8 +210,11 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 			return nil, err
 		}
 		d.CrossoverTokens = x
-		if regulated < 1 { // all-regulated traffic stays local at any volume
-			d.volumeChange(x, T)
+		// All-regulated traffic stays local at any volume; a local option
+		// that misses the answers (kept only for regulated data) never
+		// takes the rest, whatever the volume.
+		if regulated < 1 && d.BestLocal.fail == "" {
+			d.volumeChange(x, T, regulated)
 		}
 	}
 	if regulated > 0 && d.BestCloud != nil && d.BestLocal != nil && d.BestCloud.MonthlyCostUSD.LessThan(d.BestLocal.MonthlyCostUSD) {
@@ -458,7 +461,9 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	}
 	lrm, _ := lr.Monthly(regT)
 	hybrid := lrm.Total.Add(cr)
-	if l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
+	// Only a local option that meets every answer may take the traffic that
+	// could leave; a relaxed one (l.fail set) serves the regulated share alone.
+	if l.fail == "" && l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
 		d.Verdict = Local
 		d.Reasons = append(d.Reasons, localReason(l, vol, e))
 		d.Reasons = append(d.Reasons, fmt.Sprintf("the %.0f%% that is not regulated is also cheaper locally: all-local %s/month vs %s/month with %s for the rest", (1-share)*100, units.FormatUSD(l.MonthlyCostUSD), units.FormatUSD(hybrid), d.BestCloud.Model))
@@ -468,6 +473,9 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	d.Verdict = Hybrid
 	d.Reasons = append(d.Reasons, fmt.Sprintf("the regulated %.0f%% (%s tokens/month) runs on %s for %s/month; the other %.0f%% goes to %s for %s/month — %s in all, vs %s all-local",
 		share*100, units.FormatTokens(regT), lr.Label(), units.FormatUSD(lrm.Total), (1-share)*100, d.BestCloud.Model, units.FormatUSD(cr), units.FormatUSD(hybrid), units.FormatUSD(l.MonthlyCostUSD)))
+	if l.fail != "" && l.MonthlyCostUSD.LessThanOrEqual(hybrid) {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("all-local would cost no more, but %s does not meet the answers (%s), so only the regulated share runs there", l.Model, l.fail))
+	}
 	reg := *lr
 	reg.MonthlyCostUSD, reg.UpfrontUSD, reg.GPUs = lrm.Total, lrm.Upfront, lrm.Replicas*lr.GPUsPerReplica
 	d.recommendLocal("regulated", share, regT, &reg)
@@ -592,17 +600,26 @@ func fastestTTFT(opts []*LocalOption) *LocalOption {
 }
 
 // volumeChange states the crossover as a flip of the verdict.
-func (d *Decision) volumeChange(x *int64, T int64) {
+func (d *Decision) volumeChange(x *int64, T int64, regulated float64) {
 	l, c := d.BestLocal, d.BestCloud
 	if x == nil {
+		if d.Verdict == Local {
+			return // local for the regulated share; "never cheaper" would contradict the reason given
+		}
 		d.Reasons = append(d.Reasons, fmt.Sprintf("%s never becomes cheaper than %s below %s tokens/month", l.Label(), c.Model, units.FormatTokens(crossoverLimit(T))))
+		return
+	}
+	if *x > T && d.Verdict == Local {
+		// Local already (regulated traffic pays for the machine): a volume
+		// at which local "starts" to pay would change nothing.
 		return
 	}
 	if *x > T {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("local breaks even above %s tokens/month", units.FormatTokens(*x)))
 		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "volume", Threshold: float64(*x), Unit: "tokens_per_month", Verdict: Local,
 			Text: fmt.Sprintf("above %s tokens/month %s costs no more than %s", units.FormatTokens(*x), l.Label(), c.Model)})
-	} else if d.Verdict == Local || d.Verdict == Hybrid {
+	} else if (d.Verdict == Local || d.Verdict == Hybrid) && regulated == 0 {
+		// (Regulated traffic cannot go to the cloud at any volume.)
 		d.WhatWouldChangeIt = append(d.WhatWouldChangeIt, Change{Kind: "volume", Threshold: float64(*x), Unit: "tokens_per_month", Verdict: Cloud,
 			Text: fmt.Sprintf("below %s tokens/month %s is cheaper than %s", units.FormatTokens(*x), c.Model, l.Label())})
 	}

@@ -641,3 +641,63 @@ func TestIsValueClass(t *testing.T) {
 		}
 	}
 }
+
+// Part of the traffic regulated and answers no local model meets (accuracy
+// best): the regulated share must stay local anyway, but the rest is not
+// sent to a model that does not meet the answers just because the rented
+// machine is paid for: it goes to the cloud model that does (hybrid).
+func TestRegulatedShareDoesNotPullTheRestBelowTheAnswers(t *testing.T) {
+	d := decideYAML(t, "tokens_per_month: 5M\nprivacy: regulated\nregulated_share: 0.5\ntask: code\naccuracy: best\n")
+	if d.Verdict != Hybrid {
+		t.Fatalf("verdict %s, want hybrid: %q", d.Verdict, d.Reasons)
+	}
+	roles := map[string]string{}
+	for _, r := range d.Recommendations {
+		roles[r.Role] = r.Kind
+	}
+	if roles["regulated"] != "local" || roles["rest"] != "cloud" {
+		t.Fatalf("recommendations %+v", d.Recommendations)
+	}
+	if !anyContains(d.Reasons, "does not meet the answers") {
+		t.Errorf("reasons do not say why the rest leaves the cheaper local machine: %q", d.Reasons)
+	}
+	// No volume makes that model good enough for the rest.
+	for _, c := range d.WhatWouldChangeIt {
+		if c.Kind == "volume" {
+			t.Errorf("volume change offered for a model that misses the answers: %+v", c)
+		}
+	}
+	if anyContains(d.Reasons, "breaks even above") {
+		t.Errorf("reasons: %q", d.Reasons)
+	}
+}
+
+// "What would change it" lists changes that flip the verdict: none may end
+// in the verdict already given.
+func TestChangesFlipTheVerdict(t *testing.T) {
+	for _, y := range []string{
+		"tokens_per_month: 50M\nprivacy: regulated\nregulated_share: 0.3\ntask: qa\nlatency_seconds: 0.5\n",
+		"tokens_per_month: 500M\nprivacy: regulated\nregulated_share: 0.5\ntask: classification\n",
+		"tokens_per_month: 2M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\nbudget_usd: 100\n",
+		"tokens_per_month: 20M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\nhave_gpus: [rtx-4090x2]\nlatency_seconds: 5\nbudget_usd: 300\n",
+		"tokens_per_month: 2B\nprivacy: regulated\nregulated_share: 0.5\ntask: classification\n",
+		"tokens_per_month: 2M\nprivacy: none\ntask: classification\n",
+		"tokens_per_month: 500M\nprivacy: none\ntask: classification\n",
+		"tokens_per_month: 5B\nprivacy: contractual\ntask: summarization\nload: spiky\npeak_to_average: 4\n",
+		"tokens_per_month: 300M\nprivacy: none\ntask: summarization\nhave_gpus: [rtx-4090]\nops_hours_per_month: 2\n",
+	} {
+		d := decideYAML(t, y)
+		regulated := strings.Contains(y, "privacy: regulated")
+		for _, c := range d.WhatWouldChangeIt {
+			if c.Verdict == d.Verdict && c.Kind != "budget" { // a budget change says what the answers cost
+				t.Errorf("%s verdict, yet %q → %s\n%s", d.Verdict, c.Text, c.Verdict, y)
+			}
+			if regulated && c.Kind == "volume" && c.Verdict == Cloud {
+				t.Errorf("regulated traffic cannot go to the cloud at any volume: %q\n%s", c.Text, y)
+			}
+		}
+		if anyContains(d.Reasons, "also cheaper locally") && anyContains(d.Reasons, "never becomes cheaper") {
+			t.Errorf("contradicting reasons: %q\n%s", d.Reasons, y)
+		}
+	}
+}

@@ -77,6 +77,7 @@ type Texter interface {
 type Theme struct {
 	Title, Good, Bad, Warn, Muted, Bold lipgloss.Style
 	Color                               bool
+	TTY                                 bool // stdout is a terminal: boxes and cards; piped: plain lines
 }
 
 // NewTheme builds styles for the stream; colour only if ios allows it.
@@ -95,6 +96,7 @@ func NewTheme(ios *iostreams.IOStreams) Theme {
 		Muted: r.NewStyle().Faint(true),
 		Bold:  r.NewStyle().Bold(true),
 		Color: ios.ColorEnabled(),
+		TTY:   ios.IsStdoutTTY(),
 	}
 }
 
