@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -81,7 +80,7 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 		if paths == nil {
 			paths, values = fieldPaths(data)
 		}
-		if col, msg, ok := cutColumn(iss.Msg); ok {
+		if col, msg, ok := fileissue.CutColumn(iss.Msg); ok {
 			iss.Msg = msg
 			if p, ok := values[[2]int{iss.Line, col}]; ok {
 				iss.Field = p
@@ -99,64 +98,23 @@ func yamlIssues(name string, data []byte, err error) []Issue {
 	return out
 }
 
-// cutColumn splits "column N: msg" (see typeErr).
-func cutColumn(s string) (col int, msg string, ok bool) {
-	rest, ok := strings.CutPrefix(s, "column ")
-	if !ok {
-		return 0, s, false
-	}
-	num, msg, ok := strings.Cut(rest, ": ")
-	if !ok {
-		return 0, s, false
-	}
-	col, err := strconv.Atoi(num)
-	if err != nil {
-		return 0, s, false
-	}
-	return col, msg, true
-}
-
 // fieldPaths maps each line to the outermost key path on it, e.g.
 // "workloads[1].prompt_tokens", so a decoding error names its field. A
 // sequence item yields its line to the item's first key ("- name: x"
 // is workloads[0].name). values maps the line and column where each
 // key's value starts to the key's path, for errors that carry a column.
 func fieldPaths(data []byte) (map[int]string, map[[2]int]string) {
-	var root yaml.Node
 	paths := map[int]string{}
 	values := map[[2]int]string{}
 	items := map[int]bool{} // lines claimed by a sequence item only
-	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
-		return paths, values
-	}
-	claim := func(line int, path string, item bool) {
-		if _, ok := paths[line]; !ok || (items[line] && !item) {
-			paths[line], items[line] = path, item
+	for _, v := range fileissue.Values(data) {
+		if _, ok := paths[v.KeyLine]; !ok || (items[v.KeyLine] && !v.Item) {
+			paths[v.KeyLine], items[v.KeyLine] = v.Path, v.Item
+		}
+		if !v.Item {
+			values[[2]int{v.Line, v.Column}] = v.Path
 		}
 	}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := k.Value
-				if path != "" {
-					p = path + "." + k.Value
-				}
-				claim(k.Line, p, false)
-				values[[2]int{v.Line, v.Column}] = p
-				walk(v, p)
-			}
-		case yaml.SequenceNode:
-			for i, item := range n.Content {
-				p := fmt.Sprintf("%s[%d]", path, i)
-				claim(item.Line, p, true)
-				walk(item, p)
-			}
-		}
-	}
-	walk(root.Content[0], "")
 	return paths, values
 }
 

@@ -142,32 +142,17 @@ func YAMLKeys(t reflect.Type) []string {
 // the key whose value sits on that line in data. A line with several
 // values (a flow mapping) is ambiguous and stays unnamed.
 func NameFields(issues []Issue, data []byte) {
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil {
-		return
-	}
 	keys := map[int]string{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				v := n.Content[i+1]
-				if (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && v.Style&yaml.FlowStyle == 0 {
-					continue // a block starts on the line of its first entry
-				}
-				l := v.Line
-				if _, seen := keys[l]; seen {
-					keys[l] = ""
-				} else {
-					keys[l] = n.Content[i].Value
-				}
-			}
+	for _, v := range Values(data) {
+		if v.Item || v.Block {
+			continue
 		}
-		for _, c := range n.Content {
-			walk(c)
+		if _, seen := keys[v.Line]; seen {
+			keys[v.Line] = ""
+		} else {
+			keys[v.Line] = v.Key
 		}
 	}
-	walk(&root)
 	for i := range issues {
 		if issues[i].Field == "" && issues[i].Line > 0 {
 			issues[i].Field = keys[issues[i].Line]

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/fileissue"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
@@ -269,72 +270,29 @@ func yamlError(file string, data []byte, err error) error {
 		msgs = []string{err.Error()}
 	}
 	pe := &PolicyError{}
-	var vals []valuePath // built when a message has a line
+	vals := sync.OnceValue(func() []fileissue.Value { return fileissue.Values(data) }) // when a message has a line
 	for _, m := range msgs {
 		is := Issue{File: file, Msg: m}
 		if sm := yamlLineRE().FindStringSubmatch(m); sm != nil {
 			is.Line, _ = strconv.Atoi(sm[1])
 			is.Msg = sm[2]
-			if vals == nil {
-				vals = valuePaths(data)
-			}
-			is.Field, is.Msg = fieldOf(vals, is.Line, is.Msg)
+			is.Field, is.Msg = fieldOf(vals(), is.Line, is.Msg)
 		}
 		pe.Issues = append(pe.Issues, is)
 	}
 	return pe
 }
 
-// valuePath is where a key's value starts, and the key's path
-// (backends[0].hourly_usd).
-type valuePath struct {
-	line, col int
-	value     string // scalar text
-	path      string
-}
-
-func valuePaths(data []byte) []valuePath {
-	var root yaml.Node
-	out := []valuePath{}
-	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
-		return out
-	}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := strings.TrimPrefix(path+"."+k.Value, ".")
-				out = append(out, valuePath{v.Line, v.Column, v.Value, p})
-				walk(v, p)
-			}
-		case yaml.SequenceNode:
-			for i, item := range n.Content {
-				p := fmt.Sprintf("%s[%d]", path, i)
-				out = append(out, valuePath{item.Line, item.Column, item.Value, p})
-				walk(item, p)
-			}
-		}
-	}
-	walk(root.Content[0], "")
-	return out
-}
-
 // fieldOf names the field a decoding error at line is about: by the
 // column our own decoders add ("column N: ..."), else by the value yaml
 // quotes in backticks ("cannot unmarshal !!str `soon` into ..."), else by
-// the only key on the line. It returns the message without the column.
-func fieldOf(vals []valuePath, line int, msg string) (string, string) {
-	if rest, ok := strings.CutPrefix(msg, "column "); ok {
-		if num, m, ok := strings.Cut(rest, ": "); ok {
-			if col, err := strconv.Atoi(num); err == nil {
-				msg = m
-				for _, v := range vals {
-					if v.line == line && v.col == col {
-						return v.path, msg
-					}
-				}
+// the only value on the line. It returns the message without the column.
+func fieldOf(vals []fileissue.Value, line int, msg string) (string, string) {
+	if col, rest, ok := fileissue.CutColumn(msg); ok {
+		msg = rest
+		for _, v := range vals {
+			if v.Line == line && v.Column == col {
+				return v.Path, msg
 			}
 		}
 	}
@@ -345,13 +303,13 @@ func fieldOf(vals []valuePath, line int, msg string) (string, string) {
 	}
 	var onLine []string
 	for _, v := range vals {
-		if v.line != line {
+		if v.Line != line {
 			continue
 		}
-		if quoted != "" && strings.HasPrefix(v.value, quoted) {
-			return v.path, msg
+		if quoted != "" && strings.HasPrefix(v.Scalar, quoted) {
+			return v.Path, msg
 		}
-		onLine = append(onLine, v.path)
+		onLine = append(onLine, v.Path)
 	}
 	if len(onLine) == 1 {
 		return onLine[0], msg
