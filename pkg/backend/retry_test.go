@@ -324,7 +324,11 @@ func TestDoFailures(t *testing.T) {
 			if attempts != tt.wantAttempts {
 				t.Errorf("attempts = %d, want %d", attempts, tt.wantAttempts)
 			}
-			if got := len(rp.requests()); got != tt.wantAttempts {
+			// SDK retries must be off: the server never sees more requests
+			// than Do's attempts. A request that timed out may have spent
+			// its whole wall-clock budget before reaching the handler on a
+			// loaded machine, so a timeout case may see fewer.
+			if got := len(rp.requests()); got > tt.wantAttempts || got < tt.wantAttempts && tt.wantCode != CodeTimeout {
 				t.Errorf("server saw %d requests, want %d (SDK retries must be off)", got, tt.wantAttempts)
 			}
 			if !reflect.DeepEqual(rec.sleeps, tt.wantSleeps) {
