@@ -122,7 +122,7 @@ func (o *ownedFlags) basis(cat *catalog.Catalog) (cost.LocalBasis, error) {
 	b := cost.BasisFromCatalog(cat.Defaults)
 	var err error
 	if o.Months != "" {
-		if b.AmortizationMonths, err = parseDecimalFlag("months", o.Months); err != nil {
+		if b.AmortizationMonths, err = parseDecimalFlag("months", o.Months, 1, 1200); err != nil {
 			return b, err
 		}
 	}
@@ -132,7 +132,7 @@ func (o *ownedFlags) basis(cat *catalog.Catalog) (cost.LocalBasis, error) {
 		}
 	}
 	if o.PUE != "" {
-		if b.PUE, err = parseDecimalFlag("pue", o.PUE); err != nil {
+		if b.PUE, err = parseDecimalFlag("pue", o.PUE, 1, 10); err != nil {
 			return b, err
 		}
 	}
@@ -156,10 +156,16 @@ func parseUSDFlag(flag, s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-func parseDecimalFlag(flag, s string) (decimal.Decimal, error) {
+// parseDecimalFlag reads a plain number that must lie in [lo, hi]: an
+// amortization of 1e-400 months or a PUE of 1e400 is a typo, and priced
+// as given it prints a 400-digit bill.
+func parseDecimalFlag(flag, s string, lo, hi int64) (decimal.Decimal, error) {
 	d, err := decimal.NewFromString(strings.TrimSpace(s))
-	if err != nil || d.IsNegative() {
-		return decimal.Zero, FlagErrorf("invalid value %q for --%s: want a number >= 0", s, flag)
+	if err != nil {
+		return decimal.Zero, FlagErrorf("invalid value %q for --%s: want a number from %d to %d", s, flag, lo, hi)
+	}
+	if d.LessThan(decimal.NewFromInt(lo)) || d.GreaterThan(decimal.NewFromInt(hi)) {
+		return decimal.Zero, FlagErrorf("invalid value %q for --%s: must be from %d to %d", s, flag, lo, hi)
 	}
 	return d, nil
 }
@@ -176,7 +182,7 @@ func (o *ownedFlags) ownedCost(r hardware.Result, cg *catalog.GPU, b cost.LocalB
 		ov.HardwarePriceUSD = &p
 	}
 	if o.Watts != "" {
-		w, err := parseDecimalFlag("watts", o.Watts)
+		w, err := parseDecimalFlag("watts", o.Watts, 0, 100_000)
 		if err != nil {
 			return cost.LocalCost{}, nil, err
 		}

@@ -349,6 +349,11 @@ func TestBreakevenErrors(t *testing.T) {
 		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "no-such-cloud"}, "--vs"},
 		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", "x.pdf"}, "--plot"},
 		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--pue", "0.5"}, "--pue"},
+		// Typos that priced as given print a 400-digit bill.
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--pue", "1e400"}, "--pue: must be from 1 to 10"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--months", "1e-400"}, "--months: must be from 1 to 1200"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--months", "1e400"}, "--months"},
+		{[]string{"estimate", "--tokens", "1M", "--local", "llama-3.1-8b@rtx-4090", "--watts", "1e9"}, "--watts"},
 		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--rent", "--hardware-price", "10"}, "--rent"},
 	}
 	for _, tc := range cases {
