@@ -146,7 +146,7 @@ func TestCatalogLintExitCodes(t *testing.T) {
 	if _, errOut, code := runLLMCost(t, lintFixture, "catalog", "lint", "--min-level", "loud"); code != 2 || !strings.Contains(errOut, "--min-level") {
 		t.Errorf("bad --min-level: exit %d %q", code, errOut)
 	}
-	if _, errOut, code := runLLMCost(t, clean, "catalog", "lint", "--against", "no-such-dir"); code != 2 || !strings.Contains(errOut, "no-such-dir") {
+	if _, errOut, code := runLLMCost(t, clean, "catalog", "lint", "--against", "no-such-dir"); code != 2 || !strings.Contains(errOut, "--against: cannot read no-such-dir") {
 		t.Errorf("missing --against: exit %d %q", code, errOut)
 	}
 	// --min-level error hides warnings but still counts them.

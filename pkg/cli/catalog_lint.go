@@ -127,7 +127,7 @@ func catalogLintRun(o *CatalogLintOptions) error {
 	var against []catalog.CloudModel
 	if o.Against != "" {
 		if against, err = loadModelsArg(f, o.Against); err != nil {
-			return err
+			return flagScoped("against", err)
 		}
 		if against == nil {
 			against = []catalog.CloudModel{}
