@@ -415,6 +415,16 @@ func checkBenchmark(cat *catalog.Catalog, a *decide.Answers) error {
 	return &InputError{Err: a.ErrorFor(decide.FieldAccuracy, -1, fmt.Sprintf("unknown benchmark %q (the catalog scores models on %s)", a.Accuracy.Benchmark, strings.Join(names, ", ")))}
 }
 
+// hasCloud reports whether any of p's backends is a cloud one.
+func hasCloud(p *decide.Policy) bool {
+	for _, b := range p.Backends {
+		if b.Source == "cloud" {
+			return true
+		}
+	}
+	return false
+}
+
 // writePolicy writes atomically: a temp file in the same directory, renamed
 // over the target, so a crash never leaves half a policy.
 func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
@@ -423,6 +433,9 @@ func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
 		return &InputError{Err: fmt.Errorf("--write-policy: %w", err)}
 	}
 	header := fmt.Sprintf("Written by llmcost decide (%s verdict, prices as of %s).\nCheck base_url and model for your serving setup before `llmcost route --policy %s`.", d.Verdict, d.AsOf, filepath.Base(path))
+	if hasCloud(p) && d.Workload.Privacy == decide.PrivacyRegulated {
+		header += "\nRegulated prompts stay local only if route sees them: the detectors find e-mails, phone, card,\nIBAN and SSN numbers, not a diagnosis or a contract. Mark the rest in a JSONL prompts file:\n{\"id\": \"...\", \"prompt\": \"...\", \"pii\": true}."
+	}
 	for _, r := range d.Recommendations {
 		if r.Role == "overflow" {
 			header += fmt.Sprintf("\nBursts above the local capacity (%.0f%% of tokens) go to the cloud backend: rules match task and PII,\nnot load, so put a gateway (e.g. LiteLLM with fallbacks) in front of both, or rely on the fallback.", r.TrafficShare*100)

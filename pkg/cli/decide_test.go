@@ -384,6 +384,13 @@ func TestDecidePolicyPassesRouteCheck(t *testing.T) {
 			if strings.Contains(chk.stderr, "warning") && !strings.Contains(chk.stderr, "no local backend") {
 				t.Errorf("unexpected warning: %s", chk.stderr)
 			}
+			// Regulated data the detectors cannot see must be flagged by
+			// hand: a policy that sends the rest to the cloud says how.
+			b, _ := os.ReadFile(path)
+			wantHint := name == "hybrid regulated"
+			if got := strings.Contains(string(b), `# {"id": "...", "prompt": "...", "pii": true}.`); got != wantHint {
+				t.Errorf("pii-flag hint in the header: %v, want %v\n%s", got, wantHint, b)
+			}
 		})
 	}
 	// The check is not a rubber stamp: a policy routing PII to the cloud fails it.
