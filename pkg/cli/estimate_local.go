@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -173,52 +174,65 @@ func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rente
 	if err != nil {
 		return EstimateOption{}, decimal.Zero, err
 	}
-	return e.price(hw, cg, rented, b, tokens, inputShare)
+	pc, err := e.costOf(hw, cg, rented, b, inputShare)
+	if err != nil {
+		return EstimateOption{}, decimal.Zero, err
+	}
+	return pc.option(tokens)
 }
 
-// price turns a placement that fits into an option: its monthly cost at
-// tokens, owned or rented, and the running part of that cost.
-func (e *estimateLocalFlags) price(hw hardware.Result, cg *catalog.GPU, rented bool, b cost.LocalBasis, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, error) {
-	opt, zero := EstimateOption{}, decimal.Zero
+// placedCost is a placement that fits with its cost basis, owned or
+// rented, not yet priced at a volume.
+type placedCost struct {
+	hw           hardware.Result
+	lc           cost.LocalCost
+	rented       bool
+	hardwareText string
+	notes        []string
+}
+
+// costOf builds the cost basis of a placement that fits.
+func (e *estimateLocalFlags) costOf(hw hardware.Result, cg *catalog.GPU, rented bool, b cost.LocalBasis, inputShare decimal.Decimal) (placedCost, error) {
+	pc := placedCost{hw: hw, rented: rented, hardwareText: fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)}
 	var err error
-	var lc cost.LocalCost
-	var notes []string
-	hardwareText := fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)
 	if rented {
 		var rental *catalog.Rental
-		lc, rental, err = rentedCost(hw, cg, b, inputShare)
-		if err != nil {
-			return opt, zero, err
+		if pc.lc, rental, err = rentedCost(hw, cg, b, inputShare); err != nil {
+			return pc, err
 		}
-		hardwareText += fmt.Sprintf(" rented (%s $%s/h)", rental.Provider, rental.USDPerHour.D)
+		pc.hardwareText += fmt.Sprintf(" rented (%s $%s/h)", rental.Provider, rental.USDPerHour.D)
 		if rental.Unverified {
-			notes = append(notes, fmt.Sprintf("rental %s $%s/h", rental.Provider, rental.USDPerHour.D))
+			pc.notes = append(pc.notes, fmt.Sprintf("rental %s $%s/h", rental.Provider, rental.USDPerHour.D))
 		}
-	} else {
-		lc, notes, err = e.Owned.ownedCost(hw, cg, b, inputShare)
-		if err != nil {
-			return opt, zero, err
-		}
-		hardwareText += " owned"
+		return pc, nil
 	}
-	m, err := lc.For(tokens)
+	pc.lc, pc.notes, err = e.Owned.ownedCost(hw, cg, b, inputShare)
+	pc.hardwareText += " owned"
+	return pc, err
+}
+
+// option prices the placement at tokens: the option, and the running part
+// of its monthly cost (energy or rent, + ops).
+func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal, error) {
+	hw := pc.hw
+	m, err := pc.lc.For(tokens)
 	if err != nil {
-		return opt, zero, &InputError{Err: err}
+		return EstimateOption{}, decimal.Zero, &InputError{Err: err}
 	}
-	notes = append(notes, hw.Unverified...)
+	notes := append(slices.Clip(pc.notes), hw.Unverified...)
 	gpus, fits := m.Capacity.GPUs, hw.Fits
 	util := m.Capacity.Utilization.Round(4).InexactFloat64()
 	id := fmt.Sprintf("%s@%s:%s", hw.Model, hw.GPU, hw.Quant)
 	if hw.GPUs > 1 {
 		id += fmt.Sprintf("x%d", hw.GPUs)
 	}
-	if rented {
+	if pc.rented {
 		id = "rent:" + id
 	}
-	opt = EstimateOption{
+	opt := EstimateOption{
 		ID: id, Kind: "local", Name: hw.Model,
 		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
-		GPUs: &gpus, Fits: &fits, Hardware: hardwareText, Utilization: &util,
+		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText, Utilization: &util,
 		Unverified: len(notes) > 0, Notes: notes,
 	}
 	if t := tokens.Total(); t > 0 {
@@ -228,12 +242,22 @@ func (e *estimateLocalFlags) price(hw hardware.Result, cg *catalog.GPU, rented b
 }
 
 // cheapest tries every GPU (owned: those with a price and power; rented:
-// those with an offer) and keeps the cheapest placement of model id.
+// those with a verified offer) and keeps the cheapest placement of model
+// id; of equal costs, the first GPU in catalog order.
+//
+// Pricing a placement at a volume is the costly step, so candidates are
+// priced in order of a lower bound of their cost (one machine's
+// amortization or always-on rent, cost.MinMonthlyTotal), and the search
+// stops once the bound reaches the best cost found: no later candidate can
+// undercut it, nor tie it from an earlier catalog position.
 func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
-	var best EstimateOption
-	var bestRunning decimal.Decimal
-	found := false
-	for _, gid := range cat.GPUIDs() {
+	type candidate struct {
+		pc    placedCost
+		bound decimal.Decimal
+		pos   int // catalog order
+	}
+	var cands []candidate
+	for pos, gid := range cat.GPUIDs() {
 		_, cg, err := env.GPU(gid)
 		if err != nil {
 			continue
@@ -248,12 +272,33 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || hw.GPUsNeeded > autoLocalMaxGPUs {
 			continue
 		}
-		opt, run, err := e.price(hw, cg, rented, b, tokens, inputShare)
+		pc, err := e.costOf(hw, cg, rented, b, inputShare)
 		if err != nil {
 			continue
 		}
-		if !found || opt.MonthlyCostUSD.LessThan(best.MonthlyCostUSD) {
-			best, bestRunning, found = opt, run, true
+		cands = append(cands, candidate{pc, pc.lc.MinMonthlyTotal(), pos})
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return a.bound.Cmp(b.bound) })
+
+	var best EstimateOption
+	var bestRunning decimal.Decimal
+	bestPos, found := 0, false
+	for _, c := range cands {
+		if found {
+			cmp := c.bound.Cmp(best.MonthlyCostUSD)
+			if cmp > 0 {
+				break // sorted by bound: no later candidate is cheaper either
+			}
+			if cmp == 0 && c.pos > bestPos {
+				continue // could at best tie, and ties go to catalog order
+			}
+		}
+		opt, run, err := c.pc.option(tokens)
+		if err != nil {
+			continue
+		}
+		if cmp := opt.MonthlyCostUSD.Cmp(best.MonthlyCostUSD); !found || cmp < 0 || cmp == 0 && c.pos < bestPos {
+			best, bestRunning, bestPos, found = opt, run, c.pos, true
 		}
 	}
 	return best, bestRunning, found

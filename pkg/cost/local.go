@@ -206,6 +206,30 @@ func (l LocalCost) For(t Tokens) (LocalMonthly, error) {
 	return m, nil
 }
 
+// MinMonthlyTotal is a lower bound of For(t).Total over every volume t:
+// one replica's amortization (owned) or always-on rent (rented), plus ops.
+// Energy and extra replicas only add to it. It lets a search over many
+// machines skip pricing one that cannot beat the best found so far.
+func (l LocalCost) MinMonthlyTotal() decimal.Decimal {
+	if o := l.Owned; o != nil {
+		if !o.AmortizationMonths.IsPositive() {
+			return o.OpsMonthlyUSD
+		}
+		// The same division For makes, of the smallest numerator: rounding
+		// to DivisionPrecision is monotone, so this stays a bound.
+		return o.HardwarePriceUSD.Div(o.AmortizationMonths).Add(o.OpsMonthlyUSD)
+	}
+	r := l.Rented
+	if r == nil {
+		return decimal.Zero
+	}
+	if r.OnDemand {
+		return r.OpsMonthlyUSD
+	}
+	per := decimal.NewFromInt(int64(l.Plan.GPUsPerReplica))
+	return r.USDPerGPUHour.Mul(per.Mul(l.Plan.HoursPerMonth)).Add(r.OpsMonthlyUSD)
+}
+
 // BreakevenMonths is how long the purchase takes to pay for itself:
 // upfront / (cloud monthly - local running monthly). nil means never (the
 // local option costs as much or more to run than the cloud bill).

@@ -298,3 +298,33 @@ func TestSplitTokens(t *testing.T) {
 		}
 	}
 }
+
+// MinMonthlyTotal never exceeds the month at any volume, and is reached
+// where it can be: an always-on rental at any volume one replica serves.
+func TestMinMonthlyTotalIsALowerBound(t *testing.T) {
+	owned := LocalCost{Plan: handPlan(), InputShare: d("0.75"), Owned: &Owned{
+		HardwarePriceUSD: d("1800"), AmortizationMonths: d("36"), ActiveWatts: d("450"), IdleWatts: d("0"),
+		PUE: d("1"), KWhPriceUSD: d("0.20"), OpsMonthlyUSD: d("10"),
+	}}
+	eq(t, "owned bound", owned.MinMonthlyTotal(), "60") // 1800/36 + 10
+	plan2 := handPlan()
+	plan2.GPUsPerReplica = 2
+	always := LocalCost{Plan: plan2, InputShare: d("0.75"), Rented: &Rented{USDPerGPUHour: d("0.34"), OpsMonthlyUSD: d("5")}}
+	eq(t, "always-on bound", always.MinMonthlyTotal(), "501.4") // 0.34 x 2 x 730 + 5
+	onDemand := LocalCost{Plan: handPlan(), InputShare: d("0.75"), Rented: &Rented{USDPerGPUHour: d("0.34"), OnDemand: true, OpsMonthlyUSD: d("5")}}
+	eq(t, "on-demand bound", onDemand.MinMonthlyTotal(), "5")
+
+	for _, lc := range []LocalCost{owned, always, onDemand} {
+		for _, total := range []int64{0, 1, 999, 3_960_000, 1_000_000_000, 900_000_000_000} {
+			m, err := lc.At(total)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lc.MinMonthlyTotal().GreaterThan(m.Total) {
+				t.Errorf("at %d tokens: bound %s above the month %s", total, lc.MinMonthlyTotal(), m.Total)
+			}
+		}
+	}
+	m, _ := always.At(3_960_000)
+	eq(t, "always-on month at one replica", m.Total, "501.4")
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"testing"
+
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/iostreams"
+	"github.com/shopspring/decimal"
+)
+
+// cheapest skips pricing machines whose lower bound cannot beat the best
+// so far. It must pick exactly what pricing every candidate would: the
+// lowest cost, and on a tie the first GPU in catalog order.
+func TestCheapestPruningIsExact(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(ios, func(string) string { return "" })
+	cat, err := f.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := newLocalEnv(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &estimateLocalFlags{Owned: ownedFlags{Concurrency: 1, OpsMonthly: "0"}}
+	basis, err := e.Owned.basis(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := append([]string{"phi-3.5-mini", "llama-3.1-70b", "mixtral-8x7b"}, cat.Defaults.LocalComparisonSet...)
+	compared := 0
+	for _, total := range []int64{1_000, 10_000_000, 1_000_000_000, 50_000_000_000} {
+		tokens := cost.SplitTokens(total, decimal.RequireFromString("0.75"))
+		req := hardware.Request{ContextTokens: requestContext(8192, 1000, hardware.DefaultOutputTokens), Concurrency: 1, PromptTokens: 1000}
+		for _, id := range models {
+			for _, rented := range []bool{false, true} {
+				got, gotRun, ok := e.cheapest(env, cat, id, rented, basis, req, tokens, decimal.RequireFromString("0.75"))
+
+				// Brute force: price every candidate, keep the first minimum.
+				var want EstimateOption
+				var wantRun decimal.Decimal
+				found := false
+				for _, gid := range cat.GPUIDs() {
+					_, cg, err := env.GPU(gid)
+					if err != nil || rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
+						continue
+					}
+					hw, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
+					if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || hw.GPUsNeeded > autoLocalMaxGPUs {
+						continue
+					}
+					pc, err := e.costOf(hw, cg, rented, basis, decimal.RequireFromString("0.75"))
+					if err != nil {
+						continue
+					}
+					opt, run, err := pc.option(tokens)
+					if err != nil {
+						continue
+					}
+					// The bound holds for every candidate priced.
+					if pc.lc.MinMonthlyTotal().GreaterThan(opt.MonthlyCostUSD) {
+						t.Errorf("%s: bound %s above the cost %s", opt.ID, pc.lc.MinMonthlyTotal(), opt.MonthlyCostUSD)
+					}
+					if !found || opt.MonthlyCostUSD.LessThan(want.MonthlyCostUSD) {
+						want, wantRun, found = opt, run, true
+					}
+				}
+				if ok != found || ok && (got.ID != want.ID || !got.MonthlyCostUSD.Equal(want.MonthlyCostUSD) || !gotRun.Equal(wantRun)) {
+					t.Errorf("%s rented=%v at %d tokens: cheapest %q $%s, every candidate priced: %q $%s", id, rented, total, got.ID, got.MonthlyCostUSD, want.ID, want.MonthlyCostUSD)
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 40 {
+		t.Fatalf("only %d comparisons", compared)
+	}
+}
