@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/llmcost/llmcost/data"
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/iostreams"
@@ -56,6 +57,13 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
 		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
 	}
 	f.RunForm = func(form *huh.Form, accessible bool) error {
+		if !accessible {
+			// Ask the terminal for its background now, before bubbletea
+			// takes over its input and would swallow the answer: the
+			// query bubbletea's init used to make for every command
+			// (internal/earlyenv), made only where a form needs it.
+			_ = lipgloss.HasDarkBackground()
+		}
 		return form.WithInput(ios.In).WithOutput(ios.Out).WithAccessible(accessible).Run()
 	}
 	f.HTTPClient = func() *http.Client {
