@@ -4,12 +4,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/llmcost/llmcost/internal/earlyenv"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // End-to-end tests of the real binary: exit codes, piping, files and the
 // environment, in testdata/script/*.txtar.
 func TestMain(m *testing.M) {
+	earlyenv.Restore() // the test process too imports main's packages
 	testscript.Main(m, map[string]func(){"llmcost": func() { os.Exit(run()) }})
 }
 

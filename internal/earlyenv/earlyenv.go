@@ -9,32 +9,47 @@
 // some CI ptys) it printed the raw query and hung for termenv's 5-second
 // timeout (charmbracelet/bubbletea#1771, closed upstream as not planned).
 //
-// termenv skips the query when CI is set. This package sets CI, if it is
-// unset, while packages initialise, and Restore unsets it first thing in
-// main, before anything reads the environment. It imports only os, so by
-// the Go specification's initialisation order (packages sorted by import
-// path, each initialised as soon as its imports are) it runs before
-// github.com/muesli/termenv, which bubbletea needs through lipgloss; a test
-// checks that order on the built binary. The interactive questionnaire asks
-// the terminal itself, just before it starts (see pkg/cli).
+// termenv skips the query when CI is non-empty. This package sets CI, if it
+// is empty or unset, while packages initialise, and Restore puts it back
+// first thing in main, before anything reads the environment.
+//
+// Why this runs early enough: the Go specification (1.21+) initialises
+// packages by sorting them all by import path and repeatedly initialising
+// the first one whose imports are all initialised. This package imports
+// only os, which github.com/muesli/termenv needs too, so whenever termenv
+// is ready this package is ready as well and sorts before it
+// ("github.com/llmcost/..." < "github.com/muesli/..."); bubbletea needs
+// termenv (through lipgloss), so it comes later still. That holds while
+// this package imports nothing outside os; TestNoTerminalQueryAtStartup
+// checks the order on the built binary.
 package earlyenv
 
 import "os"
 
 const key = "CI"
 
-var set bool
+var (
+	set        bool // init set CI
+	wasPresent bool // CI was in the environment, empty
+)
 
 func init() {
-	if _, ok := os.LookupEnv(key); !ok {
-		set = os.Setenv(key, "llmcost-init") == nil
+	if os.Getenv(key) != "" {
+		return
 	}
+	_, wasPresent = os.LookupEnv(key)
+	set = os.Setenv(key, "llmcost-init") == nil
 }
 
-// Restore removes what init set. Call it before anything else in main.
+// Restore puts CI back as it was. Call it before anything else in main.
 func Restore() {
-	if set {
-		os.Unsetenv(key)
-		set = false
+	if !set {
+		return
 	}
+	if wasPresent {
+		os.Setenv(key, "")
+	} else {
+		os.Unsetenv(key)
+	}
+	set = false
 }

@@ -4,23 +4,28 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 )
 
 // runOnSilentPTY runs the binary on a terminal that never answers a
 // query, as script(1) or Emacs shell mode, and returns all it wrote.
-func runOnSilentPTY(t *testing.T, bin string, args ...string) string {
+func runOnSilentPTY(t *testing.T, bin string, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color"} // no CI
+	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color"}, env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// A program that hangs is a failure, not a stuck test run.
+	stop := time.AfterFunc(ptyDeadline, func() { _ = cmd.Process.Kill() })
+	defer stop.Stop()
 	var out bytes.Buffer
 	b := make([]byte, 4096)
 	for {
@@ -42,17 +47,29 @@ func runOnSilentPTY(t *testing.T, bin string, args ...string) string {
 // CI, set only while packages initialise, must not leak into the run:
 // colour stays on for a terminal.
 func TestNoTerminalQueryAtStartup(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs a Unix pty")
+	}
 	bin := buildLLMCost(t)
-	for _, args := range [][]string{
-		{"--version"},
-		{"estimate", "--tokens", "1M", "--models", "gpt-4o", "--no-local"},
+	for _, tc := range []struct {
+		env  []string
+		args []string
+	}{
+		{nil, []string{"--version"}},
+		{[]string{"CI="}, []string{"--version"}}, // set but empty: termenv would still ask
+		{nil, []string{"estimate", "--tokens", "1M", "--models", "gpt-4o", "--no-local"}},
+		// A local verdict draws the card in the theme's green.
+		{nil, []string{"decide", "--tokens", "2M", "--privacy", "regulated", "--task", "classification", "--have-gpu", "rtx-4090x2"}},
 	} {
-		out := runOnSilentPTY(t, bin, args...)
+		out := runOnSilentPTY(t, bin, tc.env, tc.args...)
 		if strings.Contains(out, "\x1b]11;?") || strings.Contains(out, "\x1b[6n") {
-			t.Errorf("%v queried the terminal:\n%q", args, out)
+			t.Errorf("%v %v queried the terminal:\n%q", tc.env, tc.args, out)
 		}
-		if args[0] == "estimate" && !strings.Contains(out, "\x1b[1m") {
-			t.Errorf("estimate on a terminal without CI lost its colour (CI leaked?):\n%q", out)
+		if tc.args[0] != "--version" && !strings.Contains(out, "\x1b[") {
+			t.Errorf("%v on a terminal without CI lost its colour (CI leaked?):\n%q", tc.args, out)
+		}
+		if tc.args[0] == "decide" && !strings.Contains(out, "LOCAL") {
+			t.Errorf("decide did not reach a local verdict:\n%q", out)
 		}
 	}
 

@@ -90,7 +90,10 @@ func NewTheme(ios *iostreams.IOStreams) Theme {
 	}
 	return Theme{
 		Title: r.NewStyle().Bold(true),
-		Good:  r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#007A3D", Dark: "#04B575"}),
+		// ANSI green follows the terminal's own palette: an AdaptiveColor
+		// would make the renderer ask the terminal for its background (a
+		// round trip, or a 5 s wait where nothing answers).
+		Good:  r.NewStyle().Foreground(lipgloss.Color("2")),
 		Bad:   r.NewStyle().Foreground(lipgloss.Color("9")),
 		Warn:  r.NewStyle().Foreground(lipgloss.Color("11")),
 		Muted: r.NewStyle().Faint(true),
