@@ -34,6 +34,13 @@ func positive(is *issues, file string, fallback int, field string, n Num, requir
 	}
 }
 
+// within reports a set value outside [lo, hi].
+func within(is *issues, file, field string, n Num, lo, hi int64) {
+	if n.Set && (n.D.LessThan(decimal.NewFromInt(lo)) || n.D.GreaterThan(decimal.NewFromInt(hi))) {
+		is.Add(file, n.Line, field, "must be from %d to %d (got %s)", lo, hi, n.D)
+	}
+}
+
 // maxCount bounds token counts and architecture sizes: far above any real
 // value, and safely inside int64 where the maths reads them as integers.
 var maxCount = decimal.New(1, 15)
@@ -88,9 +95,16 @@ func validateFile(is *issues, pf parsedFile) {
 		positive(is, pf.name, 0, "defaults.kwh_price_usd", d.KWhPriceUSD, false)
 		positive(is, pf.name, 0, "defaults.amortization_months", d.AmortizationMonths, false)
 		positive(is, pf.name, 0, "defaults.hours_per_month", d.HoursPerMonth, false)
-		if d.PUE.Set && d.PUE.D.LessThan(decimal.NewFromInt(1)) {
-			is.Add(pf.name, d.PUE.Line, "defaults.pue", "must be at least 1 (got %s)", d.PUE.D)
+		// The ranges the --months and --pue flags take, and a month's
+		// hours: beyond them a value is a typo that prices as a
+		// 400-digit bill.
+		if d.AmortizationMonths.D.IsPositive() {
+			within(is, pf.name, "defaults.amortization_months", d.AmortizationMonths, 1, 1200)
 		}
+		if d.HoursPerMonth.D.IsPositive() {
+			within(is, pf.name, "defaults.hours_per_month", d.HoursPerMonth, 1, 744)
+		}
+		within(is, pf.name, "defaults.pue", d.PUE, 1, 10)
 	}
 }
 

@@ -50,3 +50,27 @@ func TestLocalFieldsValidated(t *testing.T) {
 		})
 	}
 }
+
+// Defaults outside the ranges the flags take are typos: --catalog DIR with
+// amortization_months: 1e-400 would print a 400-digit bill.
+func TestDefaultsRanges(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"amortization_months: 1e-400", "defaults.amortization_months: must be from 1 to 1200"},
+		{"amortization_months: 5000", "defaults.amortization_months: must be from 1 to 1200"},
+		{"amortization_months: 0", "defaults.amortization_months: must be greater than zero"},
+		{"pue: 1e400", "defaults.pue: must be from 1 to 10"},
+		{"pue: 0.5", "defaults.pue: must be from 1 to 10"},
+		{"hours_per_month: 1000", "defaults.hours_per_month: must be from 1 to 744"},
+	} {
+		_, err := load(t, map[string]string{"d.yaml": "schema_version: 1\ndefaults:\n  " + tc.yaml + "\n"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Count(err.Error(), "defaults.") > 1 {
+			t.Errorf("%s: one value, several issues: %v", tc.yaml, err)
+		}
+	}
+	if _, err := load(t, map[string]string{"d.yaml": "schema_version: 1\ndefaults:\n  amortization_months: 48\n  pue: 1.4\n  hours_per_month: 720\n"}); err != nil {
+		t.Errorf("sane defaults rejected: %v", err)
+	}
+}
