@@ -25,6 +25,10 @@ func main() {
 	target := flag.Float64("target", 2, "maximum acceptable ratio of the last command to the first (reported, not enforced)")
 	flag.Parse()
 	cmds := split(flag.Args())
+	if *n < 1 {
+		fmt.Fprintln(os.Stderr, "startup: -n must be at least 1")
+		os.Exit(2)
+	}
 	if len(cmds) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: startup [-n N] -- BASELINE... [-- REFERENCE...]... -- COMMAND...")
 		os.Exit(2)
