@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -64,18 +63,8 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	}
 	start := b.now()
 	_, err := b.msgs.New(actx, params, opts...)
-	if errors.Is(err, errRedirectElsewhere) {
-		// The client stopped at the redirect and hands back the 3xx itself.
-		return Response{}, b.transportError(ctx, err)
-	}
-	if raw == nil {
-		if err == nil {
-			err = errors.New("no response")
-		}
-		return Response{}, b.transportError(ctx, err)
-	}
-	if raw.StatusCode >= 400 {
-		return Response{}, b.httpError(raw)
+	if e := b.answered(ctx, raw, err); e != nil {
+		return Response{}, e
 	}
 	defer raw.Body.Close()
 	if req.Stream && !isJSONResponse(raw) {

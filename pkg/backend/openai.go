@@ -82,18 +82,8 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 		opts = append(opts, option.WithJSONSet("stream", true))
 	}
 	_, err := b.chat.New(actx, b.params(req), opts...)
-	if errors.Is(err, errRedirectElsewhere) {
-		// The client stopped at the redirect and hands back the 3xx itself.
-		return Response{}, b.transportError(ctx, err)
-	}
-	if raw == nil {
-		if err == nil {
-			err = errors.New("no response")
-		}
-		return Response{}, b.transportError(ctx, err)
-	}
-	if raw.StatusCode >= 400 {
-		return Response{}, b.httpError(raw)
+	if e := b.answered(ctx, raw, err); e != nil {
+		return Response{}, e
 	}
 	defer raw.Body.Close()
 	if req.Stream && !isJSONResponse(raw) {
@@ -101,6 +91,25 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	}
 	// A server that ignores stream:true answers with one JSON object; take it.
 	return b.readCompletion(ctx, actx, raw, start)
+}
+
+// answered checks what an SDK call left behind (the raw response, kept
+// with WithResponseBodyInto even for error statuses, and the SDK's error)
+// and returns the error to report, or nil when raw is a 2xx to read.
+func (c common) answered(ctx context.Context, raw *http.Response, err error) *Error {
+	switch {
+	case errors.Is(err, errRedirectElsewhere):
+		// The client stopped at the redirect and hands back the 3xx itself.
+		return c.transportError(ctx, err)
+	case raw == nil:
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return c.transportError(ctx, err)
+	case raw.StatusCode >= 400:
+		return c.httpError(raw)
+	}
+	return nil
 }
 
 func isJSONResponse(r *http.Response) bool {
