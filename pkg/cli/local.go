@@ -139,12 +139,8 @@ func (o *ownedFlags) basis(cat *catalog.Catalog) (cost.LocalBasis, error) {
 	if b.OpsMonthlyUSD, err = parseUSDFlag("ops-monthly", o.OpsMonthly); err != nil {
 		return b, err
 	}
-	if !b.AmortizationMonths.IsPositive() {
-		return b, FlagErrorf("invalid value %q for --months: must be > 0", o.Months)
-	}
-	if b.PUE.LessThan(decimal.NewFromInt(1)) {
-		return b, FlagErrorf("invalid value %q for --pue: must be >= 1", o.PUE)
-	}
+	// Both in range: the flags by parseDecimalFlag, catalog defaults by
+	// the catalog's validation (and cost.LocalCost checks again).
 	return b, nil
 }
 
