@@ -67,8 +67,11 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 		return Response{}, e
 	}
 	defer raw.Body.Close()
+	if e := b.htmlAnswer(raw); e != nil {
+		return Response{}, e
+	}
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start)
+		return b.readStream(ctx, actx, raw, start, req.TokenTimes)
 	}
 	return b.readMessage(ctx, actx, raw, start)
 }
@@ -107,7 +110,7 @@ func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Resp
 	}, nil
 }
 
-func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp    Response
@@ -137,13 +140,13 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 		case "content_block_delta":
 			switch e.Delta.Type {
 			case "text_delta":
-				if e.Delta.Text != "" && resp.TTFT == 0 {
-					resp.TTFT = b.now().Sub(start)
+				if e.Delta.Text != "" {
+					b.arrived(&resp, start, keepTimes)
 				}
 				text.WriteString(e.Delta.Text)
 			case "thinking_delta":
-				if e.Delta.Thinking != "" && resp.TTFT == 0 {
-					resp.TTFT = b.now().Sub(start)
+				if e.Delta.Thinking != "" {
+					b.arrived(&resp, start, keepTimes)
 				}
 			}
 		case "message_delta":

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -51,6 +52,9 @@ type Request struct {
 	MaxTokens int  // 0 = server default (Anthropic: DefaultAnthropicMaxTokens)
 	Logprobs  bool // request token logprobs (OpenAI-compatible and Ollama native)
 	Stream    bool // stream, to measure TTFT
+	// TokenTimes records when each streamed chunk with output arrived
+	// (Response.TokenTimes), for inter-token latency (llmcost bench).
+	TokenTimes bool
 }
 
 // Usage is normalised across backends. A nil pointer means the backend did not
@@ -99,6 +103,11 @@ type Response struct {
 	ClampedTokens int           // logprobs dropped because they were the -9999 sentinel
 	FinishReason  string
 	ServerTimings *Timings // llama.cpp "timings" or Ollama durations when present
+	// TokenTimes are the arrival times, since the request started, of the
+	// streamed chunks that carried output (text or reasoning), when
+	// Request.TokenTimes and Stream were set; one chunk may hold several
+	// tokens (Usage.OutputTokens counts them).
+	TokenTimes []time.Duration
 }
 
 // Backend sends prompts to one configured server/model.
@@ -439,6 +448,31 @@ func (c common) attemptContext(ctx context.Context) (context.Context, context.Ca
 func (c common) newError(status int, code, msg string, retryable bool) *Error {
 	return &Error{Backend: c.name, StatusCode: status, Code: code,
 		Message: scrub(msg, c.apiKey), Retryable: retryable}
+}
+
+// arrived notes one output chunk of a stream: the first sets TTFT, and each
+// is kept in TokenTimes when the request asked for them.
+func (c common) arrived(resp *Response, start time.Time, keep bool) {
+	if resp.TTFT != 0 && !keep {
+		return // the clock is read only when needed (tests step it per read)
+	}
+	at := c.now().Sub(start)
+	if resp.TTFT == 0 {
+		resp.TTFT = at
+	}
+	if keep {
+		resp.TokenTimes = append(resp.TokenTimes, at)
+	}
+}
+
+// htmlAnswer catches a 2xx HTML page where a stream or JSON belongs: a base
+// URL that points at a web UI or a proxy's page rather than the API.
+func (c common) htmlAnswer(raw *http.Response) *Error {
+	mt, _, _ := mime.ParseMediaType(raw.Header.Get("Content-Type"))
+	if mt != "text/html" {
+		return nil
+	}
+	return c.newError(raw.StatusCode, CodeMalformedResponse, "the server answered with an HTML page (Content-Type text/html), not the "+c.api+" API: check the base URL", false)
 }
 
 func int64p(v int64) *int64       { return &v }

@@ -95,8 +95,11 @@ func (b *ollamaBackend) Complete(ctx context.Context, req Request) (Response, er
 		return Response{}, b.httpError(resp)
 	}
 	defer resp.Body.Close()
+	if e := b.htmlAnswer(resp); e != nil {
+		return Response{}, e
+	}
 	if req.Stream {
-		return b.readStream(ctx, actx, resp, start)
+		return b.readStream(ctx, actx, resp, start, req.TokenTimes)
 	}
 	return b.readOne(ctx, actx, resp, start)
 }
@@ -127,7 +130,7 @@ func (b *ollamaBackend) readOne(ctx, actx context.Context, raw *http.Response, s
 	return resp, nil
 }
 
-func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
 	dec := json.NewDecoder(raw.Body)
 	var (
 		resp    Response
@@ -156,8 +159,8 @@ func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response
 			raw, _ := json.Marshal(map[string]json.RawMessage{"error": c.Error})
 			return Response{}, b.streamError(raw)
 		}
-		if (c.Message.Content != "" || c.Message.Thinking != "") && resp.TTFT == 0 {
-			resp.TTFT = b.now().Sub(start)
+		if c.Message.Content != "" || c.Message.Thinking != "" {
+			b.arrived(&resp, start, keepTimes)
 		}
 		text.WriteString(c.Message.Content)
 		if c.Logprobs != nil {

@@ -86,8 +86,11 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 		return Response{}, e
 	}
 	defer raw.Body.Close()
+	if e := b.htmlAnswer(raw); e != nil {
+		return Response{}, e
+	}
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start)
+		return b.readStream(ctx, actx, raw, start, req.TokenTimes)
 	}
 	// A server that ignores stream:true answers with one JSON object; take it.
 	return b.readCompletion(ctx, actx, raw, start)
@@ -163,7 +166,7 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 	return resp, nil
 }
 
-func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp                     Response
@@ -206,9 +209,7 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 				continue
 			}
 			if c.Delta.Content != "" || hasReasoningDelta(c.Delta.JSON.ExtraFields) {
-				if resp.TTFT == 0 {
-					resp.TTFT = b.now().Sub(start)
-				}
+				b.arrived(&resp, start, keepTimes)
 				text.WriteString(c.Delta.Content)
 			}
 			if c.JSON.Logprobs.Valid() && c.Logprobs.JSON.Content.Valid() {

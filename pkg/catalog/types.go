@@ -176,6 +176,11 @@ type Benchmark struct {
 	Verified    Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
 	Unverified  bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
 	Notes       string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Measured is the day `llmcost bench` measured the row on the user's
+	// own server (Server, serving ServerModel); empty for published rows.
+	Measured    Date   `yaml:"measured,omitempty" json:"measured,omitzero"`
+	Server      string `yaml:"server,omitempty" json:"server,omitempty"`
+	ServerModel string `yaml:"server_model,omitempty" json:"server_model,omitempty"`
 	File        string `yaml:"-" json:"-"` // where it was loaded from
 }
 

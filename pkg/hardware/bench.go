@@ -11,7 +11,11 @@ import (
 type Benchmarks struct {
 	pairs map[[2]string]bool // (model, gpu) with any row: most pairs have none, so one cheap check skips the rest
 	exact map[benchKey]benchRow
-	byGPU map[string][]benchRow // rows with a prefill figure at concurrency 1
+	// levels holds, per (model, gpu, quant, gpus), the concurrencies above 1
+	// with an aggregate row, ascending: a request between two measured
+	// levels is scaled from the nearest one below.
+	levels map[benchKey][]int
+	byGPU  map[string][]benchRow // rows with a prefill figure at concurrency 1
 }
 
 type benchKey struct {
@@ -25,13 +29,23 @@ type benchRow struct {
 	decode, prefill float64
 	source          string
 	unverified      bool
+	run             *Run // set for rows `llmcost bench` measured
+}
+
+// Run is a measurement of the user's own server by `llmcost bench`: a
+// catalog benchmark row with a measured date.
+type Run struct {
+	Date        string // YYYY-MM-DD
+	Server      string // base URL measured
+	ServerModel string // model name the server was asked for
+	Concurrency int    // streams at once
 }
 
 // NewBenchmarks indexes rows. models resolves a row's model id (for scaling
 // prefill across models); a row naming an unknown model is an error.
 // When two rows share a key the later one wins (a user catalog overrides).
 func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool)) (*Benchmarks, error) {
-	b := &Benchmarks{pairs: map[[2]string]bool{}, exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}}
+	b := &Benchmarks{pairs: map[[2]string]bool{}, exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}, levels: map[benchKey][]int{}}
 	for _, r := range rows {
 		m, ok := models(r.Model)
 		if !ok {
@@ -46,7 +60,16 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 		if row.decode < 0 || row.prefill < 0 {
 			return nil, fmt.Errorf("benchmark %s@%s: negative throughput", r.Model, r.GPU)
 		}
-		b.exact[benchKey{m.ID, r.GPU, r.Quant, max(gpus, 1), max(conc, 1)}] = row
+		if !r.Measured.IsZero() {
+			row.run = &Run{Date: r.Measured.String(), Server: r.Server, ServerModel: r.ServerModel, Concurrency: max(conc, 1)}
+		}
+		key := benchKey{m.ID, r.GPU, r.Quant, max(gpus, 1), max(conc, 1)}
+		if conc > 1 {
+			lk := key
+			lk.concurrency = 0
+			b.levels[lk] = insertSorted(b.levels[lk], conc)
+		}
+		b.exact[key] = row
 		b.pairs[[2]string{m.ID, r.GPU}] = true
 		if row.prefill > 0 && conc <= 1 && gpus <= 1 {
 			b.byGPU[r.GPU] = append(b.byGPU[r.GPU], row)
@@ -69,6 +92,38 @@ func (b *Benchmarks) lookupGPUs(model, gpu, quant string, gpus, minGPUs, concurr
 		return r, ok
 	}
 	return b.lookup(model, gpu, quant, minGPUs, concurrency)
+}
+
+// around returns the aggregate row at the highest measured concurrency
+// under c, and the lowest measured one above c.
+func (b *Benchmarks) around(model, gpu, quant string, gpus, c int) (lo benchRow, cLo int, okLo bool, hi benchRow, okHi bool) {
+	if b == nil || !b.pairs[[2]string{model, gpu}] {
+		return
+	}
+	for _, l := range b.levels[benchKey{model, gpu, quant, gpus, 0}] {
+		r := b.exact[benchKey{model, gpu, quant, gpus, l}]
+		if r.decode <= 0 {
+			continue
+		}
+		switch {
+		case l < c:
+			lo, cLo, okLo = r, l, true
+		case l > c && !okHi:
+			hi, okHi = r, true
+		}
+	}
+	return
+}
+
+func insertSorted(s []int, v int) []int {
+	i := 0
+	for i < len(s) && s[i] < v {
+		i++
+	}
+	if i < len(s) && s[i] == v {
+		return s
+	}
+	return append(s[:i], append([]int{v}, s[i:]...)...)
 }
 
 func (b *Benchmarks) prefillOn(gpu string) []benchRow {

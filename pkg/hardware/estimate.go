@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Constants of the model, with where they come from.
@@ -223,7 +224,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// speed, so a row measured on the needed count applies too.
 	minGPUs := max(r.GPUsNeeded, 1)
 	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, r.GPUs, minGPUs, 1); ok && row.decode > 0 {
-		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
+		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
 	}
 	if bwUnverified {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
@@ -248,7 +249,17 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 		}
 		r.Aggregate = Figure{Value: agg, Basis: Estimated, Source: src, Unverified: r.Decode.Unverified || g.unvFLOPS}
 		if row, ok := bench.lookup(m.ID, g.ID, q.ID, r.GPUs, conc); ok && row.decode > 0 {
-			r.Aggregate = Figure{Value: math.Min(row.decode, c*r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified}
+			r.Aggregate = Figure{Value: math.Min(row.decode, c*r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
+		} else if lo, cLo, okLo, hi, okHi := bench.around(m.ID, g.ID, q.ID, r.GPUs, conc); okLo {
+			// Between measured levels (or past the last): scale the nearest
+			// measurement below by the curve's growth from there, never
+			// beyond the next level measured above.
+			v := lo.decode * speedup(c) / speedup(float64(cLo))
+			if okHi {
+				v = math.Min(v, hi.decode)
+			}
+			v = math.Max(math.Min(v, c*r.DecodeCeiling), math.Min(lo.decode, c*r.DecodeCeiling))
+			r.Aggregate = Figure{Value: v, Basis: Estimated, Source: fmt.Sprintf("scaled from %d streams measured (%s) by c/(1+(c-1)/32)", cLo, lo.source), Unverified: lo.unverified, Run: lo.run}
 		}
 	}
 
@@ -268,6 +279,9 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 		r.Unverified = append(r.Unverified, "benchmark "+m.ID+"@"+g.ID+":"+q.ID)
 	}
 
+	if note := r.MeasuredNote(); note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	r.TTFTSeconds = float64(prompt) / r.Prefill.Value
 	r.ReplySeconds = r.TTFTSeconds + float64(output)/r.Decode.Value
 	return r, nil
@@ -275,7 +289,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 
 func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, decode float64) Figure {
 	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, gpus, minGPUs, 1); ok && row.prefill > 0 {
-		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified}
+		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
 	}
 	if rows := bench.prefillOn(g.ID); len(rows) > 0 {
 		// The row with the closest model size scales best.
@@ -305,6 +319,56 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, deco
 		Basis:  Estimated,
 		Source: srcPrefillFallback,
 	}
+}
+
+// speedup is aggregate over batch-1 decode at c streams (see
+// ConcurrencyHalfSaturation).
+func speedup(c float64) float64 { return c / (1 + (c-1)/ConcurrencyHalfSaturation) }
+
+// MeasuredNote says which speeds of r come from the user's own server,
+// measured by `llmcost bench` ("" when none do), e.g. "llama-3.1-8b@rtx-4090:q4_k_m:
+// measured 2026-12-02, 4 streams: 160.0 tok/s aggregate (llmcost bench, http://gpu:8000/v1)".
+func (r Result) MeasuredNote() string {
+	if r.Decode.Run == nil && r.Aggregate.Run == nil && r.Prefill.Run == nil {
+		return ""
+	}
+	var parts []string
+	var server string
+	add := func(fig Figure, what string) {
+		if fig.Run == nil {
+			return
+		}
+		streams := "1 stream"
+		if fig.Run.Concurrency > 1 {
+			streams = fmt.Sprintf("%d streams", fig.Run.Concurrency)
+		}
+		parts = append(parts, fmt.Sprintf("measured %s, %s: %s", fig.Run.Date, streams, what))
+		if server == "" {
+			server = fig.Run.Server
+			if fig.Run.ServerModel != "" {
+				server += " " + fig.Run.ServerModel
+			}
+		}
+	}
+	add(r.Decode, fmt.Sprintf("%.1f tok/s per stream", r.Decode.Value))
+	if r.Concurrency > 1 && r.Aggregate.Run != nil {
+		what := fmt.Sprintf("%.1f tok/s aggregate", r.Aggregate.Value)
+		if r.Aggregate.Basis != Measured {
+			what = fmt.Sprintf("%.1f tok/s aggregate at %d streams, scaled from it", r.Aggregate.Value, r.Concurrency)
+		}
+		add(r.Aggregate, what)
+	}
+	if r.Prefill.Run != nil && r.Prefill.Run != r.Decode.Run {
+		add(r.Prefill, fmt.Sprintf("prefill %.0f tok/s", r.Prefill.Value))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	id := r.Model + "@" + r.GPU + ":" + r.Quant
+	if r.GPUs > 1 {
+		id += fmt.Sprintf("x%d", r.GPUs)
+	}
+	return fmt.Sprintf("%s: %s (llmcost bench, %s)", id, strings.Join(parts, "; "), server)
 }
 
 // BestQuant returns the result for the largest (highest-fidelity) quant that

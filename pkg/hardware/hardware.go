@@ -31,6 +31,7 @@ type Figure struct {
 	Basis      Basis
 	Source     string // the benchmark's source, or the method used
 	Unverified bool   // rests on a value marked unverified in the catalog
+	Run        *Run   // the `llmcost bench` measurement it comes from, if any
 }
 
 // GiB is the unit of GPU memory labels ("24 GB" on a 4090 is 24 GiB).
