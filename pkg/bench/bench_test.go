@@ -162,21 +162,21 @@ func TestDurationModeFinishesStartedRequests(t *testing.T) {
 func TestWarmupFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		fake   benchtest.Fake
+		fake   *benchtest.Fake
 		status int
 		code   string
 	}{
-		{"no usage", benchtest.Fake{API: "openai", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
-		{"no usage anthropic", benchtest.Fake{API: "anthropic", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
-		{"no usage ollama", benchtest.Fake{API: "ollama", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
-		{"html", benchtest.Fake{API: "openai", HTML: true}, 200, backend.CodeMalformedResponse},
-		{"html ollama", benchtest.Fake{API: "ollama", HTML: true}, 200, backend.CodeMalformedResponse},
-		{"401", benchtest.Fake{API: "openai", Status: 401}, 401, "invalid_api_key"},
-		{"401 anthropic", benchtest.Fake{API: "anthropic", Status: 401}, 401, "authentication_error"},
+		{"no usage", &benchtest.Fake{API: "openai", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
+		{"no usage anthropic", &benchtest.Fake{API: "anthropic", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
+		{"no usage ollama", &benchtest.Fake{API: "ollama", TokensPerSecond: 1000, NoUsage: true}, 0, ""},
+		{"html", &benchtest.Fake{API: "openai", HTML: true}, 200, backend.CodeMalformedResponse},
+		{"html ollama", &benchtest.Fake{API: "ollama", HTML: true}, 200, backend.CodeMalformedResponse},
+		{"401", &benchtest.Fake{API: "openai", Status: 401}, 401, "invalid_api_key"},
+		{"401 anthropic", &benchtest.Fake{API: "anthropic", Status: 401}, 401, "authentication_error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				url, client := serve(t, &tc.fake)
+				url, client := serve(t, tc.fake)
 				res, err := bench.Run(context.Background(), bench.Config{
 					Backend: newBackend(t, tc.fake.API, url, client), Prompt: prompt,
 					OutputTokens: 8, Concurrency: []int{1}, Requests: 2, Warmup: 1, Now: time.Now,
