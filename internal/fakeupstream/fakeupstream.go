@@ -20,12 +20,16 @@
 //	fault-stall-stream                 streaming: half the answer, then blocks until the client goes
 //	fault-hang                         blocks, before any byte, until the client goes
 //
+// A prompt containing [low-confidence] gets low logprobs when it asks for
+// logprobs (non-streaming OpenAI wire), for confidence-fallback tests.
+//
 // A suffix -once or -times-K makes the fault apply only to the first K
 // requests carrying that exact fault name; later ones are answered normally
 // (for retry tests). Nothing sleeps: hang and stall wait on the request's
 // context only.
 //
-// The server counts what it received (Stats, Seen) so a test can assert, for
+// The server counts what it received (Stats, Seen; over HTTP GET
+// /_fake/stats and /_fake/seen?q=A&q=B, bodies containing A and B) so a test can assert, for
 // example, that a prompt with personal data never reached the cloud fake.
 package fakeupstream
 
@@ -126,15 +130,19 @@ func (s *Server) Stats() Stats {
 // Requests is the number of requests received on the two chat endpoints.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-// Seen is how many kept request bodies contain substr.
-func (s *Server) Seen(substr string) int {
+// Seen is how many kept request bodies contain every one of substrs.
+func (s *Server) Seen(substrs ...string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
+next:
 	for _, b := range s.bodies {
-		if bytes.Contains(b, []byte(substr)) {
-			n++
+		for _, sub := range substrs {
+			if !bytes.Contains(b, []byte(sub)) {
+				continue next
+			}
 		}
+		n++
 	}
 	return n
 }
@@ -171,8 +179,8 @@ func (s *Server) statsHandler(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) seenHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	q := r.URL.Query().Get("q")
-	_ = json.NewEncoder(w).Encode(map[string]any{"q": q, "seen": s.Seen(q)})
+	q := r.URL.Query()["q"]
+	_ = json.NewEncoder(w).Encode(map[string]any{"q": q, "seen": s.Seen(q...)})
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {

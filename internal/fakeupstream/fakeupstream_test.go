@@ -103,7 +103,7 @@ func TestOpenAINonStream(t *testing.T) {
 		st.CompletionTokens != int64(want.CompletionTokens) || st.Auth["Bearer sk-test"] != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	if fake.Seen("San Francisco") != 1 || fake.Seen("Berlin") != 0 {
+	if fake.Seen("San Francisco") != 1 || fake.Seen("Berlin") != 0 || fake.Seen("San Francisco", "be brief") != 1 || fake.Seen("San Francisco", "Berlin") != 0 {
 		t.Fatal("Seen does not count bodies")
 	}
 }
@@ -342,7 +342,7 @@ func TestStatsEndpoint(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(url + "/_fake/seen?q=a@b.example")
+	resp, err := http.Get(url + "/_fake/seen?q=a@b.example&q=email")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,5 +350,26 @@ func TestStatsEndpoint(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(b), `"seen":1`) {
 		t.Fatalf("seen: %s", b)
+	}
+}
+
+func TestOpenAILogprobs(t *testing.T) {
+	_, url := start(t)
+	c := oaClient(url)
+	for _, tc := range []struct {
+		text string
+		want float64
+	}{{"hello", -0.05}, {"hello [low-confidence]", -3.0}} {
+		resp, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+			Model: "m", Logprobs: openai.Bool(true),
+			Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(tc.text)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lps := resp.Choices[0].Logprobs.Content
+		if len(lps) != int(resp.Usage.CompletionTokens) || lps[0].Logprob != tc.want {
+			t.Fatalf("%q: logprobs %+v", tc.text, lps)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 type openaiRequest struct {
@@ -19,6 +20,7 @@ type openaiRequest struct {
 	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
 	Stop                json.RawMessage `json:"stop"`
+	Logprobs            bool            `json:"logprobs"`
 }
 
 // contentTexts reads a content that is a string or an array of parts with
@@ -125,7 +127,11 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", "req_"+id)
-		_, _ = w.Write(openaiNonStream(id, req.Model, a.Text, finish, a.PromptTokens, a.CompletionTokens))
+		logprobs := "null"
+		if req.Logprobs {
+			logprobs = openaiLogprobs(a.Words, lowConfidence(texts))
+		}
+		_, _ = w.Write(openaiNonStream(id, req.Model, a.Text, finish, logprobs, a.PromptTokens, a.CompletionTokens))
 		s.completionTokens.Add(int64(a.CompletionTokens))
 		return
 	}
@@ -192,13 +198,44 @@ func openaiUsage(prompt, completion int) string {
 		`,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`
 }
 
-func openaiNonStream(id, model, text, finish string, prompt, completion int) []byte {
+// LowConfidenceMarker in a prompt makes the non-streaming answer's
+// logprobs (when asked for) low: every token -3.0, confidence exp(-3) ≈ 0.05,
+// instead of -0.05 (≈ 0.95). For confidence-fallback tests.
+const LowConfidenceMarker = "[low-confidence]"
+
+func lowConfidence(texts []string) bool {
+	for _, t := range texts {
+		if strings.Contains(t, LowConfidenceMarker) {
+			return true
+		}
+	}
+	return false
+}
+
+func openaiLogprobs(words []string, low bool) string {
+	lp := "-0.05"
+	if low {
+		lp = "-3.0"
+	}
+	var b strings.Builder
+	b.WriteString(`{"content":[`)
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"token":` + jsonString(w) + `,"logprob":` + lp + `,"bytes":null,"top_logprobs":[]}`)
+	}
+	b.WriteString(`],"refusal":null}`)
+	return b.String()
+}
+
+func openaiNonStream(id, model, text, finish, logprobs string, prompt, completion int) []byte {
 	b := make([]byte, 0, 640)
 	b = append(b, `{"id":"`+id+`","object":"chat.completion","created":1741569952,"model":`...)
 	b = append(b, jsonString(model)...)
 	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
 	b = append(b, jsonString(text)...)
-	b = append(b, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`+finish+`"}],"usage":`...)
+	b = append(b, `,"refusal":null,"annotations":[]},"logprobs":`+logprobs+`,"finish_reason":"`+finish+`"}],"usage":`...)
 	b = append(b, openaiUsage(prompt, completion)...)
 	b = append(b, `,"service_tier":"default"}`...)
 	return b
