@@ -36,6 +36,9 @@ bench: build
 	# route vs a plain client: a mean over 5 runs (one run is noisy on 2 cores)
 	$(GO) test -run '^$$' -bench 'BenchmarkRouteVsPlain' -benchtime 5x ./pkg/route
 	@scripts/bench-startup.sh $(BIN)
+	# route --listen against Portkey's gateway in front of the same fake upstream
+	# (Portkey from e2e/node: npm ci there first); a few minutes
+	$(GO) run ./internal/benchtools/proxybench -llmcost $(BIN)
 
 docs:
 	rm -rf man docs/cli
