@@ -316,8 +316,18 @@ type Input struct {
 	// client's as they arrive).
 	NoFallback bool
 
+	// Chosen, when set, is told which backend each call goes to, just
+	// before it is sent (the proxy names the model in its stream head).
+	Chosen func(pb *PolicyBackend)
+
 	lastErr error // the last backend call's error
 }
+
+// AdmitError is an Admit refusal (the proxy answers it with 429).
+type AdmitError struct{ Err error }
+
+func (e *AdmitError) Error() string { return e.Err.Error() }
+func (e *AdmitError) Unwrap() error { return e.Err }
 
 func (in *Input) promptText() string {
 	if len(in.Texts) == 0 {
@@ -396,14 +406,19 @@ func (st *run) serve(ctx context.Context, in *Input) (*ledger.Record, backend.Re
 		if err != nil {
 			rec.Backend, rec.Model, rec.Source = pb.Name, pb.Model, pb.Source
 			rec.Status, rec.Error = ledger.StatusError, err.Error()
-			rec.RouteReason += "; " + note
+			if note != "" {
+				rec.RouteReason += "; " + note
+			}
+			in.lastErr = &AdmitError{Err: err}
 			return rec, backend.Response{}
 		}
 		if alt != nil && alt != pb {
 			if isPII && alt.Cloud() {
 				alt = pb // never: Admit only downgrades to local
 			}
-			rec.RouteReason += "; " + note
+			if note != "" {
+				rec.RouteReason += "; " + note
+			}
 			pb = alt
 		}
 	}
@@ -486,6 +501,9 @@ func (st *run) call(ctx context.Context, pb *PolicyBackend, in *Input, isPII boo
 		// the prompt would actually go.
 		res.err = fmt.Errorf("refused: prompt contains personal data and %q sends to %s, a cloud API, whatever its source label", pb.Name, pb.Host())
 		return res
+	}
+	if in.Chosen != nil {
+		in.Chosen(pb)
 	}
 	req := in.Req
 	req.Logprobs = pb.RequestLogprobs()

@@ -51,6 +51,7 @@ func (rt *Router) Serve(ctx context.Context, in *Input) Outcome {
 	if rec.Status != ledger.StatusOK {
 		out.Err = in.lastErr
 	}
+	in.lastErr = nil
 	return out
 }
 
