@@ -52,9 +52,21 @@ func newOpenAI(c common) *openaiBackend {
 }
 
 func (b *openaiBackend) params(req Request) openai.ChatCompletionNewParams {
-	p := openai.ChatCompletionNewParams{
-		Model:    b.model,
-		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
+	conv := req.Conversation()
+	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(conv)+1)
+	if req.System != "" {
+		msgs = append(msgs, openai.SystemMessage(req.System))
+	}
+	for _, m := range conv {
+		if m.Role == "assistant" {
+			msgs = append(msgs, openai.AssistantMessage(m.Content))
+		} else {
+			msgs = append(msgs, openai.UserMessage(m.Content))
+		}
+	}
+	p := openai.ChatCompletionNewParams{Model: b.model, Messages: msgs}
+	if len(req.Stop) > 0 {
+		p.Stop = openai.ChatCompletionNewParamsStopUnion{OfStringArray: req.Stop}
 	}
 	if req.MaxTokens > 0 {
 		if b.maxCompletionTokens {
@@ -87,10 +99,14 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	}
 	defer raw.Body.Close()
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start)
+		return b.readStream(ctx, actx, raw, start, &req)
 	}
 	// A server that ignores stream:true answers with one JSON object; take it.
-	return b.readCompletion(ctx, actx, raw, start)
+	resp, err := b.readCompletion(ctx, actx, raw, start)
+	if err == nil && req.Stream {
+		req.delta(resp.Text)
+	}
+	return resp, err
 }
 
 // answered checks what an SDK call left behind (the raw response, kept
@@ -163,7 +179,7 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 	return resp, nil
 }
 
-func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp                     Response
@@ -210,6 +226,7 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 					resp.TTFT = b.now().Sub(start)
 				}
 				text.WriteString(c.Delta.Content)
+				req.delta(c.Delta.Content)
 			}
 			if c.JSON.Logprobs.Valid() && c.Logprobs.JSON.Content.Valid() {
 				if !anyL {
@@ -222,17 +239,26 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 			}
 		}
 	}
+	partial := func(e *Error) *Error {
+		p := resp
+		p.Text, p.Latency = text.String(), b.now().Sub(start)
+		if haveUsage {
+			p.Usage = openaiUsage(usage)
+		}
+		e.Partial = &p
+		return e
+	}
 	if err := dec.Err(); err != nil {
-		return Response{}, b.readFailure(ctx, actx, err, true)
+		return Response{}, partial(b.readFailure(ctx, actx, err, true))
 	}
 	if actx.Err() != nil {
-		return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+		return Response{}, partial(b.transportError(ctx, context.DeadlineExceeded))
 	}
 	// Complete = [DONE], or a finish_reason plus the usage chunk that follows
 	// it (a few servers end without [DONE]). Anything else lost data: at the
 	// least the usage chunk, which is what gets billed.
 	if !sawDone && !(sawFinish && haveUsage) {
-		return Response{}, b.newError(0, CodeTruncatedStream, "stream ended without [DONE]", true)
+		return Response{}, partial(b.newError(0, CodeTruncatedStream, "stream ended without [DONE]", true))
 	}
 	resp.Latency = b.now().Sub(start)
 	resp.Text = text.String()

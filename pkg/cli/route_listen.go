@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/proxy"
+	"github.com/llmcost/llmcost/pkg/route"
+	"github.com/spf13/cobra"
+)
+
+// ProxyKeysEnv holds the proxy's client keys: name:key,name:key.
+const ProxyKeysEnv = "LLMCOST_PROXY_KEYS"
+
+func (o *RouteOptions) validateListen() error {
+	if o.PromptsFile != "" {
+		return FlagErrorf("--listen serves requests from the network; do not combine it with -f")
+	}
+	if o.PolicyFile == "" {
+		return FlagErrorf("--policy is required with --listen")
+	}
+	if o.Resume || o.DryRun {
+		return FlagErrorf("--resume and --dry-run apply to -f, not to --listen")
+	}
+	if _, _, err := net.SplitHostPort(o.Listen); err != nil {
+		return FlagErrorf("invalid value %q for --listen: want host:port, e.g. 127.0.0.1:8787", o.Listen)
+	}
+	if _, err := parseByteSize(o.MaxBody); err != nil {
+		return FlagErrorf("invalid value %q for --max-body: %v", o.MaxBody, err)
+	}
+	if o.DrainTimeout < 0 {
+		return FlagErrorf("invalid value %s for --drain-timeout: want 0 or more", o.DrainTimeout)
+	}
+	if o.MaxAttempts < 1 || o.MaxAttempts > 100 {
+		return FlagErrorf("invalid value %d for --max-attempts: want 1 to 100", o.MaxAttempts)
+	}
+	if o.LogFile == "" {
+		return FlagErrorf("--log must name a file")
+	}
+	if o.AsOf != "" {
+		if _, err := time.Parse(time.DateOnly, o.AsOf); err != nil {
+			return FlagErrorf("invalid value %q for --as-of: want a date as YYYY-MM-DD", o.AsOf)
+		}
+	}
+	return nil
+}
+
+// parseByteSize reads 8MiB, 512KiB, 1GiB, 8MB or a plain byte count.
+func parseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"kB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 1 || n > (1<<40)/mult {
+		return 0, errors.New("want a positive size such as 8MiB, 512KiB or 1048576")
+	}
+	return n * mult, nil
+}
+
+// parseProxyKeys reads LLMCOST_PROXY_KEYS: comma-separated name:key
+// pairs (a bare key is named key1, key2, … by position). Messages never
+// show a key.
+func parseProxyKeys(v string) ([]proxy.Key, error) {
+	var keys []proxy.Key
+	names := map[string]bool{}
+	for i, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, secret, ok := strings.Cut(item, ":")
+		if !ok {
+			name, secret = fmt.Sprintf("key%d", i+1), item
+		}
+		name, secret = strings.TrimSpace(name), strings.TrimSpace(secret)
+		if name == "" || secret == "" {
+			return nil, fmt.Errorf("%s: entry %d has an empty name or key (want name:key,name:key)", ProxyKeysEnv, i+1)
+		}
+		if len(secret) < 8 {
+			return nil, fmt.Errorf("%s: the key named %q is shorter than 8 characters", ProxyKeysEnv, name)
+		}
+		if names[name] {
+			return nil, fmt.Errorf("%s: the name %q is used twice", ProxyKeysEnv, name)
+		}
+		names[name] = true
+		keys = append(keys, proxy.Key{Name: name, Secret: secret})
+	}
+	return keys, nil
+}
+
+// loopbackHost reports whether host (from host:port) only accepts
+// connections from this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// proxyHTTPClient is the backends' client for the proxy: the factory's
+// transport with enough idle connections per upstream that concurrent
+// requests reuse connections instead of dialing (Go's default keeps 2).
+func proxyHTTPClient(f *Factory) *http.Client {
+	c := f.HTTPClient()
+	if t, ok := c.Transport.(*http.Transport); ok {
+		t = t.Clone()
+		t.MaxIdleConns = 1024
+		t.MaxIdleConnsPerHost = 256
+		t.IdleConnTimeout = 90 * time.Second
+		cc := *c
+		cc.Transport = t
+		return &cc
+	}
+	return c
+}
+
+func routeListen(cmd *cobra.Command, o *RouteOptions) error {
+	f := o.F
+	ios := f.IOStreams
+	maxBody, _ := parseByteSize(o.MaxBody)
+	host, _, _ := net.SplitHostPort(o.Listen)
+	keys, err := parseProxyKeys(f.Getenv(ProxyKeysEnv))
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	if !loopbackHost(host) && len(keys) == 0 {
+		return &InputError{Err: fmt.Errorf("--listen %s accepts connections from other machines: set %s (name:key,...) so clients must send a key, or listen on 127.0.0.1", o.Listen, ProxyKeysEnv)}
+	}
+	pol, pricer, _, policyPath, err := loadRoutePolicy(o)
+	if err != nil {
+		return err
+	}
+	backends, err := newRouteBackends(f, pol, policyPath, proxyHTTPClient(f))
+	if err != nil {
+		return err
+	}
+	runner := &route.Runner{Policy: pol, Backends: backends, Pricer: pricer, Now: f.Now, LogPrompts: o.LogPrompts,
+		Retry: backend.RetryPolicy{MaxAttempts: o.MaxAttempts}, DefaultMaxTokens: o.MaxTokens}
+
+	w, err := ledger.Open(o.LogFile)
+	if err != nil {
+		return fmt.Errorf("--log: %w", err)
+	}
+	defer w.Close()
+	if n := w.Dropped(); n > 0 {
+		fmt.Fprintf(ios.ErrOut, "warning: %s: removed a torn last record (%d bytes) left by a crash\n", o.LogFile, n)
+	}
+	live, err := o.liveExtras(runner, w)
+	if err != nil {
+		return err
+	}
+	defer live.close()
+
+	rt, err := runner.NewRouter()
+	if err != nil {
+		return err
+	}
+	metrics := proxy.NewMetrics(live.shadowSkipped)
+	srv := &proxy.Server{Router: rt, Write: live.write, Keys: keys, MaxBody: maxBody, Now: f.Now, Metrics: metrics,
+		AfterAnswer: live.afterAnswer,
+		OnWriteError: func(err error) {
+			fmt.Fprintln(ios.ErrOut, "error: writing the ledger:", err)
+		}}
+
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("--listen %s: %w", o.Listen, err)}
+	}
+	base, cancelBase := context.WithCancelCause(context.WithoutCancel(cmd.Context()))
+	defer cancelBase(nil)
+	var inflight sync.WaitGroup
+	handler := srv.Handler()
+	hs := &http.Server{
+		Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			inflight.Add(1)
+			defer inflight.Done()
+			handler.ServeHTTP(rw, r)
+		}),
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	addr := ln.Addr().String()
+	printStartup(o, addr, pol, len(keys) > 0, ios.Out)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("--listen %s: %w", addr, err)
+	case <-cmd.Context().Done():
+	}
+	fmt.Fprintf(ios.ErrOut, "llmcost: stopping: no new requests; letting those in flight finish (up to %s)\n", o.DrainTimeout)
+	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
+	defer cancel()
+	if err := hs.Shutdown(dctx); err != nil {
+		// Drain time is up: cancel what is left; each request writes an
+		// interrupted record on its way out.
+		cancelBase(proxy.ErrDraining)
+		_ = hs.Close()
+	}
+	inflight.Wait()
+	live.drainShadow(o.DrainTimeout)
+	if err := w.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.ErrOut, "llmcost: stopped; records are in %s\n", o.LogFile)
+	return nil
+}
+
+func printStartup(o *RouteOptions, addr string, pol *route.Policy, auth bool, out interface{ Write([]byte) (int, error) }) {
+	fmt.Fprintf(out, "llmcost proxy listening on http://%s\n", addr)
+	fmt.Fprintf(out, "  OpenAI:    OPENAI_BASE_URL=http://%s/v1\n", addr)
+	fmt.Fprintf(out, "  Anthropic: ANTHROPIC_BASE_URL=http://%s\n", addr)
+	fmt.Fprintf(out, "  policy %s, log %s", o.PolicyFile, o.LogFile)
+	if auth {
+		fmt.Fprintf(out, ", clients need a key from %s", ProxyKeysEnv)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "  models: %s", proxy.ModelAuto)
+	for _, b := range pol.Backends {
+		fmt.Fprintf(out, ", %s", b.Name)
+	}
+	fmt.Fprintln(out)
+	for _, b := range pol.Backends {
+		fmt.Fprintf(out, "  backend %-14s %-5s %-9s %s at %s\n", b.Name, b.Source, b.API, b.Model, backend.EffectiveBaseURL(b.API, b.BaseURL))
+	}
+}
+
+// liveState is what the proxy adds to batch route: the ledger writer,
+// and (with P3's pieces) the live budget and the shadow queue.
+type liveState struct {
+	w *ledger.Writer
+}
+
+func (o *RouteOptions) liveExtras(r *route.Runner, w *ledger.Writer) (*liveState, error) {
+	return &liveState{w: w}, nil
+}
+
+func (l *liveState) write(rec *ledger.Record) error { return l.w.Write(rec) }
+
+func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {}
+
+func (l *liveState) shadowSkipped() float64 { return 0 }
+
+func (l *liveState) drainShadow(time.Duration) {}
+
+func (l *liveState) close() {}
