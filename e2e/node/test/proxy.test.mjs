@@ -164,3 +164,35 @@ test('a prompt with personal data stays local', async () => {
   assert.equal(await seen(cloud, email), 0, 'the cloud upstream never saw the address');
   assert.equal(await seen(local, email), 1);
 });
+
+test('openai client routed to an anthropic backend: translated, usage equals the upstream\'s', async () => {
+  const text = prompt('openai to anthropic');
+  const d = await delta(cloud, () => openai.chat.completions.create({
+    model: 'cloud-claude', max_tokens: 64,
+    messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: text }],
+  }));
+  const r = d.result;
+  assert.equal(d.requests, 1);
+  assert.equal(r.object, 'chat.completion');
+  assert.equal(r.choices[0].finish_reason, 'stop');
+  assert.ok(r.choices[0].message.content.length > 0);
+  assert.equal(r.usage.prompt_tokens, d.prompt);
+  assert.equal(r.usage.completion_tokens, d.completion);
+  assert.equal(await seen(cloud, text, '"max_tokens":64'), 1);
+});
+
+test('anthropic client routed to an openai backend, streaming: translated events, usage equals the upstream\'s', async () => {
+  const text = prompt('anthropic to openai');
+  const d = await delta(cloud, async () => {
+    const stream = anthropic.messages.stream({
+      model: 'cloud-gpt', max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: text }],
+    });
+    return stream.finalMessage();
+  });
+  const m = d.result;
+  assert.equal(d.requests, 1);
+  assert.equal(m.stop_reason, 'end_turn');
+  assert.ok(m.content[0].text.length > 0);
+  assert.equal(m.usage.input_tokens, d.prompt);
+  assert.equal(m.usage.output_tokens, d.completion);
+});
