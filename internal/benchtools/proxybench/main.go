@@ -307,9 +307,20 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 		}
 	}
 	check(bestRPS >= 5000, fmt.Sprintf("≥ 5,000 req/s non-streaming (best row): %.0f", bestRPS))
-	growth := float64(last.rssEnd-first.rss1k) / float64(max(first.rss1k, 1))
-	check(growth < 0.25, fmt.Sprintf("RSS flat: %s MiB after the first 1k requests, %s MiB after all %d (%+.0f%%)",
-		mib(first.rss1k), mib(last.rssEnd), len(rows)*n, growth*100))
+	// Flat: within each row (same concurrency and mode), RSS after all the
+	// row's requests is within 10% (and 2 MiB) of RSS after its first 1,000.
+	worst, worstRow := 0.0, ""
+	for _, r := range rows {
+		l := r.res["llmcost"]
+		if l.rss1k == 0 {
+			continue
+		}
+		if g := float64(l.rssEnd-l.rss1k) / float64(l.rss1k); g > worst {
+			worst, worstRow = g, fmt.Sprintf(" (%s c=%d: %s → %s MiB)", modeName(r.stream), r.c, mib(l.rss1k), mib(l.rssEnd))
+		}
+	}
+	check(worst <= 0.10 || float64(last.rssEnd-first.rss1k) < 2048, fmt.Sprintf("RSS flat: within every row RSS after all requests ≤ RSS after 1k + 10%%; worst %+.1f%%%s; whole run %s → %s MiB over %d requests",
+		worst*100, worstRow, mib(first.rss1k), mib(last.rssEnd), len(rows)*n))
 	if hasPeer {
 		var behind []string
 		for _, r := range rows {
@@ -352,7 +363,12 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64)
 }
 
-func mib(kib int64) string { return strconv.FormatFloat(float64(kib)/1024, 'f', 1, 64) }
+func mib(kib int64) string {
+	if kib == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(kib)/1024, 'f', 1, 64)
+}
 
 func cpus() int {
 	b, err := os.ReadFile("/proc/cpuinfo")
