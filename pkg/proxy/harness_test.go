@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,8 +22,9 @@ import (
 
 // memLog keeps the records the server writes.
 type memLog struct {
-	mu   sync.Mutex
-	recs []ledger.Record
+	mu      sync.Mutex
+	recs    []ledger.Record
+	written chan ledger.Record // every record, as written (buffered)
 }
 
 func (l *memLog) Write(r *ledger.Record) error {
@@ -36,8 +38,12 @@ func (l *memLog) Write(r *ledger.Record) error {
 		return err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.recs = append(l.recs, back)
+	l.mu.Unlock()
+	select {
+	case l.written <- back:
+	default:
+	}
 	return nil
 }
 
@@ -63,6 +69,21 @@ type harness struct {
 	url          string
 	log          *memLog
 	metrics      *Metrics
+	base         context.Context // the server's BaseContext, when set
+}
+
+func withBase(ctx context.Context) harnessOpt { return func(h *harness, _ *route.Runner) { h.base = ctx } }
+
+// next waits for the next record the server writes.
+func (h *harness) next(t *testing.T) ledger.Record {
+	t.Helper()
+	select {
+	case r := <-h.log.written:
+		return r
+	case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("no ledger record written")
+		return ledger.Record{}
+	}
 }
 
 const testPolicy = `schema_version: 1
@@ -70,6 +91,7 @@ backends:
   - {name: cloud-gpt, source: cloud, api: openai, base_url: "%[1]s/v1", model: gpt-4o-mini, price: gpt-4o-mini, api_key_env: CLOUD_KEY}
   - {name: cloud-claude, source: cloud, api: anthropic, base_url: "%[1]s", model: claude-haiku-4-5, price: claude-haiku-4.5, api_key_env: CLOUD_KEY}
   - {name: local, source: local, api: openai, base_url: "%[2]s/v1", model: llama, hourly_usd: 0.74, logprobs: false}
+  - {name: dead, source: local, api: openai, base_url: "%[3]s/v1", model: gone, hourly_usd: 0.5}
 rules:
   - when: {pii: true}
     use: local
@@ -84,18 +106,21 @@ type harnessOpt func(*harness, *route.Runner)
 
 func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
-	h := &harness{cloud: fakeupstream.New(), local: fakeupstream.New(), log: &memLog{}}
+	h := &harness{cloud: fakeupstream.New(), local: fakeupstream.New(), log: &memLog{written: make(chan ledger.Record, 64)}}
 	cloudSrv := httptest.NewServer(h.cloud)
 	localSrv := httptest.NewServer(h.local)
 	t.Cleanup(cloudSrv.Close)
 	t.Cleanup(localSrv.Close)
 	h.cloudURL = cloudSrv.URL
+	deadSrv := httptest.NewServer(http.NotFoundHandler())
+	deadURL := deadSrv.URL
+	deadSrv.Close() // nothing listens there any more: connection refused
 	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pricer := &route.CatalogPricer{Catalog: cat}
-	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(testPolicy, cloudSrv.URL, localSrv.URL)), route.Options{CheckPrice: pricer.CheckPrice})
+	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(testPolicy, cloudSrv.URL, localSrv.URL, deadURL)), route.Options{CheckPrice: pricer.CheckPrice})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +153,11 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		h.srv = &Server{}
 	}
 	h.srv.Router, h.srv.Write, h.srv.Metrics = rt, h.log.Write, h.metrics
-	ps := httptest.NewServer(h.srv.Handler())
+	ps := httptest.NewUnstartedServer(h.srv.Handler())
+	if h.base != nil {
+		ps.Config.BaseContext = func(net.Listener) context.Context { return h.base }
+	}
+	ps.Start()
 	t.Cleanup(ps.Close)
 	h.url = ps.URL
 	return h
