@@ -72,7 +72,9 @@ type harness struct {
 	base         context.Context // the server's BaseContext, when set
 }
 
-func withBase(ctx context.Context) harnessOpt { return func(h *harness, _ *route.Runner) { h.base = ctx } }
+func withBase(ctx context.Context) harnessOpt {
+	return func(h *harness, _ *route.Runner) { h.base = ctx }
+}
 
 // next waits for the next record the server writes.
 func (h *harness) next(t *testing.T) ledger.Record {
