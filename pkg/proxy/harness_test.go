@@ -1,8 +1,8 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,8 +33,8 @@ func (l *memLog) Write(r *ledger.Record) error {
 	if err != nil {
 		return err
 	}
-	var back ledger.Record
-	if err := json.Unmarshal(line, &back); err != nil {
+	back, err := ledger.ParseLine(bytes.TrimSpace(line))
+	if err != nil {
 		return err
 	}
 	l.mu.Lock()
