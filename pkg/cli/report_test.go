@@ -177,3 +177,21 @@ func TestReportEstimateGap(t *testing.T) {
 		}
 	}
 }
+
+// A proxy ledger (client, api, shadow, shadow_of, client_closed,
+// interrupted) is read by the plain report unchanged.
+func TestReportReadsProxyLedger(t *testing.T) {
+	r := runInRepo(t, "report", "testdata/ledger/proxy.jsonl", "--format", "json")
+	mustOK(t, r)
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// 9 records: 7 ok + 1 client_closed are requests; the interrupted one is not.
+	if rep.Total.Requests != 8 || rep.Total.Errors != 0 || !rep.Total.CostUSD.Equal(decimal.RequireFromString("0.0101")) {
+		t.Fatalf("total %+v", rep.Total)
+	}
+	if len(rep.Warnings) != 0 {
+		t.Fatalf("warnings %v", rep.Warnings)
+	}
+}

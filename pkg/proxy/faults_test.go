@@ -249,8 +249,8 @@ func TestAuthKeys(t *testing.T) {
 		}
 	}
 	recs := h.log.all()
-	if len(recs) != 2 {
-		t.Fatalf("%d records, want 2", len(recs))
+	if len(recs) != 2 || recs[0].Client != "team-a" || recs[1].Client != "team-b" || recs[1].API != "anthropic" {
+		t.Fatalf("records %+v, want team-a then team-b (anthropic)", recs)
 	}
 	for k := range h.cloud.Stats().Auth {
 		if strings.Contains(k, "secret-") {

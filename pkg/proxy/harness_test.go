@@ -1,8 +1,8 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,8 +33,8 @@ func (l *memLog) Write(r *ledger.Record) error {
 	if err != nil {
 		return err
 	}
-	var back ledger.Record
-	if err := json.Unmarshal(line, &back); err != nil {
+	back, err := ledger.ParseLine(bytes.TrimSpace(line))
+	if err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -72,7 +72,9 @@ type harness struct {
 	base         context.Context // the server's BaseContext, when set
 }
 
-func withBase(ctx context.Context) harnessOpt { return func(h *harness, _ *route.Runner) { h.base = ctx } }
+func withBase(ctx context.Context) harnessOpt {
+	return func(h *harness, _ *route.Runner) { h.base = ctx }
+}
 
 // next waits for the next record the server writes.
 func (h *harness) next(t *testing.T) ledger.Record {

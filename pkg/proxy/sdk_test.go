@@ -36,6 +36,9 @@ func checkRecord(t *testing.T, rec ledger.Record, backendName string, in, out in
 	if rec.Prompt != nil {
 		t.Fatal("prompt text logged without --log-prompts")
 	}
+	if rec.AnswerSHA256 == "" || rec.API == "" {
+		t.Fatalf("record lacks answer digest or api: %+v", rec)
+	}
 }
 
 func TestOpenAIClientNonStreaming(t *testing.T) {

@@ -24,8 +24,8 @@ const DefaultMaxBody = 8 << 20
 
 // Ledger status values of proxy records besides ok and error.
 const (
-	StatusClientClosed = "client_closed"
-	StatusInterrupted  = "interrupted"
+	StatusClientClosed = ledger.StatusClientClosed
+	StatusInterrupted  = ledger.StatusInterrupted
 )
 
 // ErrDraining is the cancellation cause the server wiring gives the
@@ -295,6 +295,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		if rec.Error == "" {
 			rec.Error = status
 		}
+	}
+	if rec.Status == ledger.StatusOK && !gone {
+		rec.SetAnswer(out.Resp.Text) // for report --compare; the text itself is not logged
 	}
 	s.write(api, rec)
 	if gone {
