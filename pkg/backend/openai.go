@@ -144,18 +144,50 @@ func (c common) readFailure(parent, attempt context.Context, err error, streamin
 	return c.newError(0, CodeConnection, "reading response: "+err.Error(), true)
 }
 
+// wireCompletion is the part of a chat.completion this package reads.
+// Decoding it with encoding/json costs a fraction of the SDK's
+// ChatCompletion (which keeps per-field metadata), and pointers keep
+// "absent or null" apart from 0 just as the SDK's Valid() does.
+type wireCompletion struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+		Logprobs     *struct {
+			Content *[]struct {
+				Logprob float64 `json:"logprob"`
+			} `json:"content"`
+		} `json:"logprobs"`
+	} `json:"choices"`
+	Usage *struct {
+		PromptTokens        *int64 `json:"prompt_tokens"`
+		CompletionTokens    *int64 `json:"completion_tokens"`
+		PromptTokensDetails *struct {
+			CachedTokens     *int64 `json:"cached_tokens"`
+			CacheWriteTokens *int64 `json:"cache_write_tokens"`
+		} `json:"prompt_tokens_details"`
+		CompletionTokensDetails *struct {
+			ReasoningTokens *int64 `json:"reasoning_tokens"`
+		} `json:"completion_tokens_details"`
+	} `json:"usage"`
+	Timings *llamaWireTimings `json:"timings"`
+	Error   json.RawMessage   `json:"error"`
+}
+
 func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
 	body, err := io.ReadAll(raw.Body)
 	if err != nil {
 		return Response{}, b.readFailure(ctx, actx, err, false)
 	}
 	latency := b.now().Sub(start)
-	var cc openai.ChatCompletion
+	var cc wireCompletion
 	if err := json.Unmarshal(body, &cc); err != nil {
 		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response is not JSON: "+err.Error(), true)
 	}
 	if len(cc.Choices) == 0 {
-		if _, ok := extraRaw(cc.JSON.ExtraFields, "error"); ok {
+		if len(cc.Error) > 0 && string(cc.Error) != "null" {
 			// Some proxies report failures with a 200 status.
 			return Response{}, b.streamError(body)
 		}
@@ -168,13 +200,29 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 		Latency:      latency,
 		FinishReason: ch.FinishReason,
 	}
-	if cc.JSON.Usage.Valid() {
-		resp.Usage = openaiUsage(cc.Usage)
+	if u := cc.Usage; u != nil {
+		resp.Usage = Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+		if d := u.PromptTokensDetails; d != nil {
+			resp.Usage.CachedTokens, resp.Usage.CacheWriteTokens = d.CachedTokens, d.CacheWriteTokens
+		}
+		if d := u.CompletionTokensDetails; d != nil {
+			resp.Usage.ReasoningTokens = d.ReasoningTokens
+		}
 	}
-	if ch.JSON.Logprobs.Valid() && ch.Logprobs.JSON.Content.Valid() {
-		resp.Logprobs, resp.ClampedTokens = collectLogprobs(make([]float64, 0, len(ch.Logprobs.Content)), 0, ch.Logprobs.Content)
+	if ch.Logprobs != nil && ch.Logprobs.Content != nil {
+		lps := make([]float64, 0, len(*ch.Logprobs.Content))
+		for _, t := range *ch.Logprobs.Content {
+			if t.Logprob <= logprobSentinel {
+				resp.ClampedTokens++
+				continue
+			}
+			lps = append(lps, t.Logprob)
+		}
+		resp.Logprobs = lps
 	}
-	resp.ServerTimings = llamaTimings(cc.JSON.ExtraFields)
+	if w := cc.Timings; w != nil {
+		resp.ServerTimings = timingsOf(*w)
+	}
 	fillCachedFromTimings(&resp)
 	return resp, nil
 }
@@ -346,6 +394,10 @@ func llamaTimings(extra map[string]respjson.Field) *Timings {
 	if json.Unmarshal([]byte(raw), &w) != nil {
 		return nil
 	}
+	return timingsOf(w)
+}
+
+func timingsOf(w llamaWireTimings) *Timings {
 	return &Timings{Source: "llama.cpp", CacheN: w.CacheN, PromptN: w.PromptN, PromptMS: w.PromptMS,
 		PromptPerTokenMS: w.PromptPerTokenMS, PromptPerSecond: w.PromptPerSecond,
 		PredictedN: w.PredictedN, PredictedMS: w.PredictedMS, PredictedPerTokenMS: w.PredictedPerTokenMS,
