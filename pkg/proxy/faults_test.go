@@ -261,3 +261,39 @@ func TestAuthKeys(t *testing.T) {
 		t.Fatalf("healthz without a key: %v %v", r, err)
 	}
 }
+
+// syncQueue runs shadow jobs at once (the real queue is route.ShadowQueue).
+type syncQueue struct{ jobs []func(context.Context) }
+
+func (q *syncQueue) offer(job func(context.Context)) bool { q.jobs = append(q.jobs, job); return true }
+
+func TestShadowAfterAnswer(t *testing.T) {
+	var q syncQueue
+	var sh *Shadower
+	srv := &Server{}
+	h := newHarness(t, withServer(srv), withShadow("shadow: {to: local, sample: 1}"))
+	sh = &Shadower{Router: srv.Router, Write: h.log.Write, Offer: q.offer}
+	srv.AfterAnswer = sh.After
+	// Plain request: answered by cloud-gpt, shadowed on local.
+	resp, body := post(t, h.url+"/v1/chat/completions", chatBody("auto", "compare me", false))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if len(q.jobs) != 1 {
+		t.Fatalf("%d shadow jobs, want 1", len(q.jobs))
+	}
+	primary := h.next(t)
+	q.jobs[0](context.Background())
+	shadow := h.next(t)
+	if !shadow.Shadow || shadow.ShadowOf != primary.ID || shadow.Backend != "local" || shadow.Status != "ok" || shadow.AnswerSHA256 == "" {
+		t.Fatalf("shadow record %+v for primary %s", shadow, primary.ID)
+	}
+	if primary.AnswerSHA256 != shadow.AnswerSHA256 {
+		t.Fatal("same fake answer on both sides should agree")
+	}
+	// A request answered locally is never shadowed onto itself.
+	post(t, h.url+"/v1/chat/completions", chatBody("local", "already local", false))
+	if len(q.jobs) != 1 {
+		t.Fatalf("local primary was shadowed onto itself")
+	}
+}
