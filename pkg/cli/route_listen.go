@@ -173,6 +173,7 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	if err != nil {
 		return err
 	}
+	live.bind(rt)
 	metrics := proxy.NewMetrics(live.shadowSkipped)
 	srv := &proxy.Server{Router: rt, Write: live.write, Keys: keys, MaxBody: maxBody, Now: f.Now, Metrics: metrics,
 		AfterAnswer: live.afterAnswer,
@@ -246,22 +247,67 @@ func printStartup(o *RouteOptions, addr string, pol *route.Policy, auth bool, ou
 	}
 }
 
+// Shadow queue size: enough to ride out a burst; past it, shadows are
+// skipped (counted) rather than slow anything down.
+const (
+	shadowQueueCap     = 1024
+	shadowQueueWorkers = 4
+)
+
 // liveState is what the proxy adds to batch route: the ledger writer,
-// and (with P3's pieces) the live budget and the shadow queue.
+// the shadow queue and (with P3's budget) the live budget.
 type liveState struct {
-	w *ledger.Writer
+	w        *ledger.Writer
+	queue    *route.ShadowQueue
+	shadower *proxy.Shadower
 }
 
 func (o *RouteOptions) liveExtras(r *route.Runner, w *ledger.Writer) (*liveState, error) {
-	return &liveState{w: w}, nil
+	if o.BudgetFile != "" {
+		return nil, FlagErrorf("--budget is not wired into --listen in this build yet")
+	}
+	l := &liveState{w: w}
+	if sh := r.Policy.Shadow; sh != nil && sh.Sample != nil && *sh.Sample > 0 {
+		l.queue = route.NewShadowQueue(shadowQueueCap, shadowQueueWorkers)
+		sampler := route.NewSampler(*sh.Sample, nil)
+		l.shadower = &proxy.Shadower{Write: l.write, Sample: sampler.Sample,
+			Offer: func(job func(context.Context)) bool { return l.queue.Offer(job) }}
+	}
+	return l, nil
+}
+
+// bind gives the shadower the router (made after liveExtras).
+func (l *liveState) bind(rt *route.Router) {
+	if l.shadower != nil {
+		l.shadower.Router = rt
+	}
 }
 
 func (l *liveState) write(rec *ledger.Record) error { return l.w.Write(rec) }
 
-func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {}
+func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {
+	if l.shadower != nil {
+		l.shadower.After(req, in, rec)
+	}
+}
 
-func (l *liveState) shadowSkipped() float64 { return 0 }
+func (l *liveState) shadowSkipped() float64 {
+	if l.queue == nil {
+		return 0
+	}
+	return float64(l.queue.Stats().Skipped)
+}
 
-func (l *liveState) drainShadow(time.Duration) {}
+// drainShadow lets queued shadow requests finish within d, then gives up
+// (their records, if any, say interrupted).
+func (l *liveState) drainShadow(d time.Duration) {
+	if l.queue == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	_ = l.queue.Close(ctx)
+	l.queue.Wait()
+}
 
 func (l *liveState) close() {}
