@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/budget"
 	"github.com/llmcost/llmcost/pkg/ledger"
 	"github.com/llmcost/llmcost/pkg/proxy"
 	"github.com/llmcost/llmcost/pkg/route"
@@ -260,13 +262,32 @@ type liveState struct {
 	w        *ledger.Writer
 	queue    *route.ShadowQueue
 	shadower *proxy.Shadower
+	budget   *budget.Live
+	policy   *route.Policy
+	now      func() time.Time
 }
 
 func (o *RouteOptions) liveExtras(r *route.Runner, w *ledger.Writer) (*liveState, error) {
-	if o.BudgetFile != "" {
-		return nil, FlagErrorf("--budget is not wired into --listen in this build yet")
+	l := &liveState{w: w, policy: r.Policy, now: r.Now}
+	if l.now == nil {
+		l.now = time.Now
 	}
-	l := &liveState{w: w}
+	if o.BudgetFile != "" {
+		cfgs, err := loadBudgets(o.F, []string{o.BudgetFile})
+		if err != nil {
+			return nil, err
+		}
+		l.budget = budget.NewLive(cfgs[0])
+		// This month's measured spend so far, from the ledger itself.
+		if f, err := os.Open(o.LogFile); err == nil {
+			_, err = l.budget.AddLedger(f, o.LogFile)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("--log: %w", err)
+			}
+		}
+		r.Admit = l.admit
+	}
 	if sh := r.Policy.Shadow; sh != nil && sh.Sample != nil && *sh.Sample > 0 {
 		l.queue = route.NewShadowQueue(shadowQueueCap, shadowQueueWorkers)
 		sampler := route.NewSampler(*sh.Sample, nil)
@@ -283,12 +304,46 @@ func (l *liveState) bind(rt *route.Router) {
 	}
 }
 
-func (l *liveState) write(rec *ledger.Record) error { return l.w.Write(rec) }
+func (l *liveState) write(rec *ledger.Record) error {
+	err := l.w.Write(rec)
+	if err == nil && l.budget != nil {
+		l.budget.Add(rec)
+	}
+	return err
+}
+
+// admit is the live budget (route.Runner.Admit): at a limit, a cloud
+// request goes to the local backend the rules would pick for it, or is
+// refused (the proxy answers 429 naming the limit).
+func (l *liveState) admit(pb *route.PolicyBackend, in *route.Input, pii bool) (*route.PolicyBackend, string, error) {
+	if !pb.Cloud() {
+		return nil, "", nil
+	}
+	local := l.policy.Route(in.Task, true) // the rules' choice when the prompt must stay local
+	canDown := local.Backend != nil && !local.Backend.Cloud()
+	v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true, CanDowngrade: canDown})
+	switch v.Action {
+	case budget.Downgrade:
+		return local.Backend, fmt.Sprintf("budget: %s; sent to local %q instead", v.Hit.Message(), local.Backend.Name), nil
+	case budget.Refuse:
+		return nil, "budget: refused", errors.New(v.Hit.Message())
+	}
+	return nil, "", nil
+}
 
 func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {
-	if l.shadower != nil {
-		l.shadower.After(req, in, rec)
+	if l.shadower == nil {
+		return
 	}
+	if l.budget != nil && l.policy.Shadow != nil {
+		// A cloud shadow spends money too: only while the budget allows it.
+		if to := l.policy.Backend(l.policy.Shadow.To); to != nil && to.Cloud() {
+			if v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true}); v.Action != budget.Allow {
+				return
+			}
+		}
+	}
+	l.shadower.After(req, in, rec)
 }
 
 func (l *liveState) shadowSkipped() float64 {
