@@ -297,3 +297,34 @@ func TestShadowAfterAnswer(t *testing.T) {
 		t.Fatalf("local primary was shadowed onto itself")
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	h := newHarness(t)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "count me", false))
+	post(t, h.url+"/v1/messages", `{"model":"auto","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"me too"}]}`)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "x [fault-500]", false))
+	resp, err := http.Get(h.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
+	body := b.String()
+	for _, want := range []string{
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="anthropic",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="error"} 1`,
+		`llmcost_proxy_tokens_total{backend="cloud-gpt",direction="input",status="ok"}`,
+		`llmcost_proxy_cost_usd_total{backend="cloud-gpt",status="ok"}`,
+		`llmcost_proxy_request_duration_seconds_bucket{backend="cloud-gpt",status="ok",le="+Inf"} 2`,
+		`llmcost_proxy_ttft_seconds_count{backend="cloud-gpt"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, "count me") {
+		t.Fatal("prompt text in metrics")
+	}
+}
