@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/budget"
 	"github.com/llmcost/llmcost/pkg/ledger"
 	"github.com/llmcost/llmcost/pkg/proxy"
 	"github.com/llmcost/llmcost/pkg/route"
@@ -173,6 +175,7 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	if err != nil {
 		return err
 	}
+	live.bind(rt)
 	metrics := proxy.NewMetrics(live.shadowSkipped)
 	srv := &proxy.Server{Router: rt, Write: live.write, Keys: keys, MaxBody: maxBody, Now: f.Now, Metrics: metrics,
 		AfterAnswer: live.afterAnswer,
@@ -246,22 +249,120 @@ func printStartup(o *RouteOptions, addr string, pol *route.Policy, auth bool, ou
 	}
 }
 
+// Shadow queue size: enough to ride out a burst; past it, shadows are
+// skipped (counted) rather than slow anything down.
+const (
+	shadowQueueCap     = 1024
+	shadowQueueWorkers = 4
+)
+
 // liveState is what the proxy adds to batch route: the ledger writer,
-// and (with P3's pieces) the live budget and the shadow queue.
+// the shadow queue and (with P3's budget) the live budget.
 type liveState struct {
-	w *ledger.Writer
+	w        *ledger.Writer
+	queue    *route.ShadowQueue
+	shadower *proxy.Shadower
+	budget   *budget.Live
+	policy   *route.Policy
+	now      func() time.Time
 }
 
 func (o *RouteOptions) liveExtras(r *route.Runner, w *ledger.Writer) (*liveState, error) {
-	return &liveState{w: w}, nil
+	l := &liveState{w: w, policy: r.Policy, now: r.Now}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if o.BudgetFile != "" {
+		cfgs, err := loadBudgets(o.F, []string{o.BudgetFile})
+		if err != nil {
+			return nil, err
+		}
+		l.budget = budget.NewLive(cfgs[0])
+		// This month's measured spend so far, from the ledger itself.
+		if f, err := os.Open(o.LogFile); err == nil {
+			_, err = l.budget.AddLedger(f, o.LogFile)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("--log: %w", err)
+			}
+		}
+		r.Admit = l.admit
+	}
+	if sh := r.Policy.Shadow; sh != nil && sh.Sample != nil && *sh.Sample > 0 {
+		l.queue = route.NewShadowQueue(shadowQueueCap, shadowQueueWorkers)
+		sampler := route.NewSampler(*sh.Sample, nil)
+		l.shadower = &proxy.Shadower{Write: l.write, Sample: sampler.Sample,
+			Offer: func(job func(context.Context)) bool { return l.queue.Offer(job) }}
+	}
+	return l, nil
 }
 
-func (l *liveState) write(rec *ledger.Record) error { return l.w.Write(rec) }
+// bind gives the shadower the router (made after liveExtras).
+func (l *liveState) bind(rt *route.Router) {
+	if l.shadower != nil {
+		l.shadower.Router = rt
+	}
+}
 
-func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {}
+func (l *liveState) write(rec *ledger.Record) error {
+	err := l.w.Write(rec)
+	if err == nil && l.budget != nil {
+		l.budget.Add(rec)
+	}
+	return err
+}
 
-func (l *liveState) shadowSkipped() float64 { return 0 }
+// admit is the live budget (route.Runner.Admit): at a limit, a cloud
+// request goes to the local backend the rules would pick for it, or is
+// refused (the proxy answers 429 naming the limit).
+func (l *liveState) admit(pb *route.PolicyBackend, in *route.Input, pii bool) (*route.PolicyBackend, string, error) {
+	if !pb.Cloud() {
+		return nil, "", nil
+	}
+	local := l.policy.Route(in.Task, true) // the rules' choice when the prompt must stay local
+	canDown := local.Backend != nil && !local.Backend.Cloud()
+	v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true, CanDowngrade: canDown})
+	switch v.Action {
+	case budget.Downgrade:
+		return local.Backend, fmt.Sprintf("budget: %s; sent to local %q instead", v.Hit.Message(), local.Backend.Name), nil
+	case budget.Refuse:
+		return nil, "budget: refused", errors.New(v.Hit.Message())
+	}
+	return nil, "", nil
+}
 
-func (l *liveState) drainShadow(time.Duration) {}
+func (l *liveState) afterAnswer(req *proxy.Request, in *route.Input, rec *ledger.Record) {
+	if l.shadower == nil {
+		return
+	}
+	if l.budget != nil && l.policy.Shadow != nil {
+		// A cloud shadow spends money too: only while the budget allows it.
+		if to := l.policy.Backend(l.policy.Shadow.To); to != nil && to.Cloud() {
+			if v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true}); v.Action != budget.Allow {
+				return
+			}
+		}
+	}
+	l.shadower.After(req, in, rec)
+}
+
+func (l *liveState) shadowSkipped() float64 {
+	if l.queue == nil {
+		return 0
+	}
+	return float64(l.queue.Stats().Skipped)
+}
+
+// drainShadow lets queued shadow requests finish within d, then gives up
+// (their records, if any, say interrupted).
+func (l *liveState) drainShadow(d time.Duration) {
+	if l.queue == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	_ = l.queue.Close(ctx)
+	l.queue.Wait()
+}
 
 func (l *liveState) close() {}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/llmcost/llmcost/internal/fakeupstream"
 	"github.com/llmcost/llmcost/pkg/ledger"
@@ -32,8 +33,13 @@ var listenLine = regexp.MustCompile(`listening on http://(\S+)`)
 // and reads the address it prints.
 func startProxy(t *testing.T, args ...string) *proxyProc {
 	t.Helper()
+	return startProxyEnv(t, nil, args...)
+}
+
+func startProxyEnv(t *testing.T, env []string, args ...string) *proxyProc {
+	t.Helper()
 	p := &proxyProc{cmd: helperCommand(append([]string{"route", "--listen", "127.0.0.1:0"}, args...)...)}
-	p.cmd.Env = append(p.cmd.Env, "LLMCOST_PROXY_KEYS=")
+	p.cmd.Env = append(append(p.cmd.Env, "LLMCOST_PROXY_KEYS="), env...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -192,5 +198,57 @@ func TestListenNonLoopbackNeedsKeys(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "LLMCOST_PROXY_KEYS") {
 		t.Fatalf("exit %v: %s", err, out)
+	}
+}
+
+// --budget: with the month's measured spend (read from the ledger at
+// start-up) over monthly_usd, cloud requests go to the local backend; with
+// no local backend they get a 429 naming the limit.
+func TestListenLiveBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts subprocesses")
+	}
+	dir := t.TempDir()
+	fake := fakeupstream.New()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cloud := fmt.Sprintf(`  - {name: cloud, source: cloud, api: openai, base_url: "%s/v1", model: gpt-4o-mini, price: gpt-4o-mini, api_key_env: FAKE_KEY}
+`, srv.URL)
+	local := fmt.Sprintf(`  - {name: local, source: local, api: openai, base_url: "%s/v1", model: llama, hourly_usd: 1, logprobs: false}
+`, srv.URL)
+	hybrid := write("hybrid.yaml", "schema_version: 1\nbackends:\n"+cloud+local+"rules:\n  - when: {pii: true}\n    use: local\n  - use: cloud\n")
+	cloudOnly := write("cloud.yaml", "schema_version: 1\nbackends:\n"+cloud+"rules:\n  - use: cloud\n")
+	bud := write("budget.yaml", "schema_version: 1\nworkloads:\n  - name: chat\n    model: gpt-4o-mini\n    requests_per_month: 10\n    prompt_tokens: 10\n    output_tokens: 10\nlimits:\n  monthly_usd: 1\n")
+	log := filepath.Join(dir, "costs.jsonl")
+	seed := fmt.Sprintf(`{"ts":%q,"id":"earlier","backend":"cloud","model":"gpt-4o-mini","source":"cloud","status":"ok","error":"","attempts":1,"input_tokens":1,"output_tokens":1,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":1,"cost_usd":5,"route_reason":"","fallback_from":"","confidence":null}`+"\n",
+		time.Now().UTC().Format(time.RFC3339))
+	write("costs.jsonl", seed)
+
+	for _, c := range []struct {
+		policy  string
+		status  int
+		backend string
+	}{{hybrid, 200, "local"}, {cloudOnly, 429, "cloud"}} {
+		p := startProxyEnv(t, []string{"FAKE_KEY=sk-fake-0001"}, "--policy", c.policy, "--log", log, "--budget", bud)
+		code, body := p.chat(t, "hello there")
+		if code != c.status || (code == 429 && !strings.Contains(body, "limits.monthly_usd")) {
+			t.Fatalf("%s: %d %s", c.policy, code, body)
+		}
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		_ = p.cmd.Wait()
+		recs := readLedger(t, log)
+		if last := recs[len(recs)-1]; last.Backend != c.backend || !strings.Contains(last.RouteReason, "budget") {
+			t.Fatalf("%s: last record %+v", c.policy, last)
+		}
+	}
+	if fake.Stats().ByModel["gpt-4o-mini"] != 0 {
+		t.Fatal("a request reached the cloud over budget")
 	}
 }

@@ -261,3 +261,70 @@ func TestAuthKeys(t *testing.T) {
 		t.Fatalf("healthz without a key: %v %v", r, err)
 	}
 }
+
+// syncQueue runs shadow jobs at once (the real queue is route.ShadowQueue).
+type syncQueue struct{ jobs []func(context.Context) }
+
+func (q *syncQueue) offer(job func(context.Context)) bool { q.jobs = append(q.jobs, job); return true }
+
+func TestShadowAfterAnswer(t *testing.T) {
+	var q syncQueue
+	var sh *Shadower
+	srv := &Server{}
+	h := newHarness(t, withServer(srv), withShadow("shadow: {to: local, sample: 1}"))
+	sh = &Shadower{Router: srv.Router, Write: h.log.Write, Offer: q.offer}
+	srv.AfterAnswer = sh.After
+	// Plain request: answered by cloud-gpt, shadowed on local.
+	resp, body := post(t, h.url+"/v1/chat/completions", chatBody("auto", "compare me", false))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if len(q.jobs) != 1 {
+		t.Fatalf("%d shadow jobs, want 1", len(q.jobs))
+	}
+	primary := h.next(t)
+	q.jobs[0](context.Background())
+	shadow := h.next(t)
+	if !shadow.Shadow || shadow.ShadowOf != primary.ID || shadow.Backend != "local" || shadow.Status != "ok" || shadow.AnswerSHA256 == "" {
+		t.Fatalf("shadow record %+v for primary %s", shadow, primary.ID)
+	}
+	if primary.AnswerSHA256 != shadow.AnswerSHA256 {
+		t.Fatal("same fake answer on both sides should agree")
+	}
+	// A request answered locally is never shadowed onto itself.
+	post(t, h.url+"/v1/chat/completions", chatBody("local", "already local", false))
+	if len(q.jobs) != 1 {
+		t.Fatalf("local primary was shadowed onto itself")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h := newHarness(t)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "count me", false))
+	post(t, h.url+"/v1/messages", `{"model":"auto","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"me too"}]}`)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "x [fault-500]", false))
+	resp, err := http.Get(h.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
+	body := b.String()
+	for _, want := range []string{
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="anthropic",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="error"} 1`,
+		`llmcost_proxy_tokens_total{backend="cloud-gpt",direction="input",status="ok"}`,
+		`llmcost_proxy_cost_usd_total{backend="cloud-gpt",status="ok"}`,
+		`llmcost_proxy_request_duration_seconds_bucket{backend="cloud-gpt",status="ok",le="+Inf"} 2`,
+		`llmcost_proxy_ttft_seconds_count{backend="cloud-gpt"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, "count me") {
+		t.Fatal("prompt text in metrics")
+	}
+}

@@ -70,6 +70,7 @@ type harness struct {
 	log          *memLog
 	metrics      *Metrics
 	base         context.Context // the server's BaseContext, when set
+	policyExtra  string
 }
 
 func withBase(ctx context.Context) harnessOpt {
@@ -122,7 +123,10 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		t.Fatal(err)
 	}
 	pricer := &route.CatalogPricer{Catalog: cat}
-	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(testPolicy, cloudSrv.URL, localSrv.URL, deadURL)), route.Options{CheckPrice: pricer.CheckPrice})
+	for _, o := range opts {
+		o(h, nil)
+	}
+	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(testPolicy, cloudSrv.URL, localSrv.URL, deadURL)+h.policyExtra), route.Options{CheckPrice: pricer.CheckPrice})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +147,6 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	}
 	r := &route.Runner{Policy: pol, Backends: backends, Pricer: pricer,
 		Retry: backend.RetryPolicy{MaxAttempts: 3, Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }}}
-	for _, o := range opts {
-		o(h, r)
-	}
 	rt, err := r.NewRouter()
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +164,10 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Cleanup(ps.Close)
 	h.url = ps.URL
 	return h
+}
+
+func withShadow(section string) harnessOpt {
+	return func(h *harness, _ *route.Runner) { h.policyExtra = section + "\n" }
 }
 
 func withServer(s *Server) harnessOpt { return func(h *harness, _ *route.Runner) { h.srv = s } }

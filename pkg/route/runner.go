@@ -67,7 +67,7 @@ type Runner struct {
 	// before it is sent (the proxy's live budget). note goes into the
 	// record's route reason. It is never asked to move PII to the cloud,
 	// and serve ignores such an answer.
-	Admit func(pb *PolicyBackend, pii bool) (alt *PolicyBackend, note string, err error)
+	Admit func(pb *PolicyBackend, in *Input, pii bool) (alt *PolicyBackend, note string, err error)
 }
 
 // Summary of a run, per backend and in total.
@@ -402,7 +402,7 @@ func (st *run) serve(ctx context.Context, in *Input) (*ledger.Record, backend.Re
 	}
 	pb := d.Backend
 	if st.Admit != nil {
-		alt, note, err := st.Admit(pb, isPII)
+		alt, note, err := st.Admit(pb, in, isPII)
 		if err != nil {
 			rec.Backend, rec.Model, rec.Source = pb.Name, pb.Model, pb.Source
 			rec.Status, rec.Error = ledger.StatusError, err.Error()

@@ -40,6 +40,9 @@ func (r *Runner) NewRouter() (*Router, error) {
 // Serve routes in under ctx (the client's request: its cancellation
 // cancels the upstream call).
 func (rt *Router) Serve(ctx context.Context, in *Input) Outcome {
+	if in.Req.MaxTokens == 0 {
+		in.Req.MaxTokens = rt.st.DefaultMaxTokens // --max-tokens, for requests without a limit
+	}
 	rec, resp := rt.st.serve(ctx, in)
 	if rec == nil {
 		// Stopped before anything was sent.
