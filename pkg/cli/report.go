@@ -113,6 +113,7 @@ type ReportGroup struct {
 	Requests            int64            `json:"requests"`
 	OK                  int64            `json:"ok"`
 	Errors              int64            `json:"errors"`
+	ClientClosed        int64            `json:"client_closed,omitempty"` // proxy clients that hung up mid-answer (counted in requests)
 	ErrorRate           float64          `json:"error_rate"`
 	InputTokens         int64            `json:"input_tokens"`
 	OutputTokens        int64            `json:"output_tokens"`
@@ -278,7 +279,7 @@ func reportRun(o *ReportOptions) error {
 
 func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) ReportGroup {
 	g := ReportGroup{
-		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors,
+		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors, ClientClosed: t.ClientClosed,
 		InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, CachedTokens: t.CachedTokens,
 		CostUSD: t.CostUSD, CostMissing: t.CostMissing,
 		LatencyMs: percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
@@ -347,7 +348,7 @@ func newAttribution(cat *catalog.Catalog, cfg *budget.Config) *attribution {
 }
 
 func (a *attribution) add(r *ledger.Record) {
-	if a.cfg == nil || r.Status != ledger.StatusOK || r.Interrupted {
+	if a.cfg == nil || r.Status != ledger.StatusOK || r.IsInterrupted() {
 		return
 	}
 	if t, ok := a.totals[r.Task]; ok && r.Task != "" {

@@ -194,6 +194,14 @@ func TestReportReadsProxyLedger(t *testing.T) {
 	if len(rep.Warnings) != 0 {
 		t.Fatalf("warnings %v", rep.Warnings)
 	}
+	var raw struct {
+		Total struct {
+			ClientClosed int64 `json:"client_closed"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &raw); err != nil || raw.Total.ClientClosed != 1 {
+		t.Fatalf("client_closed %d (%v)", raw.Total.ClientClosed, err)
+	}
 	r = runInRepo(t, "report", "testdata/ledger/proxy.jsonl")
 	mustOK(t, r)
 	containsAll(t, r.stdout, "3 shadow answers are included")
