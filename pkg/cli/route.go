@@ -197,6 +197,7 @@ type PolicyCheckResult struct {
 	Backends      []policyRow     `json:"backends"`
 	Rules         []string        `json:"rules"`
 	Fallback      *route.Fallback `json:"fallback,omitempty"`
+	Shadow        *route.Shadow   `json:"shadow,omitempty"`
 	Warnings      []string        `json:"warnings"`
 }
 
@@ -223,6 +224,9 @@ func (r *PolicyCheckResult) Tables() []output.TableData {
 	}
 	if fb := r.Fallback; fb != nil {
 		t.Notes = append(t.Notes, fmt.Sprintf("fallback: %s -> %s when confidence < %g (never for PII)", fb.From, fb.To, fb.MinConfidence))
+	}
+	if sh := r.Shadow; sh != nil && sh.Sample != nil {
+		t.Notes = append(t.Notes, fmt.Sprintf("shadow: %g%% of route --listen requests also go to %s, after the answer (never PII to cloud)", *sh.Sample*100, sh.To))
 	}
 	for _, w := range r.Warnings {
 		t.Notes = append(t.Notes, "warning: "+w)
@@ -426,7 +430,7 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 }
 
 func policyCheck(p *route.Policy, warnings []string) *PolicyCheckResult {
-	res := &PolicyCheckResult{SchemaVersion: 1, Policy: p.File, OK: true, Fallback: p.Fallback, Warnings: warnings}
+	res := &PolicyCheckResult{SchemaVersion: 1, Policy: p.File, OK: true, Fallback: p.Fallback, Shadow: p.Shadow, Warnings: warnings}
 	if res.Warnings == nil {
 		res.Warnings = []string{}
 	}

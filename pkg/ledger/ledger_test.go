@@ -319,6 +319,7 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"ts":"2026-11-27T10:00:00Z","id":"p1","status":"error","cost_usd":"1e-3","escalated_from":{"backend":"x"}}`))
 	f.Add([]byte(`{`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"ts":"2026-11-20T00:00:00Z","id":"q1-s","status":"client_closed","shadow":true,"shadow_of":"q1","api":"openai","client":"app","answer_sha256":"ab","answer_chars":2}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseLine(b)
 		if err != nil {

@@ -592,7 +592,7 @@ func (p *Policy) ShadowTarget(primary string, pii bool) (*PolicyBackend, bool) {
 // Sampler decides which eligible requests are shadowed: each with
 // probability rate, independently.
 //
-//	s := route.NewSampler(*policy.Shadow.Sample, nil) // nil: math/rand/v2
+//	s := policy.ShadowSampler(nil) // or route.NewSampler(rate, rnd); nil rnd: math/rand/v2
 //	if to, ok := policy.ShadowTarget(primary.Name, pii); ok && s.Sample() { ... }
 type Sampler struct {
 	rate float64
@@ -610,6 +610,15 @@ func NewSampler(rate float64, rnd func() float64) *Sampler {
 		rate = 0
 	}
 	return &Sampler{rate: min(rate, 1), rnd: rnd}
+}
+
+// ShadowSampler samples at the policy's shadow.sample; without a shadow
+// section it never samples. rnd is as for NewSampler.
+func (p *Policy) ShadowSampler(rnd func() float64) *Sampler {
+	if p.Shadow == nil || p.Shadow.Sample == nil {
+		return NewSampler(0, rnd)
+	}
+	return NewSampler(*p.Shadow.Sample, rnd)
 }
 
 // Sample reports whether this request is shadowed. Rate 0 never calls rnd.

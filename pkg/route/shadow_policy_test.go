@@ -18,6 +18,14 @@ func TestShadowSectionParsesWithLine(t *testing.T) {
 	if p.Shadow.To != "local-llama" || *p.Shadow.Sample != 0.1 || p.Shadow.Line != 27 {
 		t.Fatalf("shadow %+v", p.Shadow)
 	}
+	s := p.ShadowSampler(func() float64 { return 0.09 })
+	if !s.Sample() || p.ShadowSampler(func() float64 { return 0.1 }).Sample() {
+		t.Fatal("ShadowSampler must sample below shadow.sample only")
+	}
+	none, _, _ := shadowPolicy(t, "")
+	if none.ShadowSampler(func() float64 { return 0 }).Sample() {
+		t.Fatal("no shadow section, no samples")
+	}
 }
 
 func TestShadowSectionErrors(t *testing.T) {
