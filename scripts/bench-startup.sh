@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Median wall time of `llmcost estimate --tokens 10M` next to a hello-world
-# Go binary built the same way on the same machine, as a ratio.
+# Start-up of llmcost's commands against the stack's floor: hello world,
+# stackfloor (every library llmcost links, doing nothing) and each command
+# in internal/benchtools/startup/baseline.txt, interleaved, as ratios to
+# stackfloor. Fails if `estimate --tokens 10M` is over 1.3x stackfloor or a
+# command is more than 10% over its committed ratio.
 #
-# For reference it also times two floors built the same way: clifloor
-# (cobra + viper only) and stackfloor (every library DESIGN.md names,
-# linked and unused), and `llmcost --version` (start-up without a
-# command's work). The gaps between the lines say where the time goes:
-# hello -> stackfloor is package initialisation and binary size of the
-# mandated stack, stackfloor -> --version is llmcost's own code and size,
-# --version -> estimate is the command's work.
+#   scripts/bench-startup.sh [bin/llmcost] [startup flags...]   e.g. -update, -warn, -n 50
+#
+# hello and stackfloor are built the way `make build` builds llmcost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-bin/llmcost}"
-for t in hello clifloor stackfloor; do
+shift || true
+for t in hello stackfloor; do
 	go build -trimpath -ldflags '-s -w' -o "bin/$t" "./internal/benchtools/$t"
 done
-go run ./internal/benchtools/startup -n "${RUNS:-30}" -- bin/hello -- bin/clifloor -- bin/stackfloor -- "$bin" --version -- "$bin" estimate --tokens 10M
+go build -o bin/startup ./internal/benchtools/startup
+exec bin/startup -n "${RUNS:-30}" -hello bin/hello -floor bin/stackfloor -bin "$bin" "$@"
