@@ -1,7 +1,7 @@
 // Command startup times whole-binary runs of llmcost commands against the
-// stack's floor and checks them (make bench).
+// stack's floor and checks them (make bench-startup).
 //
-//	startup -hello bin/hello -floor bin/stackfloor -bin bin/llmcost -baseline internal/benchtools/startup/baseline.txt
+//	startup -hello bin/hello -floor bin/stackfloor -bin bin/llmcost [-prev bin/llmcost-prev]
 //
 // Every command in the baseline file is timed, interleaved with hello
 // world and stackfloor (one run of each per round), so that a machine
@@ -11,11 +11,18 @@
 // run (exit 1):
 //
 //   - the target: the -target command is at most -max times stackfloor;
-//   - no regression: no command's ratio is more than -regress above the
-//     ratio committed in the baseline file. A command that looks
-//     regressed is timed again before it fails, to rule out a noisy
-//     round. After an intended change, rewrite the file with -update
-//     (make bench-baseline) and commit it: the diff shows the ratios.
+//   - no regression: no command is more than -regress slower than before
+//     the change. With -prev (the binary built from the previous commit)
+//     each command also runs on it in the same rounds and the check is
+//     the median per-round ratio new/previous: both binaries see the same
+//     load, so this holds on a busy machine. Without -prev the check is
+//     against the ratio committed in the baseline file, which moves with
+//     the machine's load by a few percent.
+//
+// A command that looks regressed is timed again (twice as many rounds)
+// before it fails; the better of the two measurements counts. After an
+// intended change, rewrite the file with -update (make bench-baseline)
+// and commit it: the diff shows the ratios that moved.
 package main
 
 import (
@@ -36,6 +43,7 @@ func main() {
 	hello := flag.String("hello", "bin/hello", "hello-world binary (shown for reference)")
 	floor := flag.String("floor", "bin/stackfloor", "stack floor binary: every ratio is against it")
 	bin := flag.String("bin", "bin/llmcost", "llmcost binary; replaces the word llmcost in the baseline file")
+	prev := flag.String("prev", "", "llmcost built from the previous change: regressions are measured against it")
 	baselinePath := flag.String("baseline", "internal/benchtools/startup/baseline.txt", "committed ratios and the commands to time")
 	target := flag.String("target", "estimate --tokens 10M", "the command the -max target applies to (arguments after llmcost)")
 	maxRatio := flag.Float64("max", 1.3, "maximum ratio of the -target command to stackfloor")
@@ -61,9 +69,31 @@ func main() {
 		fmt.Fprintf(os.Stderr, "startup: %s: no line for the target command %q\n", *baselinePath, *target)
 		os.Exit(2)
 	}
+	// Rounds run hello, stackfloor, then each command (and its previous
+	// build right after it, with -prev).
 	argvs := [][]string{{*hello}, {*floor}}
-	for _, e := range base {
+	idx := make([]int, len(base))     // argvs index of each command
+	prevIdx := make([]int, len(base)) // and of its previous build, or -1
+	for i, e := range base {
+		idx[i] = len(argvs)
 		argvs = append(argvs, append([]string{*bin}, strings.Fields(e.args)...))
+		prevIdx[i] = -1
+		if *prev != "" {
+			prevIdx[i] = len(argvs)
+			argvs = append(argvs, append([]string{*prev}, strings.Fields(e.args)...))
+		}
+	}
+	// The previous build may not run a command this change added or
+	// changed; those fall back to the baseline file.
+	for i, j := range prevIdx {
+		if j < 0 {
+			continue
+		}
+		if _, err := run(argvs[j]); err != nil {
+			fmt.Printf("startup: the previous build cannot run llmcost %s (%v): comparing with baseline.txt\n", base[i].args, err)
+			argvs[j] = []string{*floor} // keep the indices; never compared
+			prevIdx[i] = -1
+		}
 	}
 	m, err := measure(argvs, *n)
 	if err != nil {
@@ -72,18 +102,29 @@ func main() {
 	}
 	res := make([]result, len(base))
 	for i, e := range base {
-		res[i] = result{entry: e, median: m.median[i+2], ratio: m.ratio(i+2, 1), vsHello: m.ratio(i+2, 0)}
+		res[i] = result{entry: e, median: m.median[idx[i]], ratio: m.ratio(idx[i], 1), vsHello: m.ratio(idx[i], 0)}
+		if prevIdx[i] >= 0 {
+			res[i].vsPrev = m.ratio(idx[i], prevIdx[i])
+		}
 	}
 	// A regression must survive a second measurement of its own.
 	for i := range res {
-		if res[i].regressed(*regress) {
-			again, err := measure([][]string{{*floor}, argvs[i+2]}, *n)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "startup:", err)
-				os.Exit(1)
-			}
-			res[i].retried = true
-			res[i].ratio = min(res[i].ratio, again.ratio(1, 0))
+		if !res[i].regressed(*regress) {
+			continue
+		}
+		again := [][]string{{*floor}, argvs[idx[i]]}
+		if prevIdx[i] >= 0 {
+			again = append(again, argvs[prevIdx[i]])
+		}
+		m2, err := measure(again, 2**n)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "startup:", err)
+			os.Exit(1)
+		}
+		res[i].retried = true
+		res[i].ratio = min(res[i].ratio, m2.ratio(1, 0))
+		if prevIdx[i] >= 0 {
+			res[i].vsPrev = min(res[i].vsPrev, m2.ratio(1, 2))
 		}
 	}
 	problems := report(os.Stdout, m, res, *n, *target, *maxRatio, *regress)
@@ -111,11 +152,25 @@ type result struct {
 	entry
 	median         time.Duration
 	ratio, vsHello float64
+	vsPrev         float64 // new/previous build, 0 without -prev
 	retried        bool
 }
 
+// change is how much slower (+) or faster (-) the command is than before
+// the change, and whether that is known at all.
+func (r result) change() (float64, bool) {
+	if r.vsPrev > 0 {
+		return r.vsPrev - 1, true
+	}
+	if r.entry.ratio > 0 {
+		return r.ratio/r.entry.ratio - 1, true
+	}
+	return 0, false
+}
+
 func (r result) regressed(limit float64) bool {
-	return r.entry.ratio > 0 && r.ratio > r.entry.ratio*(1+limit)
+	c, ok := r.change()
+	return ok && c > limit
 }
 
 // parseBaseline reads lines "RATIO llmcost ARGS..." ("-" for no ratio
@@ -180,10 +235,18 @@ type measurement struct {
 }
 
 // ratio is the median over rounds of command i's time over command j's.
+// Rounds run in alternating order (see measure), so a ratio is taken
+// over each pair of rounds, which cancels what running first or second
+// does to a time (a warm file cache, say); a lone last round counts alone.
 func (m measurement) ratio(i, j int) float64 {
-	per := make([]float64, len(m.times[i]))
-	for r := range per {
-		per[r] = float64(m.times[i][r]) / float64(m.times[j][r])
+	ti, tj := m.times[i], m.times[j]
+	var per []float64
+	for r := 0; r < len(ti); r += 2 {
+		a, b := ti[r], tj[r]
+		if r+1 < len(ti) {
+			a, b = a+ti[r+1], b+tj[r+1]
+		}
+		per = append(per, float64(a)/float64(b))
 	}
 	slices.Sort(per)
 	return per[len(per)/2]
@@ -191,8 +254,14 @@ func (m measurement) ratio(i, j int) float64 {
 
 func measure(argvs [][]string, n int) (measurement, error) {
 	m := measurement{times: make([][]time.Duration, len(argvs))}
+	order := make([]int, len(argvs))
+	for i := range order {
+		order[i] = i
+	}
 	for round := 0; round < n+2; round++ {
-		for i, argv := range argvs {
+		slices.Reverse(order) // odd rounds run back to front
+		for _, i := range order {
+			argv := argvs[i]
 			d, err := run(argv)
 			if err != nil {
 				return m, err
@@ -237,17 +306,25 @@ func report(w io.Writer, m measurement, res []result, n int, target string, maxR
 		baseline, verdict := "-", "new"
 		if r.entry.ratio > 0 {
 			baseline = fmt.Sprintf("%.2fx", r.entry.ratio)
-			change := r.ratio/r.entry.ratio - 1
+		}
+		against := "its baseline"
+		if r.vsPrev > 0 {
+			against = "the previous build"
+		}
+		if change, ok := r.change(); ok {
 			switch {
 			case r.regressed(regress):
 				verdict = fmt.Sprintf("REGRESSED %+.0f%%", 100*change)
 				problems++
-				notes = append(notes, fmt.Sprintf("llmcost %s: %.2fx stackfloor, %.0f%% over its baseline %.2fx (limit %.0f%%; timed twice)", r.args, r.ratio, 100*change, r.entry.ratio, 100*regress))
+				notes = append(notes, fmt.Sprintf("llmcost %s is %.0f%% slower than %s (limit %.0f%%; timed twice, the better counts)", r.args, 100*change, against, 100*regress))
 			case change < -regress:
 				verdict = fmt.Sprintf("faster %+.0f%%", 100*change)
-				notes = append(notes, fmt.Sprintf("llmcost %s is %.0f%% faster than its baseline: make bench-baseline and commit, so that later regressions count from here", r.args, -100*change))
+				notes = append(notes, fmt.Sprintf("llmcost %s is %.0f%% faster than %s: make bench-baseline and commit, so that later changes count from here", r.args, -100*change, against))
 			default:
 				verdict = fmt.Sprintf("ok %+.0f%%", 100*change)
+			}
+			if r.vsPrev > 0 {
+				verdict += " vs prev"
 			}
 		}
 		fmt.Fprintf(w, "%-*s %9s %8.2fx %8.2fx %9s  %s\n", wd, "llmcost "+r.args, r.median.Round(10*time.Microsecond), r.ratio, r.vsHello, baseline, verdict)

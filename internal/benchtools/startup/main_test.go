@@ -95,9 +95,39 @@ func TestReportVerdicts(t *testing.T) {
 	}
 }
 
-func TestRatioIsMedianOfPerRoundRatios(t *testing.T) {
-	m := measurement{times: [][]time.Duration{{10, 10, 20, 10, 10}, {11, 12, 22, 13, 30}}}
+func TestRatioIsMedianOverPairsOfRounds(t *testing.T) {
+	// A slow stretch (rounds 2-3) skews both commands alike.
+	m := measurement{times: [][]time.Duration{{10, 10, 20, 20, 10, 10}, {12, 12, 24, 24, 12, 13}}}
 	if got := m.ratio(1, 0); got != 1.2 {
-		t.Errorf("got %v, want 1.2 (a slow round skews both commands alike)", got)
+		t.Errorf("got %v, want 1.2", got)
+	}
+	// Whichever runs second is 2 faster; the order alternates, so the
+	// pairs cancel it.
+	m = measurement{times: [][]time.Duration{{10, 12, 10, 12, 10}, {12, 10, 12, 10, 12}}}
+	if got := m.ratio(1, 0); got != 1 {
+		t.Errorf("position bias not cancelled: got %v, want 1", got)
+	}
+}
+
+func TestPreviousBuildTakesPrecedenceOverBaseline(t *testing.T) {
+	// Load moved every ratio up 20% since the baseline was written, but
+	// against the previous build, timed in the same rounds, only one
+	// command is slower.
+	r := result{entry: entry{1.0, "--version"}, ratio: 1.2, vsPrev: 1.02}
+	if r.regressed(0.10) {
+		t.Error("+2% against the previous build is not a regression")
+	}
+	r.vsPrev = 1.15
+	if !r.regressed(0.10) {
+		t.Error("+15% against the previous build is a regression")
+	}
+	if c, ok := (result{entry: entry{0, "x"}}).change(); ok || c != 0 {
+		t.Error("a new command without -prev has nothing to compare with")
+	}
+	m := fake(3, 1, 10, 11, 11)
+	var out bytes.Buffer
+	res := []result{{entry: entry{1.0, "estimate --tokens 10M"}, ratio: 1.1, vsPrev: 1.15}}
+	if problems := report(&out, m, res, 3, "estimate --tokens 10M", 1.3, 0.10); problems != 1 || !strings.Contains(out.String(), "slower than the previous build") || !strings.Contains(out.String(), "REGRESSED +15% vs prev") {
+		t.Errorf("%d problems:\n%s", problems, out.String())
 	}
 }
