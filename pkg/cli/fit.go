@@ -125,6 +125,8 @@ type FitRow struct {
 	AggregateTPS       float64  `json:"aggregate_tokens_per_second"`
 	PrefillTPS         float64  `json:"prefill_tokens_per_second"`
 	PrefillBasis       string   `json:"prefill_basis"`
+	PrefillSource      string   `json:"prefill_source"`
+	PrefillDerivedFrom string   `json:"prefill_derived_from,omitempty"` // another setup's measurement carried over, e.g. "q4_k_m measurement"
 	PromptTokens       int      `json:"prompt_tokens"`
 	OutputTokens       int      `json:"output_tokens"`
 	TTFTSeconds        float64  `json:"ttft_seconds"`
@@ -332,6 +334,8 @@ func fitRow(r hardware.Result) FitRow {
 		AggregateTPS:       round3(r.Aggregate.Value),
 		PrefillTPS:         round3(r.Prefill.Value),
 		PrefillBasis:       string(r.Prefill.Basis),
+		PrefillSource:      r.Prefill.Source,
+		PrefillDerivedFrom: r.Prefill.DerivedFrom,
 		PromptTokens:       r.PromptTokens,
 		OutputTokens:       r.OutputTokens,
 		TTFTSeconds:        round3(r.TTFTSeconds),
@@ -348,6 +352,7 @@ func (r *FitResult) Tables() []output.TableData {
 		Headers: []string{"Model", "GPU", "Quant", "Fits", "GPUs", "VRAM GB", "Usable/GPU GB", "Decode tok/s", "Ceiling tok/s", "TTFT s", "Reply s"},
 		Align:   []output.Align{output.Left, output.Left, output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right},
 	}
+	var derived []string
 	for _, row := range r.Results {
 		fits := "yes"
 		if !row.Fits {
@@ -363,13 +368,26 @@ func (r *FitResult) Tables() []output.TableData {
 		if len(row.Unverified) > 0 {
 			decode += " (unverified)"
 		}
+		ttft := fmt.Sprintf("%.2f", row.TTFTSeconds)
+		if row.PrefillDerivedFrom != "" {
+			// TTFT rests on a prefill carried over from another setup.
+			ttft += " †"
+			derived = append(derived, fmt.Sprintf("%s on %s at %s: prefill %s", row.Model, row.GPU, row.Quant, hardware.Figure{DerivedFrom: row.PrefillDerivedFrom}.DerivedLabel()))
+		}
 		t.Rows = append(t.Rows, []string{row.Model, row.GPU, row.Quant, fits, fmt.Sprint(row.GPUs),
 			fmt.Sprintf("%.1f", row.VRAMRequiredGB), fmt.Sprintf("%.1f", row.VRAMUsablePerGPUGB),
-			decode, fmt.Sprintf("%.1f", row.DecodeCeilingTPS), fmt.Sprintf("%.2f", row.TTFTSeconds), fmt.Sprintf("%.1f", row.ReplySeconds)})
+			decode, fmt.Sprintf("%.1f", row.DecodeCeilingTPS), ttft, fmt.Sprintf("%.1f", row.ReplySeconds)})
 		t.Raw = append(t.Raw, []string{row.Model, row.GPU, row.Quant, fmt.Sprint(row.Fits), fmt.Sprint(row.GPUs),
 			fmt.Sprint(row.VRAMRequiredGB), fmt.Sprint(row.VRAMUsablePerGPUGB), fmt.Sprint(row.DecodeTPS),
 			fmt.Sprint(row.DecodeCeilingTPS), fmt.Sprint(row.TTFTSeconds), fmt.Sprint(row.ReplySeconds)})
 	}
 	t.Notes = r.Notes
+	if len(derived) > 0 {
+		note := "† TTFT uses a prefill rate not measured for this setup but derived from another measurement on that GPU (JSON prefill_derived_from names it)."
+		if len(derived) <= 3 {
+			note = "† TTFT uses a prefill rate not measured for this setup: " + strings.Join(derived, "; ") + "."
+		}
+		t.Notes = append(append([]string{}, r.Notes...), note)
+	}
 	return []output.TableData{t}
 }

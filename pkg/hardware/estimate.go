@@ -285,12 +285,25 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, deco
 				best = row
 			}
 		}
-		return Figure{
+		fig := Figure{
 			Value:      best.prefill * best.activeParams / m.ActiveParams,
 			Basis:      Estimated,
 			Source:     "scaled by active params from " + best.model + " " + best.quant + " (" + best.source + ")",
 			Unverified: best.unverified,
 		}
+		// The same model at another quantization is copied as it is (the
+		// scale factor is 1): say whose measurement it is, so that q4_0 does
+		// not show q4_k_m's prefill as its own.
+		switch {
+		case best.model == m.ID && best.quant != q.ID:
+			fig.DerivedFrom = best.quant + " measurement"
+			fig.Source = best.model + " " + best.quant + " measurement, copied unscaled (" + best.source + ")"
+		case best.model != m.ID:
+			fig.DerivedFrom = best.model + " " + best.quant + " measurement, scaled by active params"
+		default: // this model and quant, measured on one GPU while the setup uses more
+			fig.DerivedFrom = "single-GPU measurement"
+		}
+		return fig
 	}
 	if g.FLOPS > 0 {
 		return Figure{
