@@ -103,6 +103,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdCheck(f, nil),
 		newCmdDiff(f, nil),
 		newCmdReport(f, nil),
+		newCmdHardware(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)

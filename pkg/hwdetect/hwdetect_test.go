@@ -389,7 +389,7 @@ func TestProbesSayWhatWentWrong(t *testing.T) {
 	}
 	nothing := &NothingUsableError{Matches: MatchAll(r, embedded(t)), Problems: r.Problems()}
 	msg := nothing.Error()
-	for _, s := range []string{"no GPU in the catalog was detected", "nothing was found", "nvidia-smi failed", "rocm-smi unreadable"} {
+	for _, s := range []string{"no GPU in the catalog was detected", "nothing was found", "nvidia-smi: failed: NVIDIA-SMI has failed", "rocm-smi: unreadable: no JSON object"} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("error %q lacks %q", msg, s)
 		}

@@ -319,10 +319,22 @@ func Primary(gs []Group, cat *catalog.Catalog) (Group, bool) {
 }
 
 // NothingUsableError says --gpu auto found nothing the catalog can price,
-// naming what was found and what failed.
+// naming what was found and each tool that was missing or failed.
 type NothingUsableError struct {
 	Matches  []Match
 	Problems []Probe
+}
+
+// Unanswered lists the probes that found nothing: missing tools, failures
+// and unreadable output.
+func (r *Report) Unanswered() []Probe {
+	var out []Probe
+	for _, p := range r.Probes {
+		if p.Status != StatusOK {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (e *NothingUsableError) Error() string {
@@ -337,7 +349,11 @@ func (e *NothingUsableError) Error() string {
 		}
 	}
 	for _, p := range e.Problems {
-		fmt.Fprintf(&b, "\n  %s %s: %s", p.Tool, p.Status, p.Detail)
+		if p.Detail == "" {
+			fmt.Fprintf(&b, "\n  %s: %s", p.Tool, p.Status)
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s: %s", p.Tool, p.Status, p.Detail)
+		}
 	}
 	return b.String()
 }
