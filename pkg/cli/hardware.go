@@ -153,12 +153,15 @@ func hardwareRun(o *HardwareOptions) error {
 		primary, _ := hwdetect.Primary(groups, cat)
 		res.Notes = append(res.Notes, fmt.Sprintf("--gpu auto uses %s; MODEL@auto and a single machine use %s", strings.Join(parts, ", "), primary))
 	}
-	for _, p := range rep.Probes {
-		line := p.Tool + ": " + p.Status
-		if p.Detail != "" {
-			line += " (" + p.Detail + ")"
+	if len(rep.Probes) > 0 {
+		asked := make([]string, len(rep.Probes))
+		for i, p := range rep.Probes {
+			asked[i] = p.Tool + ": " + p.Status
+			if p.Detail != "" {
+				asked[i] += " (" + p.Detail + ")"
+			}
 		}
-		res.Notes = append(res.Notes, line)
+		res.Notes = append(res.Notes, "asked "+strings.Join(asked, "; "))
 	}
 	return output.Write(f.IOStreams, format, res)
 }
@@ -248,7 +251,8 @@ func (f *Factory) detectHardware(label string) (*autoHardware, error) {
 	hw.found = strings.Join(found, " + ")
 	for _, m := range ms {
 		if !m.Usable && m.Device.Kind != hwdetect.KindCPU {
-			hw.unused = append(hw.unused, fmt.Sprintf("%s (%s)", m.Device.Label(), m.Note))
+			why, _, _ := strings.Cut(m.Note, ":")
+			hw.unused = append(hw.unused, fmt.Sprintf("%s (%s)", m.Device.Label(), why))
 		}
 	}
 	f.hardware = hw
