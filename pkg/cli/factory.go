@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -36,6 +37,10 @@ type Factory struct {
 	// tests replace it with recorded outputs (hwdetect.FakeRunner).
 	Hardware func() hwdetect.Detector
 	hardware *autoHardware // detected once per run
+
+	// runCtx is Run's context (cancelled by Ctrl-C), for work started
+	// below the commands' RunE, such as hardware detection.
+	runCtx context.Context
 
 	// Set from persistent flags before a command runs.
 	CatalogDirs []string

@@ -220,7 +220,11 @@ func (f *Factory) detectHardware(label string) (*autoHardware, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := f.Hardware().Detect(context.Background())
+	ctx := f.runCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep, err := f.Hardware().Detect(ctx)
 	if err != nil {
 		return nil, err
 	}

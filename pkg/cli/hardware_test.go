@@ -313,6 +313,18 @@ func TestDecideHaveGPUAuto(t *testing.T) {
 	if a.Verdict != b.Verdict || len(a.Recommendations) != len(b.Recommendations) || a.Recommendations[0].MonthlyCostUSD != b.Recommendations[0].MonthlyCostUSD {
 		t.Errorf("auto %+v\nnamed %+v", a, b)
 	}
+	// have_gpus: [auto] in an answers file is the same.
+	answers := filepath.Join(t.TempDir(), "answers.yaml")
+	if err := os.WriteFile(answers, []byte("tokens_per_month: 300M\nprivacy: regulated\ntask: qa\nhave_gpus: [auto]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, errOut, code := runOn(t, twoRTX4090, "decide", "--answers", answers, "--no-input", "--format", "json")
+	if code != 0 {
+		t.Fatalf("answers file: exit %d: %s", code, errOut)
+	}
+	if c := decodeDecide(t, fromFile); c.Verdict != a.Verdict || c.Recommendations[0].MonthlyCostUSD != a.Recommendations[0].MonthlyCostUSD {
+		t.Errorf("answers file %+v", c)
+	}
 	_, errOut, code = runOn(t, twoRTX4090, append(base, "--have-gpu", "autox2")...)
 	if code != ExitBadInput || !strings.Contains(errOut, "auto takes no count") {
 		t.Errorf("autox2: exit %d: %s", code, errOut)

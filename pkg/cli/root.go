@@ -190,6 +190,7 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 // Run executes the command tree with a factory (tests use this directly).
 func Run(ctx context.Context, f *Factory, args []string) int {
 	decimal.MarshalJSONWithoutQuotes = true
+	f.runCtx = ctx
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	ran := markRun(root)
