@@ -50,6 +50,7 @@ type Device struct {
 	PCIDeviceID string // nvidia-smi pci.device_id, e.g. 0x268410DE
 	MIGProfile  string // KindMIG: e.g. 3g.40gb
 	Parent      string // KindMIG: the GPU it is a slice of
+	ParentIndex int    // KindMIG: that GPU's index
 	MIGEnabled  bool   // a GPU partitioned into MIG instances
 }
 

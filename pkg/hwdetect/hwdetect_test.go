@@ -98,7 +98,7 @@ func TestParseNvidiaList(t *testing.T) {
 		gib     int64
 	}{{"3g.40gb", 40}, {"2g.20gb", 20}, {"1g.10gb", 10}}
 	for i, w := range want {
-		if migs[i].MIGProfile != w.profile || migs[i].MemoryBytes != w.gib*GiB || migs[i].Parent != "NVIDIA A100-SXM4-80GB" || migs[i].Kind != KindMIG {
+		if migs[i].ParentIndex != 0 || migs[i].MIGProfile != w.profile || migs[i].MemoryBytes != w.gib*GiB || migs[i].Parent != "NVIDIA A100-SXM4-80GB" || migs[i].Kind != KindMIG {
 			t.Errorf("instance %d = %+v, want %s", i, migs[i], w.profile)
 		}
 	}
@@ -489,4 +489,24 @@ func FuzzParsers(f *testing.F) {
 		}
 		_, _, _ = ParseCPUInfo(b)
 	})
+}
+
+// Two MIG-enabled GPUs of the same name: each counts its own instances.
+func TestMIGCountsPerGPU(t *testing.T) {
+	s := scenario{cmds: map[string]Recorded{
+		NvidiaKey: {Out: "0, NVIDIA A100-SXM4-80GB, 81920, 0x20B210DE, Enabled\n1, NVIDIA A100-SXM4-80GB, 81920, 0x20B210DE, Enabled\n"},
+		ListKey: {Out: "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-a)\n  MIG 7g.80gb     Device  0: (UUID: MIG-a)\n" +
+			"GPU 1: NVIDIA A100-SXM4-80GB (UUID: GPU-b)\n  MIG 3g.40gb     Device  0: (UUID: MIG-b)\n  MIG 3g.40gb     Device  1: (UUID: MIG-c)\n"},
+	}}
+	r, err := s.detector(t).Detect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := MatchAll(r, embedded(t))
+	if !strings.HasPrefix(ms[0].Note, "MIG enabled (1 instance(s) listed)") || !strings.HasPrefix(ms[1].Note, "MIG enabled (2 instance(s) listed)") {
+		t.Errorf("notes %q / %q", ms[0].Note, ms[1].Note)
+	}
+	if gs := Groups(ms); len(gs) != 0 {
+		t.Errorf("groups %+v: nothing is usable whole", gs)
+	}
 }

@@ -98,17 +98,17 @@ func MatchAll(r *Report, cat *catalog.Catalog) []Match {
 	for _, d := range r.Devices {
 		out = append(out, MatchDevice(d, cat))
 	}
-	migOf := map[string]int{}
+	migOf := map[int]int{} // nvidia-smi index -> MIG instances listed
 	for _, d := range r.Devices {
 		if d.Kind == KindMIG {
-			migOf[d.Parent]++
+			migOf[d.ParentIndex]++
 		}
 	}
 	for i := range out {
 		m := &out[i]
 		if m.Device.MIGEnabled {
 			m.Usable = false
-			n := migOf[m.Device.Name]
+			n := migOf[m.Device.Index]
 			m.Note = joinNote(fmt.Sprintf("MIG enabled (%d instance(s) listed): the whole GPU is not available", n), m.Note)
 		}
 	}

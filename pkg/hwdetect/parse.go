@@ -92,7 +92,7 @@ var (
 // instance is an error.
 func ParseNvidiaList(out []byte) ([]Device, error) {
 	var migs []Device
-	parent := ""
+	parent, parentIdx := "", 0
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	line := 0
 	for sc.Scan() {
@@ -103,6 +103,7 @@ func ParseNvidiaList(out []byte) ([]Device, error) {
 		}
 		if m := listGPURe().FindStringSubmatch(text); m != nil {
 			parent = m[2]
+			parentIdx, _ = strconv.Atoi(m[1])
 			continue
 		}
 		m := listMIGRe().FindStringSubmatch(text)
@@ -115,7 +116,7 @@ func ParseNvidiaList(out []byte) ([]Device, error) {
 		gb, _ := strconv.ParseInt(m[3], 10, 64)
 		idx, _ := strconv.Atoi(m[4])
 		migs = append(migs, Device{Source: "nvidia-smi -L", Index: idx, Vendor: "nvidia", Kind: KindMIG,
-			Name: "MIG " + m[1], MIGProfile: m[1], Parent: parent, MemoryBytes: gb * GiB})
+			Name: "MIG " + m[1], MIGProfile: m[1], Parent: parent, ParentIndex: parentIdx, MemoryBytes: gb * GiB})
 	}
 	return migs, sc.Err()
 }
