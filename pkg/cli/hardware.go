@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -234,9 +235,19 @@ func (f *Factory) detectHardware(label string) (*autoHardware, error) {
 		return nil, &InputError{Err: fmt.Errorf("%s: %w\nname a catalog GPU instead (llmcost catalog list --kind gpu), or see llmcost hardware", label, &hwdetect.NothingUsableError{Matches: ms, Problems: rep.Unanswered()})}
 	}
 	var derived []catalog.GPU
+	var bench []catalog.Benchmark
 	for _, g := range groups {
-		if g.Derived != nil {
-			derived = append(derived, *g.Derived)
+		if g.Derived == nil {
+			continue
+		}
+		derived = append(derived, *g.Derived)
+		// Measurements of the chip hold for its smaller configurations:
+		// decode speed follows bandwidth and GPU cores, not memory size.
+		for _, b := range cat.Benchmarks {
+			if bg, err := cat.GPU(b.GPU); err == nil && bg.ID.V == g.Base {
+				b.GPU = g.GPU
+				bench = append(bench, b)
+			}
 		}
 	}
 	if len(derived) > 0 {
@@ -244,6 +255,7 @@ func (f *Factory) detectHardware(label string) (*autoHardware, error) {
 		if err != nil {
 			return nil, &InputError{Err: fmt.Errorf("%s: %w", label, err)}
 		}
+		ext.Benchmarks = append(slices.Clip(cat.Benchmarks), bench...)
 		f.catalog = ext
 	}
 	hw := &autoHardware{groups: groups}

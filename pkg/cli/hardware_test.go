@@ -337,3 +337,44 @@ func TestFitGPUAutoStandsAlone(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestFitGPUAutoGolden(t *testing.T) {
+	for name, m := range map[string]machine{"2x-rtx-4090": twoRTX4090, "m2-max-64gb": m2Max64, "mig-a100": migA100} {
+		t.Run(name, func(t *testing.T) {
+			out, errOut, code := runOn(t, m, "fit", "--model", "llama-3.1-70b,qwen2.5-32b", "--gpu", "auto", "--quant", "q4_k_m")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			checkLocalGolden(t, filepath.Join("hardware", "fit-auto-"+name+".table"), out)
+		})
+	}
+}
+
+// A smaller M2 Ultra keeps the chip's measurements: decode follows
+// bandwidth, not memory size; its memory is its own and verified.
+func TestFitGPUAutoAppleKeepsMeasurements(t *testing.T) {
+	m := machine{goos: "darwin", cmds: map[string]string{hwdetect.SysctlKey: "sysctl-m2-ultra-128gb.txt"}}
+	out, errOut, code := runOn(t, m, "fit", "--model", "llama-3.1-8b", "--gpu", "auto", "--quant", "q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Results []struct {
+			GPU         string   `json:"gpu"`
+			DecodeTPS   float64  `json:"decode_tokens_per_second"`
+			DecodeBasis string   `json:"decode_basis"`
+			Usable      float64  `json:"vram_usable_per_gpu_gb"`
+			Unverified  []string `json:"unverified"`
+		} `json:"results"`
+	}
+	mustJSON(t, out, &res)
+	r := res.Results[0]
+	if r.GPU != "m2-ultra-128gb" || r.DecodeBasis != "measured" || r.DecodeTPS != 78.81 || r.Usable != 96 {
+		t.Errorf("%+v", r)
+	}
+	for _, u := range r.Unverified {
+		if strings.Contains(u, "vram") {
+			t.Errorf("detected memory marked unverified: %q", r.Unverified)
+		}
+	}
+}

@@ -20,6 +20,7 @@ type Match struct {
 	// and Derived is that entry: the catalog one with this machine's memory.
 	GPU     string
 	Derived *catalog.GPU
+	Base    string // the catalog id Derived copies
 	// BandwidthGBs is the catalog's memory bandwidth; 0 when not in the
 	// catalog (it is never guessed).
 	BandwidthGBs float64
@@ -80,10 +81,11 @@ var rules = sync.OnceValue(func() []rule {
 })
 
 var (
-	appleRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^apple (m[1-9])(?: (pro|max|ultra))?$`) })
-	coresRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(\d+)-core GPU\b`) })
-	nonWordRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9+]+`) })
-	vendorWords = strings.NewReplacer("nvidia ", "", "geforce ", "", "tesla ", "", "amd ", "", "radeon ", "", "instinct ", "")
+	appleRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^apple (m[1-9])(?: (pro|max|ultra))?$`) })
+	sizeSuffixRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-\d+gb$`) })
+	coresRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(\d+)-core GPU\b`) })
+	nonWordRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9+]+`) })
+	vendorWords  = strings.NewReplacer("nvidia ", "", "geforce ", "", "tesla ", "", "amd ", "", "radeon ", "", "instinct ", "")
 )
 
 // normalize lower-cases a name and turns punctuation into spaces:
@@ -219,11 +221,19 @@ func matchApple(m Match, chip, tier string, cat *catalog.Catalog) Match {
 	}
 	gb := int64(float64(d.MemoryBytes)/GiB + 0.5)
 	derived := *g
-	derived.ID = catalog.Ident{V: fmt.Sprintf("%s-%dgb", g.ID.V, gb)}
+	// m2-ultra-192gb with 128 GB is m2-ultra-128gb.
+	derived.ID = catalog.Ident{V: fmt.Sprintf("%s-%dgb", sizeSuffixRe().ReplaceAllString(g.ID.V, ""), gb)}
 	if other, err := cat.GPU(derived.ID.V); err == nil && other.ID.V != g.ID.V {
 		derived.ID.V += "-detected"
 	}
 	derived.Aliases = nil
+	// The memory is this machine's, measured, not the catalog's recalled figure.
+	derived.UnverifiedFields = nil
+	for _, f := range g.UnverifiedFields {
+		if f != "vram_gb" {
+			derived.UnverifiedFields = append(derived.UnverifiedFields, f)
+		}
+	}
 	label := g.VRAMGB.D.String() + " GB"
 	if strings.Contains(g.Name, label) {
 		derived.Name = strings.Replace(g.Name, label, fmt.Sprintf("%d GB, detected", gb), 1)
@@ -235,7 +245,7 @@ func matchApple(m Match, chip, tier string, cat *catalog.Catalog) Match {
 	derived.PriceUSD, derived.PriceSource, derived.Rentals = catalog.Num{}, "", nil
 	derived.Source = fmt.Sprintf("detected on this machine; bandwidth and power from the catalog's %s", g.ID.V)
 	derived.Notes = fmt.Sprintf("The catalog's %s is the %s GB configuration; this machine has %d GB.", g.ID.V, g.VRAMGB.D, gb)
-	m.GPU, m.Derived = derived.ID.V, &derived
+	m.GPU, m.Derived, m.Base = derived.ID.V, &derived, g.ID.V
 	m.Note = fmt.Sprintf("the catalog's %s with this machine's %d GB (the catalog entry is the %s GB configuration; no purchase price)", g.ID.V, gb, g.VRAMGB.D)
 	return m
 }
@@ -267,6 +277,7 @@ type Group struct {
 	GPU     string
 	Count   int
 	Derived *catalog.GPU
+	Base    string // the catalog id Derived copies
 	Names   []string
 }
 
@@ -289,7 +300,7 @@ func Groups(ms []Match) []Group {
 		if !ok {
 			i = len(out)
 			at[m.GPU] = i
-			out = append(out, Group{GPU: m.GPU, Derived: m.Derived})
+			out = append(out, Group{GPU: m.GPU, Derived: m.Derived, Base: m.Base})
 		}
 		out[i].Count++
 		out[i].Names = append(out[i].Names, m.Device.Name)
