@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/hwdetect"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type FitOptions struct {
 	GPUs         []string
 	Quants       []string
 	GPUCount     int
+	GPUCountSet  bool // --gpus given: it overrides the detected count of --gpu auto
 	Context      contextValue
 	Concurrency  int
 	PromptTokens units.TokensValue
@@ -49,7 +51,9 @@ Reply time = prompt / prefill rate + output / decode rate.
 
 Without --quant each GPU gets the highest-fidelity quantization that fits.
 Without --gpu (or with --gpu all) every GPU in the catalog is tried;
---model all --gpu all checks the whole catalog.`,
+--model all --gpu all checks the whole catalog. --gpu auto uses the GPUs of
+this machine, each type with the number detected (--gpus overrides it); see
+llmcost hardware for what was found.`,
 		Example: `  # does Llama 3.1 70B fit one RTX 4090 at Q4_K_M? (no: it needs 2)
   llmcost fit --model llama-3.1-70b --gpu rtx-4090 --quant q4_k_m
 
@@ -61,6 +65,9 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 
   # what runs on two 3090s
   llmcost fit --gpu rtx-3090 --gpus 2
+
+  # what runs on the GPUs of this machine
+  llmcost fit --gpu auto
 
   # the whole catalog
   llmcost fit --model all --gpu all --format csv`,
@@ -75,6 +82,10 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 			if opts.Concurrency < 1 {
 				return FlagErrorf("invalid value %d for --concurrency: must be >= 1", opts.Concurrency)
 			}
+			if isAutoList(opts.GPUs) && len(opts.GPUs) > 1 {
+				return FlagErrorf("--gpu auto stands alone: it is the GPUs detected on this machine (got %q)", strings.Join(opts.GPUs, ","))
+			}
+			opts.GPUCountSet = cmd.Flags().Changed("gpus")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -83,7 +94,7 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated, or all (default: every model, with --gpu)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, or all (default: every GPU)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, all, or auto (this machine's; default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
 	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
@@ -141,6 +152,32 @@ func fitRun(o *FitOptions) error {
 	if err != nil {
 		return err
 	}
+	// --gpu auto: the detected GPU types, each with its own count.
+	var autoCounts map[string]int
+	var autoNote string
+	if isAutoList(o.GPUs) {
+		hw, err := f.detectHardware("--gpu auto")
+		if err != nil {
+			return err
+		}
+		o.GPUs, autoCounts = nil, map[string]int{}
+		used := hw.groups
+		if o.GPUCountSet {
+			used = nil
+		}
+		for _, g := range hw.groups {
+			o.GPUs = append(o.GPUs, g.GPU)
+			autoCounts[g.GPU] = g.Count
+			if o.GPUCountSet {
+				autoCounts[g.GPU] = o.GPUCount
+				used = append(used, hwdetect.Group{GPU: g.GPU, Count: o.GPUCount})
+			}
+		}
+		autoNote = hw.note("--gpu auto", used)
+		if o.GPUCountSet {
+			autoNote += fmt.Sprintf("; --gpus %d replaces the detected count", o.GPUCount)
+		}
+	}
 	cat, err := f.Catalog()
 	if err != nil {
 		return err
@@ -186,6 +223,9 @@ func fitRun(o *FitOptions) error {
 		PromptTokens: int(o.PromptTokens.N), OutputTokens: int(o.OutputTokens.N),
 	}
 	res := &FitResult{SchemaVersion: 1, Results: []FitRow{}, Notes: []string{}}
+	if autoNote != "" {
+		res.Notes = append(res.Notes, autoNote)
+	}
 	for _, mid := range models {
 		m, err := env.Model(mid)
 		if err != nil {
@@ -214,6 +254,10 @@ func fitRun(o *FitOptions) error {
 			g, _, err := env.GPU(gid)
 			if err != nil {
 				return asInput(err)
+			}
+			mreq := mreq
+			if n, ok := autoCounts[gid]; ok {
+				mreq.GPUs = n
 			}
 			var results []hardware.Result
 			if len(quants) > 0 {
@@ -276,6 +320,16 @@ func fitRun(o *FitOptions) error {
 		"VRAM in binary GB (GiB), as GPU memory is labelled. Speeds marked * are measured (catalog benchmark); the rest are estimates from memory bandwidth.",
 		fmt.Sprintf("Reply = %d-token prompt / prefill + %d tokens / batch-1 decode.", req.PromptTokens, req.OutputTokens))
 	return output.Write(f.IOStreams, format, res)
+}
+
+// isAutoList reports whether a list flag asks for the detected hardware.
+func isAutoList(names []string) bool {
+	for _, n := range names {
+		if isAutoGPU(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // isAll reports whether a list flag asks for every entry ("all").
