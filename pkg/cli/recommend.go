@@ -315,7 +315,11 @@ func (r *recommendResult) Tables() []output.TableData {
 			rawScore = fmt.Sprint(*o.Score)
 		}
 		t.Rows = append(t.Rows, []string{fmt.Sprint(o.Rank), name, kind, mode, gpus, units.FormatUSD(o.MonthlyCostUSD), units.FormatUSD(o.UpfrontUSD), decode, reply, quality})
-		t.Raw = append(t.Raw, []string{fmt.Sprint(o.Rank), o.Model, o.Kind, o.Mode, fmt.Sprint(o.GPUs), o.MonthlyCostUSD.String(), o.UpfrontUSD.String(), rawDecode, rawReply, rawScore})
+		rawGPUs := ""
+		if o.Kind == "local" {
+			rawGPUs = fmt.Sprint(o.GPUs)
+		}
+		t.Raw = append(t.Raw, []string{fmt.Sprint(o.Rank), o.Model, o.Kind, o.Mode, rawGPUs, o.MonthlyCostUSD.String(), o.UpfrontUSD.String(), rawDecode, rawReply, rawScore})
 	}
 	if len(r.Options) == 0 {
 		t.Notes = append(t.Notes, "no option meets every constraint: see what was left out below")
