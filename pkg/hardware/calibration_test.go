@@ -28,14 +28,14 @@ var calibrationModels = map[string]Model{
 }
 
 type calibrationRow struct {
-	line                   int
-	model, quant, gpu      string
-	gpus                   int
-	runtime                string
-	measured               float64
-	prompt, output         int
-	source, note           string
-	estimate, ceiling, eff float64
+	line              int
+	model, quant, gpu string
+	gpus              int
+	runtime           string
+	measured          float64
+	prompt, output    int
+	source, note      string
+	estimate, ceiling float64
 }
 
 func loadCalibration(t *testing.T) []calibrationRow {
@@ -151,7 +151,6 @@ func estimateCalibration(t *testing.T, rows []calibrationRow) {
 			t.Errorf("decode.csv:%d: %s %s does not fit %dx %s in the model, but was measured there", r.line, r.model, r.quant, r.gpus, r.gpu)
 		}
 		r.estimate, r.ceiling = res.Decode.Value, res.DecodeCeiling
-		r.eff = g.DecodeEfficiency()
 	}
 }
 
