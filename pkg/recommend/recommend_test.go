@@ -262,3 +262,16 @@ func anyContains(list []string, sub string) bool {
 	}
 	return false
 }
+
+// Constraints nothing meets are an answer, not an error: no options, and
+// every candidate counted under its reason.
+func TestNothingMeetsTheConstraints(t *testing.T) {
+	r := rec(t, Constraints{ContextTokens: 1 << 20})
+	if r.Eligible != 0 || r.Options == nil || len(r.Options) != 0 {
+		t.Errorf("eligible %d, options %v", r.Eligible, r.Options)
+	}
+	wantExcluded(t, r, map[string]int{
+		"cloud: context window below 1024K tokens":       3,
+		"open_model: maximum context below 1024K tokens": 3,
+	})
+}
