@@ -75,7 +75,7 @@ var decodeEfficiency = map[string]float64{
 }
 
 var layerOverheadSeconds = map[string]float64{
-	"gddr":    50e-6,
+	"gddr":    60e-6,
 	"unified": 160e-6,
 	"hbm":     80e-6,
 }
