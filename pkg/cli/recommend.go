@@ -69,7 +69,8 @@ prompt of the reply time.`,
   llmcost recommend --tokens 20M --task qa --privacy regulated --top 0 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("tokens") {
+			// The volume may come from the flag, LLMCOST_TOKENS or the config file.
+			if !cmd.Flags().Changed("tokens") && f.valueSources["tokens"] == "" {
 				return FlagErrorf("--tokens is required (e.g. --tokens 50M or 300K/day)")
 			}
 			if opts.Tokens.N <= 0 {

@@ -163,3 +163,12 @@ func TestRecommendFlagParsing(t *testing.T) {
 		t.Errorf("options %+v", got)
 	}
 }
+
+// The volume, like every flag, may come from LLMCOST_* or the config file.
+func TestRecommendTokensFromEnvironment(t *testing.T) {
+	r := run(t, map[string]string{"LLMCOST_TOKENS": "50M"}, "recommend", "--task", "code", "--format", "json")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, `"tokens_per_month": 50000000`) {
+		t.Errorf("LLMCOST_TOKENS not used:\n%s", r.stdout)
+	}
+}
