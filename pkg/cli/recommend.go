@@ -306,6 +306,9 @@ func (r *recommendResult) Tables() []output.TableData {
 		decode, rawDecode := "unknown", ""
 		if o.DecodeTPS != nil {
 			decode, rawDecode = fmt.Sprintf("%.1f", *o.DecodeTPS), fmt.Sprint(*o.DecodeTPS)
+			if o.DecodeBasis == "measured" {
+				decode += "*"
+			}
 		}
 		reply, rawReply := "unknown", ""
 		if o.ReplySeconds != nil {
@@ -324,6 +327,12 @@ func (r *recommendResult) Tables() []output.TableData {
 	}
 	if len(r.Options) == 0 {
 		t.Notes = append(t.Notes, "no option meets every constraint: see what was left out below")
+	}
+	for _, o := range r.Options {
+		if o.DecodeBasis == "measured" {
+			t.Notes = append(t.Notes, "decode marked * is a catalog measurement of that model, GPU and quantization")
+			break
+		}
 	}
 	t.Notes = append(t.Notes, r.Notes...)
 

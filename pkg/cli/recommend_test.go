@@ -172,3 +172,36 @@ func TestRecommendTokensFromEnvironment(t *testing.T) {
 		t.Errorf("LLMCOST_TOKENS not used:\n%s", r.stdout)
 	}
 }
+
+// A catalog benchmark of the same setup replaces the estimate, and says so.
+func TestRecommendUsesMeasuredDecode(t *testing.T) {
+	r := run(t, nil, "recommend", "--tokens", "10M", "--gpu", "rtx-4090", "--min-score", "mmlu=65", "--privacy", "regulated", "--top", "0", "--format", "json")
+	mustOK(t, r)
+	var d struct {
+		Options []struct {
+			Model       string  `json:"model"`
+			Quant       string  `json:"quant"`
+			DecodeTPS   float64 `json:"decode_tokens_per_second"`
+			DecodeBasis string  `json:"decode_basis"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	// The catalog's XiongjieDai rows: 130.58 tok/s on one RTX 4090, 19.22 on two.
+	measured := map[string]float64{"llama-3.1-8b": 130.6, "llama-3.1-70b": 19.2}
+	found := 0
+	for _, o := range d.Options {
+		if want, ok := measured[o.Model]; ok && o.Quant == "q4_k_m" {
+			found++
+			if o.DecodeBasis != "measured" || o.DecodeTPS != want {
+				t.Errorf("%s on rtx-4090: %v tok/s %s, want the measured %v", o.Model, o.DecodeTPS, o.DecodeBasis, want)
+			}
+		} else if o.DecodeBasis != "estimated" {
+			t.Errorf("%s %s: decode basis %q", o.Model, o.Quant, o.DecodeBasis)
+		}
+	}
+	if found == 0 {
+		t.Error("no setup with a catalog benchmark offered")
+	}
+}

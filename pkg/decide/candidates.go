@@ -101,6 +101,9 @@ func BuildCandidates(cat *catalog.Catalog, asOf time.Time, a *Answers, q Query) 
 // all, else accuracy, latency, ttft or capacity.
 func (o *LocalOption) Fail() string { return o.fail }
 
+// DecodeBasis says whether DecodeTPS is a catalog measurement or an estimate.
+func (o *LocalOption) DecodeBasis() string { return string(o.decodeBasis) }
+
 // Notes are the unverified catalog values the option rests on.
 func (o *LocalOption) Notes() []string { return slices.Clone(o.notes) }
 

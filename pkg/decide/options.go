@@ -62,7 +62,8 @@ type LocalOption struct {
 	rate          decimal.Decimal
 	onDemand      bool
 	notes         []string // unverified catalog values this option rests on
-	fail          string   // first unmet requirement: "" eligible
+	decodeBasis   hardware.Basis
+	fail          string // first unmet requirement: "" eligible
 }
 
 // Label is "llama-3.1-8b on 1x rtx-4090 (owned)".
@@ -464,7 +465,7 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 				base := LocalOption{Model: mid, GPU: gid, Quant: hq.ID, GPUsPerReplica: n, Concurrency: conc,
 					ReplySeconds: r.ReplySeconds, TTFTSeconds: r.TTFTSeconds, DecodeTPS: r.Decode.Value,
 					Benchmark: bench, Score: score, MaxContext: hm.MaxContext, HFRepo: om.HFRepo,
-					peak: e.a.Peak(), fail: f}
+					peak: e.a.Peak(), fail: f, decodeBasis: r.Decode.Basis}
 				before := len(opts)
 				// The same figures estimate and breakeven use (pkg/cost); a GPU
 				// without a price or power figure is simply not offered as owned.

@@ -65,6 +65,7 @@ type Option struct {
 	UpfrontUSD     decimal.Decimal `json:"upfront_usd"`
 	Utilization    *float64        `json:"utilization"`              // busy share of the local GPUs; null for cloud
 	DecodeTPS      *float64        `json:"decode_tokens_per_second"` // batch-1 stream; null = unknown (cloud)
+	DecodeBasis    string          `json:"decode_basis"`             // measured (catalog benchmark) | estimated | unknown
 	ReplySeconds   *float64        `json:"reply_seconds"`            // null = unknown (cloud without measured latency)
 	ReplyBasis     string          `json:"reply_basis"`              // estimated | measured | unknown
 	Benchmark      string          `json:"benchmark,omitempty"`
@@ -200,7 +201,7 @@ func Recommend(cat *catalog.Catalog, asOf time.Time, c Constraints) (*Result, er
 			continue
 		}
 		o := Option{Kind: "cloud", Model: co.Model, Provider: co.Provider, MonthlyCostUSD: co.MonthlyCostUSD, UpfrontUSD: decimal.Zero,
-			ReplyBasis: "unknown", ScoreBasis: "unknown", Tier: tier[co.Model]}
+			DecodeBasis: "unknown", ReplyBasis: "unknown", ScoreBasis: "unknown", Tier: tier[co.Model]}
 		if co.ReplySeconds != nil {
 			v := round2(*co.ReplySeconds)
 			o.ReplySeconds, o.ReplyBasis = &v, "measured"
@@ -237,7 +238,7 @@ func Recommend(cat *catalog.Catalog, asOf time.Time, c Constraints) (*Result, er
 		o := Option{Kind: "local", Model: lo.Model, Provider: lo.Provider, Quant: lo.Quant, GPU: lo.GPU, GPUs: lo.GPUs,
 			GPUsPerReplica: lo.GPUsPerReplica, Replicas: lo.Replicas, Mode: lo.Mode,
 			MonthlyCostUSD: lo.MonthlyCostUSD, UpfrontUSD: lo.UpfrontUSD, Utilization: &util,
-			DecodeTPS: &dec, ReplySeconds: &reply, ReplyBasis: "estimated",
+			DecodeTPS: &dec, DecodeBasis: lo.DecodeBasis(), ReplySeconds: &reply, ReplyBasis: "estimated",
 			Benchmark: lo.Benchmark, Score: lo.Score, ScoreBasis: "unknown", Notes: lo.Notes()}
 		if lo.Score != nil {
 			o.ScoreBasis = "published"
