@@ -44,9 +44,11 @@ x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
 compute buffers. A model that does not fit one GPU is split over several;
 "gpus" says how many it needs.
 
-Decode tokens/s at batch 1 is efficiency x memory bandwidth / bytes read per
-token (active parameters for MoE), replaced by a measured benchmark where the
-catalog has one ("measured"), and never above bandwidth / weight bytes.
+Decode tokens/s at batch 1 is 1 / (bytes read per token / (efficiency x memory
+bandwidth) + layers x a fixed per-layer cost), with both constants by memory
+type and calibrated against published llama.cpp measurements; bytes are the
+active parameters for MoE. A measured benchmark replaces it where the catalog
+has one ("measured"), and nothing exceeds bandwidth / weight bytes.
 Reply time = prompt / prefill rate + output / decode rate.
 
 Without --quant each GPU gets the highest-fidelity quantization that fits.
