@@ -11,6 +11,7 @@ import (
 	_ "github.com/creack/pty"
 	_ "github.com/guptarohit/asciigraph"
 	_ "github.com/invopop/jsonschema"
+	_ "github.com/olekukonko/tablewriter"
 	_ "github.com/openai/openai-go/v3"
 	_ "github.com/rogpeppe/go-internal/testscript"
 	_ "github.com/santhosh-tekuri/jsonschema/v6"

@@ -46,10 +46,23 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if maxTokens <= 0 {
 		maxTokens = DefaultAnthropicMaxTokens
 	}
+	conv := req.Conversation()
+	msgs := make([]anthropic.MessageParam, 0, len(conv))
+	for _, m := range conv {
+		if m.Role == "assistant" {
+			msgs = append(msgs, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Content)))
+		} else {
+			msgs = append(msgs, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Content)))
+		}
+	}
 	params := anthropic.MessageNewParams{
-		Model:     b.model,
-		MaxTokens: int64(maxTokens),
-		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock(req.Prompt))},
+		Model:         b.model,
+		MaxTokens:     int64(maxTokens),
+		Messages:      msgs,
+		StopSequences: req.Stop,
+	}
+	if req.System != "" {
+		params.System = []anthropic.TextBlockParam{{Text: req.System}}
 	}
 	var raw *http.Response
 	opts := []aoption.RequestOption{
@@ -71,9 +84,13 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 		return Response{}, e
 	}
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start, req.TokenTimes)
+		return b.readStream(ctx, actx, raw, start, &req)
 	}
-	return b.readMessage(ctx, actx, raw, start)
+	resp, err := b.readMessage(ctx, actx, raw, start)
+	if err == nil && req.Stream {
+		req.delta(resp.Text)
+	}
+	return resp, err
 }
 
 func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
@@ -110,7 +127,7 @@ func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Resp
 	}, nil
 }
 
-func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
+func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp    Response
@@ -141,12 +158,13 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 			switch e.Delta.Type {
 			case "text_delta":
 				if e.Delta.Text != "" {
-					b.arrived(&resp, start, keepTimes)
+					b.arrived(&resp, start, req.TokenTimes)
 				}
 				text.WriteString(e.Delta.Text)
+				req.delta(e.Delta.Text)
 			case "thinking_delta":
 				if e.Delta.Thinking != "" {
-					b.arrived(&resp, start, keepTimes)
+					b.arrived(&resp, start, req.TokenTimes)
 				}
 			}
 		case "message_delta":
@@ -165,14 +183,20 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 			break
 		}
 	}
+	partial := func(e *Error) *Error {
+		p := resp
+		p.Text, p.Latency, p.Usage = text.String(), b.now().Sub(start), u.usage()
+		e.Partial = &p
+		return e
+	}
 	if err := dec.Err(); err != nil {
-		return Response{}, b.readFailure(ctx, actx, err, true)
+		return Response{}, partial(b.readFailure(ctx, actx, err, true))
 	}
 	if actx.Err() != nil {
-		return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+		return Response{}, partial(b.transportError(ctx, context.DeadlineExceeded))
 	}
 	if !sawStop {
-		return Response{}, b.newError(0, CodeTruncatedStream, "stream ended without message_stop", true)
+		return Response{}, partial(b.newError(0, CodeTruncatedStream, "stream ended without message_stop", true))
 	}
 	resp.Latency = b.now().Sub(start)
 	resp.Text = text.String()

@@ -55,6 +55,36 @@ type Request struct {
 	// TokenTimes records when each streamed chunk with output arrived
 	// (Response.TokenTimes), for inter-token latency (llmcost bench).
 	TokenTimes bool
+
+	// Messages, when not empty, is the conversation sent instead of Prompt
+	// (the proxy relays a client's whole chat). Roles: "user", "assistant".
+	Messages []Message
+	System   string   // system prompt; "" = none
+	Stop     []string // stop sequences; nil = none
+	// OnDelta, when set on a streamed request, is called with each piece of
+	// answer text as it arrives, on the goroutine that called Complete, so
+	// a proxy can relay tokens before the answer is whole.
+	OnDelta func(text string)
+}
+
+// Message is one turn of a conversation.
+type Message struct {
+	Role    string `json:"role"` // "user" | "assistant"
+	Content string `json:"content"`
+}
+
+// Conversation is the request's messages: Messages, or Prompt as one user turn.
+func (r *Request) Conversation() []Message {
+	if len(r.Messages) > 0 {
+		return r.Messages
+	}
+	return []Message{{Role: "user", Content: r.Prompt}}
+}
+
+func (r *Request) delta(text string) {
+	if r.OnDelta != nil && text != "" {
+		r.OnDelta(text)
+	}
 }
 
 // Usage is normalised across backends. A nil pointer means the backend did not
@@ -137,6 +167,9 @@ type Error struct {
 	Message    string        // server message, scrubbed of the API key
 	Retryable  bool          //
 	RetryAfter time.Duration // from Retry-After / retry-after-ms headers, 0 if none
+	// Partial is what a stream delivered before it broke or was cancelled
+	// (text, TTFT and any usage the server had reported); nil otherwise.
+	Partial *Response
 
 	cause error // context errors, so errors.Is(err, context.Canceled) works
 }

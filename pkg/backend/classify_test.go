@@ -208,7 +208,7 @@ func FuzzStreams(f *testing.F) {
 	}
 	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"logprobs\":{\"content\":[{\"logprob\":-9999}]}}]}\n\n"))
 	c := common{name: "fz", now: stepClock(), timeout: time.Second}
-	readers := map[string]func(context.Context, context.Context, *http.Response, time.Time, bool) (Response, error){
+	readers := map[string]func(context.Context, context.Context, *http.Response, time.Time, *Request) (Response, error){
 		"openai":    (&openaiBackend{common: c}).readStream,
 		"anthropic": (&anthropicBackend{common: c}).readStream,
 		"ollama":    (&ollamaBackend{common: c}).readStream,
@@ -218,7 +218,7 @@ func FuzzStreams(f *testing.F) {
 			raw := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}},
 				Body: io.NopCloser(bytes.NewReader(data))}
 			ctx := context.Background()
-			resp, err := read(ctx, ctx, raw, c.now(), true)
+			resp, err := read(ctx, ctx, raw, c.now(), &Request{TokenTimes: true})
 			if err != nil {
 				var be *Error
 				if !errors.As(err, &be) {

@@ -65,14 +65,28 @@ type ollamaLogprob struct {
 func (b *ollamaBackend) Complete(ctx context.Context, req Request) (Response, error) {
 	actx, cancel := b.attemptContext(ctx)
 	defer cancel()
+	conv := req.Conversation()
+	msgs := make([]ollamaMessage, 0, len(conv)+1)
+	if req.System != "" {
+		msgs = append(msgs, ollamaMessage{Role: "system", Content: req.System})
+	}
+	for _, m := range conv {
+		msgs = append(msgs, ollamaMessage{Role: m.Role, Content: m.Content})
+	}
 	body := ollamaChatRequest{
 		Model:    b.model,
-		Messages: []ollamaMessage{{Role: "user", Content: req.Prompt}},
+		Messages: msgs,
 		Stream:   req.Stream,
 		Logprobs: req.Logprobs,
 	}
-	if req.MaxTokens > 0 {
-		body.Options = map[string]any{"num_predict": req.MaxTokens}
+	if req.MaxTokens > 0 || len(req.Stop) > 0 {
+		body.Options = map[string]any{}
+		if req.MaxTokens > 0 {
+			body.Options["num_predict"] = req.MaxTokens
+		}
+		if len(req.Stop) > 0 {
+			body.Options["stop"] = req.Stop
+		}
 	}
 	payload, err := json.Marshal(body)
 	if err != nil {
@@ -99,7 +113,7 @@ func (b *ollamaBackend) Complete(ctx context.Context, req Request) (Response, er
 		return Response{}, e
 	}
 	if req.Stream {
-		return b.readStream(ctx, actx, resp, start, req.TokenTimes)
+		return b.readStream(ctx, actx, resp, start, &req)
 	}
 	return b.readOne(ctx, actx, resp, start)
 }
@@ -130,7 +144,7 @@ func (b *ollamaBackend) readOne(ctx, actx context.Context, raw *http.Response, s
 	return resp, nil
 }
 
-func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
+func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	dec := json.NewDecoder(raw.Body)
 	var (
 		resp    Response
@@ -138,31 +152,38 @@ func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response
 		lps     []float64
 		clamped int
 	)
+	partial := func(e *Error) *Error {
+		p := resp
+		p.Text, p.Latency = text.String(), b.now().Sub(start)
+		e.Partial = &p
+		return e
+	}
 	for {
 		var c ollamaChatChunk
 		err := dec.Decode(&c)
 		if err == io.EOF {
-			return Response{}, b.newError(0, CodeTruncatedStream, `stream ended without "done": true`, true)
+			return Response{}, partial(b.newError(0, CodeTruncatedStream, `stream ended without "done": true`, true))
 		}
 		if err != nil {
 			if actx.Err() != nil || ctx.Err() != nil {
-				return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+				return Response{}, partial(b.transportError(ctx, context.DeadlineExceeded))
 			}
 			var syn *json.SyntaxError
 			if errors.As(err, &syn) {
 				return Response{}, b.newError(0, CodeMalformedResponse, "stream line is not JSON: "+err.Error(), true)
 			}
 			// io.ErrUnexpectedEOF (cut mid-object) or a broken connection.
-			return Response{}, b.readFailure(ctx, actx, err, true)
+			return Response{}, partial(b.readFailure(ctx, actx, err, true))
 		}
 		if len(c.Error) > 0 && string(c.Error) != "null" {
 			raw, _ := json.Marshal(map[string]json.RawMessage{"error": c.Error})
 			return Response{}, b.streamError(raw)
 		}
 		if c.Message.Content != "" || c.Message.Thinking != "" {
-			b.arrived(&resp, start, keepTimes)
+			b.arrived(&resp, start, req.TokenTimes)
 		}
 		text.WriteString(c.Message.Content)
+		req.delta(c.Message.Content)
 		if c.Logprobs != nil {
 			if lps == nil {
 				lps = []float64{}

@@ -52,9 +52,21 @@ func newOpenAI(c common) *openaiBackend {
 }
 
 func (b *openaiBackend) params(req Request) openai.ChatCompletionNewParams {
-	p := openai.ChatCompletionNewParams{
-		Model:    b.model,
-		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
+	conv := req.Conversation()
+	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(conv)+1)
+	if req.System != "" {
+		msgs = append(msgs, openai.SystemMessage(req.System))
+	}
+	for _, m := range conv {
+		if m.Role == "assistant" {
+			msgs = append(msgs, openai.AssistantMessage(m.Content))
+		} else {
+			msgs = append(msgs, openai.UserMessage(m.Content))
+		}
+	}
+	p := openai.ChatCompletionNewParams{Model: b.model, Messages: msgs}
+	if len(req.Stop) > 0 {
+		p.Stop = openai.ChatCompletionNewParamsStopUnion{OfStringArray: req.Stop}
 	}
 	if req.MaxTokens > 0 {
 		if b.maxCompletionTokens {
@@ -90,10 +102,14 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 		return Response{}, e
 	}
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start, req.TokenTimes)
+		return b.readStream(ctx, actx, raw, start, &req)
 	}
 	// A server that ignores stream:true answers with one JSON object; take it.
-	return b.readCompletion(ctx, actx, raw, start)
+	resp, err := b.readCompletion(ctx, actx, raw, start)
+	if err == nil && req.Stream {
+		req.delta(resp.Text)
+	}
+	return resp, err
 }
 
 // answered checks what an SDK call left behind (the raw response, kept
@@ -131,18 +147,87 @@ func (c common) readFailure(parent, attempt context.Context, err error, streamin
 	return c.newError(0, CodeConnection, "reading response: "+err.Error(), true)
 }
 
+// wireCompletion is the part of a chat.completion this package reads.
+// Decoding it with encoding/json costs a fraction of the SDK's
+// ChatCompletion (which keeps per-field metadata), and pointers keep
+// "absent or null" apart from 0 just as the SDK's Valid() does.
+type wireCompletion struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+		Logprobs     *struct {
+			Content *[]struct {
+				Logprob float64 `json:"logprob"`
+			} `json:"content"`
+		} `json:"logprobs"`
+	} `json:"choices"`
+	Usage   *wireUsage        `json:"usage"`
+	Timings *llamaWireTimings `json:"timings"`
+	Error   json.RawMessage   `json:"error"`
+}
+
+type wireUsage struct {
+	PromptTokens        *int64 `json:"prompt_tokens"`
+	CompletionTokens    *int64 `json:"completion_tokens"`
+	PromptTokensDetails *struct {
+		CachedTokens     *int64 `json:"cached_tokens"`
+		CacheWriteTokens *int64 `json:"cache_write_tokens"`
+	} `json:"prompt_tokens_details"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens *int64 `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details"`
+}
+
+// usage keeps absent counts nil: vLLM sends prompt_tokens_details: null
+// unless --enable-prompt-tokens-details, and that is "unknown", not 0.
+func (u *wireUsage) usage() Usage {
+	out := Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+	if d := u.PromptTokensDetails; d != nil {
+		out.CachedTokens, out.CacheWriteTokens = d.CachedTokens, d.CacheWriteTokens
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		out.ReasoningTokens = d.ReasoningTokens
+	}
+	return out
+}
+
+// wireChunk is the part of a chat.completion.chunk this package reads.
+type wireChunk struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Index int64 `json:"index"`
+		Delta struct {
+			Content          string  `json:"content"`
+			ReasoningContent *string `json:"reasoning_content"` // vLLM
+			Reasoning        *string `json:"reasoning"`         // Ollama, OpenRouter
+		} `json:"delta"`
+		Logprobs *struct {
+			Content *[]struct {
+				Logprob float64 `json:"logprob"`
+			} `json:"content"`
+		} `json:"logprobs"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage   *wireUsage        `json:"usage"`
+	Timings *llamaWireTimings `json:"timings"`
+	Error   json.RawMessage   `json:"error"`
+}
+
 func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
 	body, err := io.ReadAll(raw.Body)
 	if err != nil {
 		return Response{}, b.readFailure(ctx, actx, err, false)
 	}
 	latency := b.now().Sub(start)
-	var cc openai.ChatCompletion
+	var cc wireCompletion
 	if err := json.Unmarshal(body, &cc); err != nil {
 		return Response{}, b.newError(raw.StatusCode, CodeMalformedResponse, "response is not JSON: "+err.Error(), true)
 	}
 	if len(cc.Choices) == 0 {
-		if _, ok := extraRaw(cc.JSON.ExtraFields, "error"); ok {
+		if len(cc.Error) > 0 && string(cc.Error) != "null" {
 			// Some proxies report failures with a 200 status.
 			return Response{}, b.streamError(body)
 		}
@@ -155,26 +240,35 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 		Latency:      latency,
 		FinishReason: ch.FinishReason,
 	}
-	if cc.JSON.Usage.Valid() {
-		resp.Usage = openaiUsage(cc.Usage)
+	if cc.Usage != nil {
+		resp.Usage = cc.Usage.usage()
 	}
-	if ch.JSON.Logprobs.Valid() && ch.Logprobs.JSON.Content.Valid() {
-		resp.Logprobs, resp.ClampedTokens = collectLogprobs(make([]float64, 0, len(ch.Logprobs.Content)), 0, ch.Logprobs.Content)
+	if ch.Logprobs != nil && ch.Logprobs.Content != nil {
+		lps := make([]float64, 0, len(*ch.Logprobs.Content))
+		for _, t := range *ch.Logprobs.Content {
+			if t.Logprob <= logprobSentinel {
+				resp.ClampedTokens++
+				continue
+			}
+			lps = append(lps, t.Logprob)
+		}
+		resp.Logprobs = lps
 	}
-	resp.ServerTimings = llamaTimings(cc.JSON.ExtraFields)
+	if w := cc.Timings; w != nil {
+		resp.ServerTimings = timingsOf(*w)
+	}
 	fillCachedFromTimings(&resp)
 	return resp, nil
 }
 
-func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, keepTimes bool) (Response, error) {
+func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp                     Response
 		text                     strings.Builder
-		usage                    openai.CompletionUsage
-		haveUsage                bool
+		usage                    *wireUsage
 		sawDone, sawFinish, anyL bool
-		timings                  map[string]respjson.Field
+		timings                  *llamaWireTimings
 	)
 	for dec.Next() {
 		data := bytes.TrimSpace(dec.Event().Data)
@@ -185,11 +279,11 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 			sawDone = true
 			break
 		}
-		var chunk openai.ChatCompletionChunk
+		var chunk wireChunk
 		if err := json.Unmarshal(data, &chunk); err != nil {
 			return Response{}, b.newError(0, CodeMalformedResponse, "stream chunk is not JSON: "+err.Error(), true)
 		}
-		if _, ok := extraRaw(chunk.JSON.ExtraFields, "error"); ok {
+		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
 			return Response{}, b.streamError(data)
 		}
 		if chunk.Model != "" {
@@ -198,102 +292,70 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 		// Usage: the last chunk that carries it wins. vLLM's
 		// continuous_usage_stats repeats cumulative usage on every chunk, so a
 		// sum (what openai-go's accumulator does) over-counts.
-		if chunk.JSON.Usage.Valid() {
-			usage, haveUsage = chunk.Usage, true
+		if chunk.Usage != nil {
+			usage = chunk.Usage
 		}
-		if _, ok := extraRaw(chunk.JSON.ExtraFields, "timings"); ok {
-			timings = chunk.JSON.ExtraFields
+		if chunk.Timings != nil {
+			timings = chunk.Timings
 		}
 		for _, c := range chunk.Choices {
 			if c.Index != 0 {
 				continue
 			}
-			if c.Delta.Content != "" || hasReasoningDelta(c.Delta.JSON.ExtraFields) {
-				b.arrived(&resp, start, keepTimes)
+			reasoning := (c.Delta.ReasoningContent != nil && *c.Delta.ReasoningContent != "") || (c.Delta.Reasoning != nil && *c.Delta.Reasoning != "")
+			if c.Delta.Content != "" || reasoning {
+				b.arrived(&resp, start, req.TokenTimes)
 				text.WriteString(c.Delta.Content)
+				req.delta(c.Delta.Content)
 			}
-			if c.JSON.Logprobs.Valid() && c.Logprobs.JSON.Content.Valid() {
+			if c.Logprobs != nil && c.Logprobs.Content != nil {
 				if !anyL {
 					resp.Logprobs, anyL = []float64{}, true
 				}
-				resp.Logprobs, resp.ClampedTokens = collectLogprobs(resp.Logprobs, resp.ClampedTokens, c.Logprobs.Content)
+				for _, t := range *c.Logprobs.Content {
+					if t.Logprob <= logprobSentinel {
+						resp.ClampedTokens++
+						continue
+					}
+					resp.Logprobs = append(resp.Logprobs, t.Logprob)
+				}
 			}
 			if c.FinishReason != "" {
 				resp.FinishReason, sawFinish = c.FinishReason, true
 			}
 		}
 	}
+	partial := func(e *Error) *Error {
+		p := resp
+		p.Text, p.Latency = text.String(), b.now().Sub(start)
+		if usage != nil {
+			p.Usage = usage.usage()
+		}
+		e.Partial = &p
+		return e
+	}
 	if err := dec.Err(); err != nil {
-		return Response{}, b.readFailure(ctx, actx, err, true)
+		return Response{}, partial(b.readFailure(ctx, actx, err, true))
 	}
 	if actx.Err() != nil {
-		return Response{}, b.transportError(ctx, context.DeadlineExceeded)
+		return Response{}, partial(b.transportError(ctx, context.DeadlineExceeded))
 	}
 	// Complete = [DONE], or a finish_reason plus the usage chunk that follows
 	// it (a few servers end without [DONE]). Anything else lost data: at the
 	// least the usage chunk, which is what gets billed.
-	if !sawDone && !(sawFinish && haveUsage) {
-		return Response{}, b.newError(0, CodeTruncatedStream, "stream ended without [DONE]", true)
+	if !sawDone && !(sawFinish && usage != nil) {
+		return Response{}, partial(b.newError(0, CodeTruncatedStream, "stream ended without [DONE]", true))
 	}
 	resp.Latency = b.now().Sub(start)
 	resp.Text = text.String()
-	if haveUsage {
-		resp.Usage = openaiUsage(usage)
+	if usage != nil {
+		resp.Usage = usage.usage()
 	}
-	resp.ServerTimings = llamaTimings(timings)
+	if timings != nil {
+		resp.ServerTimings = timingsOf(*timings)
+	}
 	fillCachedFromTimings(&resp)
 	return resp, nil
-}
-
-// hasReasoningDelta reports a non-empty reasoning delta (vLLM
-// reasoning_content, Ollama/OpenRouter reasoning): TTFT counts the first token
-// of any kind, as vLLM bench and AIPerf do.
-func hasReasoningDelta(extra map[string]respjson.Field) bool {
-	for _, k := range []string{"reasoning_content", "reasoning"} {
-		if raw, ok := extraRaw(extra, k); ok {
-			var s string
-			if json.Unmarshal([]byte(raw), &s) == nil && s != "" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// openaiUsage keeps absent counts nil: vLLM sends prompt_tokens_details: null
-// unless --enable-prompt-tokens-details, and that is "unknown", not 0.
-func openaiUsage(u openai.CompletionUsage) Usage {
-	var out Usage
-	if u.JSON.PromptTokens.Valid() {
-		out.InputTokens = int64p(u.PromptTokens)
-	}
-	if u.JSON.CompletionTokens.Valid() {
-		out.OutputTokens = int64p(u.CompletionTokens)
-	}
-	if u.JSON.PromptTokensDetails.Valid() {
-		d := u.PromptTokensDetails
-		if d.JSON.CachedTokens.Valid() {
-			out.CachedTokens = int64p(d.CachedTokens)
-		}
-		if d.JSON.CacheWriteTokens.Valid() {
-			out.CacheWriteTokens = int64p(d.CacheWriteTokens)
-		}
-	}
-	if u.JSON.CompletionTokensDetails.Valid() && u.CompletionTokensDetails.JSON.ReasoningTokens.Valid() {
-		out.ReasoningTokens = int64p(u.CompletionTokensDetails.ReasoningTokens)
-	}
-	return out
-}
-
-func collectLogprobs(dst []float64, clamped int, toks []openai.ChatCompletionTokenLogprob) ([]float64, int) {
-	for _, t := range toks {
-		if t.Logprob <= logprobSentinel {
-			clamped++
-			continue
-		}
-		dst = append(dst, t.Logprob)
-	}
-	return dst, clamped
 }
 
 // llamaWireTimings mirrors llama.cpp's result_timings::to_json.
@@ -311,16 +373,7 @@ type llamaWireTimings struct {
 	DraftNAccepted      *int64   `json:"draft_n_accepted"`
 }
 
-// llamaTimings reads llama.cpp's non-standard top-level "timings" object.
-func llamaTimings(extra map[string]respjson.Field) *Timings {
-	raw, ok := extraRaw(extra, "timings")
-	if !ok {
-		return nil
-	}
-	var w llamaWireTimings
-	if json.Unmarshal([]byte(raw), &w) != nil {
-		return nil
-	}
+func timingsOf(w llamaWireTimings) *Timings {
 	return &Timings{Source: "llama.cpp", CacheN: w.CacheN, PromptN: w.PromptN, PromptMS: w.PromptMS,
 		PromptPerTokenMS: w.PromptPerTokenMS, PromptPerSecond: w.PromptPerSecond,
 		PredictedN: w.PredictedN, PredictedMS: w.PredictedMS, PredictedPerTokenMS: w.PredictedPerTokenMS,

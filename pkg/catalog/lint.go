@@ -56,6 +56,26 @@ type Finding struct {
 // it also reports every rate that differs from the other source by more
 // than 5%, matching models by id or alias.
 func Lint(models []CloudModel, today time.Time, against []CloudModel) []Finding {
+	return LintWith(models, today, against, LintOptions{})
+}
+
+// LintOptions tune Lint.
+type LintOptions struct {
+	// StaleAfterDays is the age in days past which a verified date is stale;
+	// 0 means the default of 180.
+	StaleAfterDays int
+	// EveryPrice checks the verified date of every price that can still be
+	// billed (the one in force and any scheduled), each at its own line,
+	// even where it repeats the model's date. Superseded prices are history
+	// and are not re-checked.
+	EveryPrice bool
+}
+
+// LintWith is Lint with options (`catalog lint --stale 90d`).
+func LintWith(models []CloudModel, today time.Time, against []CloudModel, opts LintOptions) []Finding {
+	if opts.StaleAfterDays <= 0 {
+		opts.StaleAfterDays = staleAfterDays
+	}
 	today = dayOf(today)
 	var out []Finding
 	var idx modelIndex
@@ -63,7 +83,7 @@ func Lint(models []CloudModel, today time.Time, against []CloudModel) []Finding 
 		idx = newModelIndex(against)
 	}
 	for _, m := range models {
-		l := modelLinter{m: m, today: today}
+		l := modelLinter{m: m, today: today, staleDays: opts.StaleAfterDays, everyPrice: opts.EveryPrice}
 		l.check()
 		if against != nil {
 			if j, ok := idx.find(m); ok {
@@ -81,9 +101,11 @@ func dayOf(t time.Time) time.Time {
 }
 
 type modelLinter struct {
-	m     CloudModel
-	today time.Time
-	out   []Finding
+	m          CloudModel
+	today      time.Time
+	staleDays  int
+	everyPrice bool
+	out        []Finding
 }
 
 func (l *modelLinter) add(level Level, rule, field string, line int, format string, args ...any) {
@@ -115,8 +137,14 @@ func (l *modelLinter) check() {
 		if strings.TrimSpace(p.Source) == "" {
 			l.add(LevelError, RuleNoSource, pf+"source", p.EffectiveFrom.Line, "price effective %s has no source", p.EffectiveFrom)
 		}
-		// The current price's date, unless it only repeats the model's.
-		if ok && p.EffectiveFrom.Equal(current.EffectiveFrom.Time) && !p.Verified.Equal(m.Verified.Time) {
+		// The current price's date, unless it only repeats the model's;
+		// with everyPrice, every price still to be billed (current or
+		// scheduled) on its own line.
+		isCurrent := ok && p.EffectiveFrom.Equal(current.EffectiveFrom.Time)
+		switch {
+		case l.everyPrice && (isCurrent || p.EffectiveFrom.After(l.today)):
+			l.staleRule(pf+"verified", p.Verified)
+		case isCurrent && !p.Verified.Equal(m.Verified.Time):
 			l.staleRule(pf+"verified", p.Verified)
 		}
 		l.rateRules(pf, p.Rates)
@@ -189,8 +217,8 @@ func (l *modelLinter) staleRule(field string, d Date) {
 		return
 	}
 	days := int(l.today.Sub(d.Time).Hours() / 24)
-	if days > staleAfterDays {
-		l.add(LevelWarning, RuleStale, field, d.Line, "last verified %s, %d days ago (more than %d): check the provider's price page", d, days, staleAfterDays)
+	if days > l.staleDays {
+		l.add(LevelWarning, RuleStale, field, d.Line, "last verified %s, %d days ago (more than %d): check the provider's price page", d, days, l.staleDays)
 	}
 }
 

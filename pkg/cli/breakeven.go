@@ -66,6 +66,9 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
   # batching 8 requests at once, European electricity, terminal chart and an SVG
   llmcost breakeven --local qwen2.5-32b@rtx-5090 --vs gpt-4.1 --concurrency 8 --kwh-price 0.31 --chart --plot breakeven.svg
 
+  # the GPUs of this machine (see llmcost hardware)
+  llmcost breakeven --local llama-3.1-8b@auto --vs gpt-4o-mini --tokens 50M
+
   # rented instead of owned
   llmcost breakeven --local llama-3.1-8b@h100-sxm:fp16 --vs gpt-4o-mini --rent --format json`,
 		Args: cobra.NoArgs,
@@ -103,7 +106,7 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Local, "local", "", "local setup MODEL@GPU[:QUANT][xN], e.g. llama-3.1-70b@rtx-4090:q4_k_mx2")
+	fl.StringVar(&opts.Local, "local", "", "local setup MODEL@GPU[:QUANT][xN], e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's")
 	fl.StringVar(&opts.Vs, "vs", "", "cloud model id to compare with")
 	fl.Var(&opts.Tokens, "tokens", "tokens per month (or per day/week: 300K/day) for breakeven_months")
 	fl.Float64Var(&opts.InputShare, "input-share", 0.75, "share of tokens that is input (0-1)")
@@ -194,6 +197,11 @@ func breakevenRun(o *BreakevenOptions) error {
 	if err != nil {
 		return err
 	}
+	spec, autoNote, err := resolveAutoSpec(f, "local", o.spec)
+	if err != nil {
+		return err
+	}
+	o.spec = spec
 	cat, err := f.Catalog()
 	if err != nil {
 		return err
@@ -233,6 +241,9 @@ func breakevenRun(o *BreakevenOptions) error {
 		return err
 	}
 	res := &BreakevenResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), TokensPerMonth: o.Tokens.N, Notes: notes, Crossings: []BreakevenCrossing{}}
+	if autoNote != "" {
+		res.Notes = append([]string{autoNote}, res.Notes...)
+	}
 	res.Local = breakevenLocal(hw, at, rental)
 	res.Cloud = BreakevenCloud{ID: cm.ID.V, Provider: cm.Provider, MonthlyCostUSD: cloudAt, PriceEffectiveFrom: price.EffectiveFrom.String()}
 	if o.Tokens.N > 0 {

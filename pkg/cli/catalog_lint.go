@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -15,6 +17,7 @@ type CatalogLintOptions struct {
 	Against  string
 	AsOf     string
 	MinLevel string
+	Stale    string
 }
 
 func newCmdCatalogLint(f *Factory, runF func(*CatalogLintOptions) error) *cobra.Command {
@@ -29,7 +32,7 @@ cannot be right or need a look:
            long-context tier at or above the context window, no source
   warning  Anthropic cache writes that are not 1.25x (5m) / 2x (1h) input, a tier
            cheaper than the base, a deprecation or retirement date that has
-           passed, a price verified more than 180 days ago
+           passed, a price verified more than 180 days ago (--stale AGE)
   info     a model that caches prompts but has no cache-read price (LiteLLM
            would bill cached tokens at $0)
 
@@ -38,9 +41,16 @@ a LiteLLM JSON file (imported on the fly), a catalog YAML file or directory
 (e.g. the output of 'catalog import'). A rate that differs by more than 5% is a
 warning naming both values and the difference.
 
+--stale AGE (90d, 12w, or a number of days) lists every price whose verified
+date is more than AGE before today (or --as-of): each price still to be billed,
+the one in force and any scheduled, at its own file:line, plus each model's own
+verified date. Superseded prices are history and are not re-checked. Stale
+prices are warnings, so they do not change the exit status.
+
 Exit status 1 when there is any error-level finding.`,
 		Example: `  llmcost catalog lint
   llmcost catalog lint --against model_prices_and_context_window-2026-07-24.json
+  llmcost catalog lint --stale 90d --format json
   llmcost catalog lint --catalog ./my-prices --against ./litellm --min-level info --format markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,6 +58,9 @@ Exit status 1 when there is any error-level finding.`,
 				return err
 			}
 			if _, err := parseAsOf(opts.AsOf, f); err != nil {
+				return err
+			}
+			if _, err := parseStaleAge(opts.Stale); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -59,8 +72,29 @@ Exit status 1 when there is any error-level finding.`,
 	cmd.Flags().StringVar(&opts.Against, "against", "", "compare with `SOURCE`: a LiteLLM JSON file, a catalog YAML file or directory, or \"embedded\"")
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "lint as of this date YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&opts.MinLevel, "min-level", "warning", "show findings at this level and above: info, warning or error")
+	cmd.Flags().StringVar(&opts.Stale, "stale", "", "list every price verified more than `AGE` ago, e.g. 90d or 12w (default: the model's and current price's dates, 180d)")
 	_ = cmd.RegisterFlagCompletionFunc("min-level", fixedCompletion("info", "warning", "error"))
 	return cmd
+}
+
+// parseStaleAge reads --stale: "90d", "12w" or a bare number of days.
+// "" means the default (0).
+func parseStaleAge(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	num, mult := strings.TrimSpace(strings.ToLower(s)), 1
+	switch {
+	case strings.HasSuffix(num, "d"):
+		num = strings.TrimSuffix(num, "d")
+	case strings.HasSuffix(num, "w"):
+		num, mult = strings.TrimSuffix(num, "w"), 7
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > 36500 {
+		return 0, FlagErrorf("invalid value %q for --stale: want an age such as 90d, 12w or 90 (days), at least 1 day", s)
+	}
+	return n * mult, nil
 }
 
 func parseLevel(s string) (int, error) {
@@ -80,6 +114,7 @@ type CatalogLintResult struct {
 	SchemaVersion int               `json:"schema_version"`
 	AsOf          string            `json:"as_of"`
 	Against       string            `json:"against,omitempty"`
+	StaleAfter    int               `json:"stale_after_days"`
 	OK            bool              `json:"ok"`
 	Models        int               `json:"models"`
 	Counts        map[string]int    `json:"counts"`
@@ -116,6 +151,11 @@ func catalogLintRun(o *CatalogLintOptions) error {
 	}
 	asOf, _ := parseAsOf(o.AsOf, f)
 	minLevel, _ := parseLevel(o.MinLevel)
+	staleDays, _ := parseStaleAge(o.Stale)
+	lintOpts := catalog.LintOptions{StaleAfterDays: staleDays, EveryPrice: o.Stale != ""}
+	if staleDays == 0 {
+		staleDays = 180
+	}
 	cat, err := f.Catalog()
 	if err != nil {
 		return err
@@ -133,8 +173,8 @@ func catalogLintRun(o *CatalogLintOptions) error {
 			against = []catalog.CloudModel{}
 		}
 	}
-	all := catalog.Lint(models, asOf, against)
-	res := &CatalogLintResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), Against: o.Against, Models: len(models),
+	all := catalog.LintWith(models, asOf, against, lintOpts)
+	res := &CatalogLintResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), Against: o.Against, StaleAfter: staleDays, Models: len(models),
 		Counts: map[string]int{"error": 0, "warning": 0, "info": 0}, Findings: []catalog.Finding{}, minLevel: o.MinLevel}
 	for _, fd := range all {
 		res.Counts[string(fd.Level)]++

@@ -144,7 +144,7 @@ volume, privacy and task):
 	fl.Var(&opts.Context, "context", "context a request carries (prompt, documents, history); sets the VRAM fit, time to first token and cloud long-context tiers; K = 1,024 (default 8K fit, 500-token prompts)")
 	fl.StringVar(&opts.Load, "load", "steady", "steady | spiky")
 	fl.Float64Var(&opts.PeakRatio, "peak-ratio", decide.DefaultPeakToAverage, "with --load spiky: peak ÷ average traffic")
-	fl.StringArrayVar(&opts.HaveGPUs, "have-gpu", nil, "GPUs you already own, GPU or GPUxN (repeatable): rtx-4090x2")
+	fl.StringArrayVar(&opts.HaveGPUs, "have-gpu", nil, "GPUs you already own, GPU or GPUxN (repeatable): rtx-4090x2, or auto for the GPUs detected on this machine")
 	fl.StringVar(&opts.Budget, "budget", "", "monthly budget in USD")
 	fl.Float64Var(&opts.OpsHours, "ops-hours", 0, "hours a month spent operating local hardware")
 	fl.StringVar(&opts.OpsRate, "ops-rate", "", "USD per operations hour (default 75)")
@@ -361,6 +361,16 @@ func decideRun(o *DecideOptions) error {
 	if missing := a.Missing(); len(missing) > 0 {
 		return &InputError{Err: fmt.Errorf("missing answers: %s", strings.Join(missing, ", "))}
 	}
+	autoNote, err := resolveAutoOwned(f, a)
+	if err != nil {
+		return err
+	}
+	if autoNote != "" {
+		// A detected Apple machine adds a catalog entry with its memory.
+		if cat, err = f.Catalog(); err != nil {
+			return err
+		}
+	}
 	for i, g := range a.HaveGPUs {
 		if _, err := cat.GPU(g.GPU); err != nil {
 			return &InputError{Err: a.ErrorFor("have_gpus", i, err.Error())}
@@ -377,6 +387,9 @@ func decideRun(o *DecideOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if autoNote != "" {
+		d.Notes = append([]string{autoNote}, d.Notes...)
 	}
 	if o.WritePolicy != "" {
 		if err := writePolicy(o.WritePolicy, d, cost.BasisFromCatalog(cat.Defaults).HoursPerMonth); err != nil {
@@ -659,4 +672,32 @@ func wrapBullet(bullet, s string, width int) string {
 	}
 	b.WriteString(line + "\n")
 	return b.String()
+}
+
+// resolveAutoOwned replaces an owned GPU "auto" (--have-gpu auto, or
+// have_gpus: [auto] in an answers file) with the GPUs detected here.
+func resolveAutoOwned(f *Factory, a *decide.Answers) (string, error) {
+	var out []decide.OwnedGPU
+	note := ""
+	for i, g := range a.HaveGPUs {
+		if !isAutoGPU(g.GPU) {
+			out = append(out, g)
+			continue
+		}
+		if g.Count != 1 {
+			return "", &InputError{Err: a.ErrorFor("have_gpus", i, fmt.Sprintf("%q: auto takes no count, it is the GPUs detected on this machine", g.String()))}
+		}
+		hw, err := f.detectHardware("--have-gpu auto")
+		if err != nil {
+			return "", err
+		}
+		for _, grp := range hw.groups {
+			out = append(out, decide.OwnedGPU{GPU: grp.GPU, Count: grp.Count})
+		}
+		note = hw.note("--have-gpu auto", hw.groups)
+	}
+	if note != "" {
+		a.HaveGPUs = out
+	}
+	return note, nil
 }

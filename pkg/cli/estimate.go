@@ -67,7 +67,10 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
   llmcost estimate --tokens 300K/day --cached-share 0.5 --batch-share 0.33
 
   # explicit input and output, long prompts (long-context tiers apply)
-  llmcost estimate --input 40M --output 2M --prompt-tokens 300K --models gpt-5.4,gemini-2.5-pro --format json`,
+  llmcost estimate --input 40M --output 2M --prompt-tokens 300K --models gpt-5.4,gemini-2.5-pro --format json
+
+  # a local model on the GPUs of this machine (see llmcost hardware)
+  llmcost estimate --tokens 50M --local llama-3.1-8b@auto`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
@@ -251,6 +254,9 @@ func estimateRun(o *EstimateOptions) error {
 	f := o.F
 	format, err := f.Format()
 	if err != nil {
+		return err
+	}
+	if err := o.Local.resolveAuto(f); err != nil {
 		return err
 	}
 	cat, err := f.Catalog()

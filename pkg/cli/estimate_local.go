@@ -26,11 +26,12 @@ type estimateLocalFlags struct {
 	Owned   ownedFlags
 
 	local, rent []hardware.Spec
+	autoNotes   []string // what MODEL@auto became
 }
 
 func (e *estimateLocalFlags) register(fl *pflag.FlagSet) {
-	fl.StringArrayVar(&e.Local, "local", nil, "owned local option MODEL@GPU[:QUANT][xN] (repeatable), e.g. llama-3.1-70b@rtx-4090:q4_k_mx2")
-	fl.StringArrayVar(&e.Rent, "rent", nil, "rented option MODEL@GPU[:QUANT][xN] at the GPU's cheapest catalog rental (repeatable)")
+	fl.StringArrayVar(&e.Local, "local", nil, "owned local option MODEL@GPU[:QUANT][xN] (repeatable), e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's")
+	fl.StringArrayVar(&e.Rent, "rent", nil, "rented option MODEL@GPU[:QUANT][xN] at the GPU's cheapest catalog rental (repeatable); GPU auto = this machine's type")
 	fl.BoolVar(&e.NoLocal, "no-local", false, "leave out the automatic local options (the catalog's local comparison set)")
 	e.Owned.register(fl)
 }
@@ -64,6 +65,28 @@ func (e *estimateLocalFlags) validate() error {
 	return e.Owned.validate()
 }
 
+// resolveAuto turns MODEL@auto specs into the GPUs detected on this
+// machine (before the catalog is read: a detected Apple machine adds an
+// entry with its memory).
+func (e *estimateLocalFlags) resolveAuto(f *Factory) error {
+	for _, set := range []struct {
+		flag  string
+		specs []hardware.Spec
+	}{{"local", e.local}, {"rent", e.rent}} {
+		for i := range set.specs {
+			spec, note, err := resolveAutoSpec(f, set.flag, set.specs[i])
+			if err != nil {
+				return err
+			}
+			set.specs[i] = spec
+			if note != "" {
+				e.autoNotes = append(e.autoNotes, note)
+			}
+		}
+	}
+	return nil
+}
+
 // addLocalOptions prices the local options of an estimate: the ones named
 // with --local/--rent, or else the cheapest owned and rented machine for
 // each model of the catalog's local comparison set. Each gets the months
@@ -76,6 +99,7 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 	if e.NoLocal || !explicit && !defaultSet {
 		return nil
 	}
+	res.Notes = append(res.Notes, e.autoNotes...)
 	env, err := newLocalEnv(cat)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/llmcost/llmcost/data"
 	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/hwdetect"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/spf13/viper"
@@ -30,6 +32,15 @@ type Factory struct {
 	// the form gets IOStreams.In/Out, which are os.Stdin/os.Stdout in
 	// production. Tests replace the hook or drive the binary through a pty.
 	RunForm func(form *huh.Form, accessible bool) error
+
+	// Hardware is the detector behind `llmcost hardware` and --gpu auto;
+	// tests replace it with recorded outputs (hwdetect.FakeRunner).
+	Hardware func() hwdetect.Detector
+	hardware *autoHardware // detected once per run
+
+	// runCtx is Run's context (cancelled by Ctrl-C), for work started
+	// below the commands' RunE, such as hardware detection.
+	runCtx context.Context
 
 	// Set from persistent flags before a command runs.
 	CatalogDirs []string
@@ -55,6 +66,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
 		Getenv:          getenv,
 		Config:          newViper(),
 		EmbeddedCatalog: catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed},
+		Hardware:        hwdetect.Local,
 	}
 	f.RunForm = func(form *huh.Form, accessible bool) error {
 		if !accessible {

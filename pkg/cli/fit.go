@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/hwdetect"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type FitOptions struct {
 	GPUs         []string
 	Quants       []string
 	GPUCount     int
+	GPUCountSet  bool // --gpus given: it overrides the detected count of --gpu auto
 	Context      contextValue
 	Concurrency  int
 	PromptTokens units.TokensValue
@@ -42,14 +44,18 @@ x --concurrency requests) + 0.75 GB per GPU + 5% of the KV cache for
 compute buffers. A model that does not fit one GPU is split over several;
 "gpus" says how many it needs.
 
-Decode tokens/s at batch 1 is efficiency x memory bandwidth / bytes read per
-token (active parameters for MoE), replaced by a measured benchmark where the
-catalog has one ("measured"), and never above bandwidth / weight bytes.
+Decode tokens/s at batch 1 is 1 / (bytes read per token / (efficiency x memory
+bandwidth) + layers x a fixed per-layer cost), with both constants by memory
+type and calibrated against published llama.cpp measurements; bytes are the
+active parameters for MoE. A measured benchmark replaces it where the catalog
+has one ("measured"), and nothing exceeds bandwidth / weight bytes.
 Reply time = prompt / prefill rate + output / decode rate.
 
 Without --quant each GPU gets the highest-fidelity quantization that fits.
 Without --gpu (or with --gpu all) every GPU in the catalog is tried;
---model all --gpu all checks the whole catalog.`,
+--model all --gpu all checks the whole catalog. --gpu auto uses the GPUs of
+this machine, each type with the number detected (--gpus overrides it); see
+llmcost hardware for what was found.`,
 		Example: `  # does Llama 3.1 70B fit one RTX 4090 at Q4_K_M? (no: it needs 2)
   llmcost fit --model llama-3.1-70b --gpu rtx-4090 --quant q4_k_m
 
@@ -61,6 +67,9 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 
   # what runs on two 3090s
   llmcost fit --gpu rtx-3090 --gpus 2
+
+  # what runs on the GPUs of this machine
+  llmcost fit --gpu auto
 
   # the whole catalog
   llmcost fit --model all --gpu all --format csv`,
@@ -75,6 +84,10 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 			if opts.Concurrency < 1 {
 				return FlagErrorf("invalid value %d for --concurrency: must be >= 1", opts.Concurrency)
 			}
+			if isAutoList(opts.GPUs) && len(opts.GPUs) > 1 {
+				return FlagErrorf("--gpu auto stands alone: it is the GPUs detected on this machine (got %q)", strings.Join(opts.GPUs, ","))
+			}
+			opts.GPUCountSet = cmd.Flags().Changed("gpus")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -83,7 +96,7 @@ Without --gpu (or with --gpu all) every GPU in the catalog is tried;
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Models, "model", nil, "open model ids, comma-separated or repeated, or all (default: every model, with --gpu)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, or all (default: every GPU)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "GPU ids, comma-separated or repeated, all, or auto (this machine's; default: every GPU)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: the best that fits)")
 	fl.IntVar(&opts.GPUCount, "gpus", 1, "GPUs of that type available; fits says whether the model fits on them")
 	fl.Var(&opts.Context, "context", "KV-cache context per request; K = 1,024, so 128K = 131,072 (default 8K, capped at the model's maximum)")
@@ -125,6 +138,8 @@ type FitRow struct {
 	AggregateTPS       float64  `json:"aggregate_tokens_per_second"`
 	PrefillTPS         float64  `json:"prefill_tokens_per_second"`
 	PrefillBasis       string   `json:"prefill_basis"`
+	PrefillSource      string   `json:"prefill_source"`
+	PrefillDerivedFrom string   `json:"prefill_derived_from,omitempty"` // another setup's measurement carried over, e.g. "q4_k_m measurement"
 	PromptTokens       int      `json:"prompt_tokens"`
 	OutputTokens       int      `json:"output_tokens"`
 	TTFTSeconds        float64  `json:"ttft_seconds"`
@@ -138,6 +153,32 @@ func fitRun(o *FitOptions) error {
 	format, err := f.Format()
 	if err != nil {
 		return err
+	}
+	// --gpu auto: the detected GPU types, each with its own count.
+	var autoCounts map[string]int
+	var autoNote string
+	if isAutoList(o.GPUs) {
+		hw, err := f.detectHardware("--gpu auto")
+		if err != nil {
+			return err
+		}
+		o.GPUs, autoCounts = nil, map[string]int{}
+		used := hw.groups
+		if o.GPUCountSet {
+			used = nil
+		}
+		for _, g := range hw.groups {
+			o.GPUs = append(o.GPUs, g.GPU)
+			autoCounts[g.GPU] = g.Count
+			if o.GPUCountSet {
+				autoCounts[g.GPU] = o.GPUCount
+				used = append(used, hwdetect.Group{GPU: g.GPU, Count: o.GPUCount})
+			}
+		}
+		autoNote = hw.note("--gpu auto", used)
+		if o.GPUCountSet {
+			autoNote += fmt.Sprintf("; --gpus %d replaces the detected count", o.GPUCount)
+		}
 	}
 	cat, err := f.Catalog()
 	if err != nil {
@@ -184,6 +225,9 @@ func fitRun(o *FitOptions) error {
 		PromptTokens: int(o.PromptTokens.N), OutputTokens: int(o.OutputTokens.N),
 	}
 	res := &FitResult{SchemaVersion: 1, Results: []FitRow{}, Notes: []string{}}
+	if autoNote != "" {
+		res.Notes = append(res.Notes, autoNote)
+	}
 	for _, mid := range models {
 		m, err := env.Model(mid)
 		if err != nil {
@@ -212,6 +256,10 @@ func fitRun(o *FitOptions) error {
 			g, _, err := env.GPU(gid)
 			if err != nil {
 				return asInput(err)
+			}
+			mreq := mreq
+			if n, ok := autoCounts[gid]; ok {
+				mreq.GPUs = n
 			}
 			var results []hardware.Result
 			if len(quants) > 0 {
@@ -276,6 +324,16 @@ func fitRun(o *FitOptions) error {
 	return output.Write(f.IOStreams, format, res)
 }
 
+// isAutoList reports whether a list flag asks for the detected hardware.
+func isAutoList(names []string) bool {
+	for _, n := range names {
+		if isAutoGPU(n) {
+			return true
+		}
+	}
+	return false
+}
+
 // isAll reports whether a list flag asks for every entry ("all").
 func isAll(names []string) bool {
 	for _, n := range names {
@@ -332,6 +390,8 @@ func fitRow(r hardware.Result) FitRow {
 		AggregateTPS:       round3(r.Aggregate.Value),
 		PrefillTPS:         round3(r.Prefill.Value),
 		PrefillBasis:       string(r.Prefill.Basis),
+		PrefillSource:      r.Prefill.Source,
+		PrefillDerivedFrom: r.Prefill.DerivedFrom,
 		PromptTokens:       r.PromptTokens,
 		OutputTokens:       r.OutputTokens,
 		TTFTSeconds:        round3(r.TTFTSeconds),
@@ -348,6 +408,7 @@ func (r *FitResult) Tables() []output.TableData {
 		Headers: []string{"Model", "GPU", "Quant", "Fits", "GPUs", "VRAM GB", "Usable/GPU GB", "Decode tok/s", "Ceiling tok/s", "TTFT s", "Reply s"},
 		Align:   []output.Align{output.Left, output.Left, output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right},
 	}
+	var derived []string
 	for _, row := range r.Results {
 		fits := "yes"
 		if !row.Fits {
@@ -363,13 +424,26 @@ func (r *FitResult) Tables() []output.TableData {
 		if len(row.Unverified) > 0 {
 			decode += " (unverified)"
 		}
+		ttft := fmt.Sprintf("%.2f", row.TTFTSeconds)
+		if row.PrefillDerivedFrom != "" {
+			// TTFT rests on a prefill carried over from another setup.
+			ttft += " †"
+			derived = append(derived, fmt.Sprintf("%s on %s at %s: prefill %s", row.Model, row.GPU, row.Quant, hardware.Figure{DerivedFrom: row.PrefillDerivedFrom}.DerivedLabel()))
+		}
 		t.Rows = append(t.Rows, []string{row.Model, row.GPU, row.Quant, fits, fmt.Sprint(row.GPUs),
 			fmt.Sprintf("%.1f", row.VRAMRequiredGB), fmt.Sprintf("%.1f", row.VRAMUsablePerGPUGB),
-			decode, fmt.Sprintf("%.1f", row.DecodeCeilingTPS), fmt.Sprintf("%.2f", row.TTFTSeconds), fmt.Sprintf("%.1f", row.ReplySeconds)})
+			decode, fmt.Sprintf("%.1f", row.DecodeCeilingTPS), ttft, fmt.Sprintf("%.1f", row.ReplySeconds)})
 		t.Raw = append(t.Raw, []string{row.Model, row.GPU, row.Quant, fmt.Sprint(row.Fits), fmt.Sprint(row.GPUs),
 			fmt.Sprint(row.VRAMRequiredGB), fmt.Sprint(row.VRAMUsablePerGPUGB), fmt.Sprint(row.DecodeTPS),
 			fmt.Sprint(row.DecodeCeilingTPS), fmt.Sprint(row.TTFTSeconds), fmt.Sprint(row.ReplySeconds)})
 	}
 	t.Notes = r.Notes
+	if len(derived) > 0 {
+		note := "† TTFT uses a prefill rate not measured for this setup but derived from another measurement on that GPU (JSON prefill_derived_from names it)."
+		if len(derived) <= 3 {
+			note = "† TTFT uses a prefill rate not measured for this setup: " + strings.Join(derived, "; ") + "."
+		}
+		t.Notes = append(append([]string{}, r.Notes...), note)
+	}
 	return []output.TableData{t}
 }

@@ -24,6 +24,7 @@ type ReportOptions struct {
 	Ledgers []string
 	By      string
 	Budget  string
+	Compare bool
 }
 
 var reportGroupings = []string{"backend", "model", "task", "day"}
@@ -44,10 +45,17 @@ using its model; each workload's requests per month, prompt and output tokens
 per request and cached share are compared, and the assumptions that are off by
 more than 25% (10 points for shares) are named with how much.
 
+--compare reads a proxy ledger (route --listen with a policy shadow: section)
+and, per pair of primary and shadow backend, compares the two answers of the
+same requests: cost per request, latency p50/p95, time to first token, tokens,
+agreement (share of exactly equal answers, mean length ratio shadow/primary),
+and the whole month's traffic of the primary backend priced on each side.
+
 A torn last line (a crash mid-write) is skipped with a warning.`,
 		Example: `  llmcost report costs.jsonl
   llmcost report 'runs/*.jsonl' --by model --format markdown
-  llmcost report costs.jsonl --budget budget.yaml`,
+  llmcost report costs.jsonl --budget budget.yaml
+  llmcost report costs.jsonl --compare`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ledgers = args
@@ -58,14 +66,21 @@ A torn last line (a crash mid-write) is skipped with a warning.`,
 			if !valid {
 				return FlagErrorf("invalid value %q for --by: want one of %s", opts.By, strings.Join(reportGroupings, ", "))
 			}
+			if opts.Compare && (cmd.Flags().Changed("by") || opts.Budget != "") {
+				return FlagErrorf("--compare cannot be combined with --by or --budget")
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Compare {
+				return compareRun(opts)
 			}
 			return reportRun(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.By, "by", "backend", "group by: "+strings.Join(reportGroupings, ", "))
 	cmd.Flags().StringVar(&opts.Budget, "budget", "", "budget config `FILE` whose assumptions to hold against the traffic")
+	cmd.Flags().BoolVar(&opts.Compare, "compare", false, "compare primary and shadow answers per backend pair (proxy ledgers)")
 	_ = cmd.RegisterFlagCompletionFunc("by", fixedCompletion(reportGroupings...))
 	_ = cmd.MarkFlagFilename("budget", "yaml", "yml")
 	return cmd
@@ -98,6 +113,7 @@ type ReportGroup struct {
 	Requests            int64            `json:"requests"`
 	OK                  int64            `json:"ok"`
 	Errors              int64            `json:"errors"`
+	ClientClosed        int64            `json:"client_closed,omitempty"` // proxy clients that hung up mid-answer (counted in requests)
 	ErrorRate           float64          `json:"error_rate"`
 	InputTokens         int64            `json:"input_tokens"`
 	OutputTokens        int64            `json:"output_tokens"`
@@ -189,11 +205,14 @@ func reportRun(o *ReportOptions) error {
 	all := ledger.NewGroups(ledger.All)
 	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, any: map[string]bool{}, local: map[string]bool{}}
 	attr := newAttribution(cat, cfg)
-	var dryRun int64
+	var dryRun, shadows int64
 	warns, err := ledger.ReadFiles(o.Ledgers, func(r ledger.Record) error {
 		if r.DryRun {
 			dryRun++
 			return nil
+		}
+		if r.Shadow {
+			shadows++
 		}
 		groups.Add(&r)
 		all.Add(&r)
@@ -212,6 +231,9 @@ func reportRun(o *ReportOptions) error {
 	}
 	if dryRun > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d dry-run records left out (nothing was sent)", dryRun))
+	}
+	if shadows > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d shadow answers are included (their cost was spent); report --compare sets them against their primaries", shadows))
 	}
 	total := all.Total()
 	hours := 0.0
@@ -257,7 +279,7 @@ func reportRun(o *ReportOptions) error {
 
 func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) ReportGroup {
 	g := ReportGroup{
-		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors,
+		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors, ClientClosed: t.ClientClosed,
 		InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, CachedTokens: t.CachedTokens,
 		CostUSD: t.CostUSD, CostMissing: t.CostMissing,
 		LatencyMs: percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
@@ -326,7 +348,7 @@ func newAttribution(cat *catalog.Catalog, cfg *budget.Config) *attribution {
 }
 
 func (a *attribution) add(r *ledger.Record) {
-	if a.cfg == nil || r.Status != ledger.StatusOK || r.Interrupted {
+	if a.cfg == nil || r.Status != ledger.StatusOK || r.IsInterrupted() {
 		return
 	}
 	if t, ok := a.totals[r.Task]; ok && r.Task != "" {

@@ -177,3 +177,91 @@ func TestReportEstimateGap(t *testing.T) {
 		}
 	}
 }
+
+// A proxy ledger (client, api, shadow, shadow_of, client_closed,
+// interrupted) is read by the plain report unchanged.
+func TestReportReadsProxyLedger(t *testing.T) {
+	r := runInRepo(t, "report", "testdata/ledger/proxy.jsonl", "--format", "json")
+	mustOK(t, r)
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// 9 records: 7 ok + 1 client_closed are requests; the interrupted one is not.
+	if rep.Total.Requests != 8 || rep.Total.Errors != 0 || !rep.Total.CostUSD.Equal(decimal.RequireFromString("0.0104")) {
+		t.Fatalf("total %+v", rep.Total)
+	}
+	if len(rep.Warnings) != 0 {
+		t.Fatalf("warnings %v", rep.Warnings)
+	}
+	var raw struct {
+		Total struct {
+			ClientClosed int64 `json:"client_closed"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &raw); err != nil || raw.Total.ClientClosed != 1 {
+		t.Fatalf("client_closed %d (%v)", raw.Total.ClientClosed, err)
+	}
+	r = runInRepo(t, "report", "testdata/ledger/proxy.jsonl")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "3 shadow answers are included")
+}
+
+const proxyLedger = "testdata/ledger/proxy.jsonl"
+
+func TestReportCompareGolden(t *testing.T) {
+	for _, format := range []string{"table", "json", "markdown", "csv"} {
+		r := runInRepo(t, "report", proxyLedger, "--compare", "--format", format)
+		mustOK(t, r)
+		golden(t, "report-compare."+format, r.stdout)
+	}
+}
+
+func TestReportCompareFigures(t *testing.T) {
+	r := runInRepo(t, "report", proxyLedger, "--compare", "--format", "json")
+	mustOK(t, r)
+	var res CompareResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pairs) != 1 {
+		t.Fatalf("pairs %+v", res.Pairs)
+	}
+	p := res.Pairs[0]
+	d := decimal.RequireFromString
+	// q1, q2, q6 were shadowed: claude 0.002+0.0025+0.003, local 0.0004+0.0006+0.0005.
+	if p.Requests != 3 || !p.Primary.CostPerRequestUSD.Equal(d("0.0025")) || !p.Shadow.CostPerRequestUSD.Equal(d("0.0005")) {
+		t.Fatalf("cost per request %v / %v", p.Primary.CostPerRequestUSD, p.Shadow.CostPerRequestUSD)
+	}
+	// Exactly one of three answers equal; lengths 800/800, 600/400, 700/1000.
+	if *p.ExactMatch != 1.0/3 || *p.LengthRatio != (1+1.5+0.7)/3 || *p.Primary.LatencyMs.P50 != 1400 || *p.Shadow.TTFTMs.P50 != 100 {
+		t.Fatalf("agreement %v %v, latency %v ttft %v", *p.ExactMatch, *p.LengthRatio, *p.Primary.LatencyMs.P50, *p.Shadow.TTFTMs.P50)
+	}
+	// Whole traffic on claude: 4 requests (q5 was interrupted), $0.0085
+	// spent, over the ledger's period; local at $0.0005 a request.
+	perMonth := d("730").Div(decimal.NewFromFloat(res.Period.Hours))
+	if p.TrafficRequests != 4 || !p.Primary.MonthlyUSD.Equal(d("0.0085").Mul(perMonth)) || !p.Shadow.MonthlyUSD.Equal(d("0.002").Mul(perMonth)) {
+		t.Fatalf("monthly %v / %v over %d requests", p.Primary.MonthlyUSD, p.Shadow.MonthlyUSD, p.TrafficRequests)
+	}
+}
+
+func TestReportCompareWithoutShadowsAndBadFlags(t *testing.T) {
+	r := runInRepo(t, "report", costsLedger, "--compare", "--format", "json")
+	mustOK(t, r)
+	var res CompareResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pairs) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no shadow records") {
+		t.Fatalf("%+v", res)
+	}
+	for _, args := range [][]string{
+		{"report", proxyLedger, "--compare", "--by", "model"},
+		{"report", proxyLedger, "--compare", "--budget", "testdata/budgets/cli/support.yaml"},
+	} {
+		r := runInRepo(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "--compare cannot be combined") {
+			t.Errorf("%v: exit %d stderr %q", args, r.code, r.stderr)
+		}
+	}
+}

@@ -99,10 +99,12 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdFit(f, nil),
 		newCmdBreakeven(f, nil),
 		newCmdDecide(f, nil),
+		newCmdRecommend(f, nil),
 		newCmdRoute(f, nil),
 		newCmdCheck(f, nil),
 		newCmdDiff(f, nil),
 		newCmdReport(f, nil),
+		newCmdHardware(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)
@@ -189,6 +191,7 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 // Run executes the command tree with a factory (tests use this directly).
 func Run(ctx context.Context, f *Factory, args []string) int {
 	decimal.MarshalJSONWithoutQuotes = true
+	f.runCtx = ctx
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	ran := markRun(root)

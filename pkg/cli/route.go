@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -36,13 +37,19 @@ type RouteOptions struct {
 	CheckPolicy string
 	AsOf        string
 
+	// Proxy mode (--listen).
+	Listen       string
+	MaxBody      string
+	DrainTimeout time.Duration
+	BudgetFile   string
+
 	logSet bool
 }
 
 func newCmdRoute(f *Factory, runF func(*RouteOptions) error) *cobra.Command {
 	opts := &RouteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "route -f PROMPTS --policy POLICY",
+		Use:   "route (-f PROMPTS | --listen ADDR) --policy POLICY",
 		Short: "Send real prompts through the backends a routing policy names, and log what they cost",
 		Long: `Route prompts (one per line, or JSONL {"id","prompt","task","pii","max_tokens"})
 through the cloud and local backends of a policy file, measure every answer
@@ -64,6 +71,16 @@ Ctrl-C stops sending, records what finished, prints the summary and exits 130;
 an error other than "interrupted"), so every prompt ends in the log exactly once.
 Resume with the same prompts file: plain-text ids are line numbers.
 
+With --listen ADDR, route is a proxy instead: applications point their OpenAI
+or Anthropic SDK at it (OPENAI_BASE_URL=http://ADDR/v1, ANTHROPIC_BASE_URL=
+http://ADDR) and every chat request is routed by the same policy, sent, priced
+and logged, one record per request. "model" is "auto" (the rules decide), a
+backend's name or its model id; headers X-Llmcost-Task and X-Llmcost-Pii: true
+feed the rules. Listening beyond loopback needs LLMCOST_PROXY_KEYS
+(name:key,name:key; clients send Authorization: Bearer KEY or x-api-key: KEY).
+SIGINT/SIGTERM stop accepting, let requests in flight finish for
+--drain-timeout, record the rest as interrupted and exit 0.
+
 Exit status: 0 all prompts answered, 1 some failed after retries (each record
 says why), 2 bad flags, policy or prompts file (file:line), 130 interrupted.`,
 		Example: `  # check a policy (written by hand or by 'llmcost decide --write-policy')
@@ -76,7 +93,10 @@ says why), 2 bad flags, policy or prompts file (file:line), 130 interrupted.`,
   llmcost route -f prompts.jsonl --policy route.yaml --log costs.jsonl --concurrency 8 --stream
 
   # after Ctrl-C or a crash: finish the rest without repeating anything
-  llmcost route -f prompts.jsonl --policy route.yaml --log costs.jsonl --resume`,
+  llmcost route -f prompts.jsonl --policy route.yaml --log costs.jsonl --resume
+
+  # a live proxy for your applications' own traffic
+  llmcost route --listen 127.0.0.1:8787 --policy route.yaml --log costs.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.logSet = cmd.Flags().Changed("log")
@@ -85,6 +105,9 @@ says why), 2 bad flags, policy or prompts file (file:line), 130 interrupted.`,
 			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Listen != "" {
+				return routeListen(cmd, opts)
 			}
 			return routeRun(cmd, opts)
 		},
@@ -102,6 +125,11 @@ says why), 2 bad flags, policy or prompts file (file:line), 130 interrupted.`,
 	fl.BoolVar(&opts.LogPrompts, "log-prompts", false, "write prompt text into the log")
 	fl.StringVar(&opts.CheckPolicy, "check-policy", "", "validate a policy `FILE` and exit")
 	fl.StringVar(&opts.AsOf, "as-of", "", "price every request at the catalog prices of `DATE` (YYYY-MM-DD; default: each request's own time)")
+	fl.StringVar(&opts.Listen, "listen", "", "serve as a proxy on `ADDR` (host:port; port 0 picks a free one) instead of reading -f")
+	fl.StringVar(&opts.MaxBody, "max-body", "8MiB", "proxy: largest request body accepted (`SIZE`: bytes, or with KiB/MiB); larger gets 413")
+	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 30*time.Second, "proxy: on SIGINT/SIGTERM, how long requests in flight may finish")
+	fl.StringVar(&opts.BudgetFile, "budget", "", "proxy: budget `FILE`; at a limit, cloud requests go local where the rules allow, else 429")
+	_ = cmd.MarkFlagFilename("budget", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("file", "txt", "jsonl")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("check-policy", "yaml", "yml")
@@ -116,8 +144,14 @@ func (o *RouteOptions) validate() error {
 		}
 		return nil
 	}
+	if o.Listen != "" {
+		return o.validateListen()
+	}
+	if o.BudgetFile != "" {
+		return FlagErrorf("--budget applies to --listen (a live proxy)")
+	}
 	if o.PromptsFile == "" {
-		return FlagErrorf("-f/--file is required (the prompts to route)")
+		return FlagErrorf("-f/--file is required (the prompts to route), or --listen ADDR to serve as a proxy")
 	}
 	if o.PolicyFile == "" {
 		return FlagErrorf("--policy is required (or --check-policy FILE to validate one)")
@@ -163,6 +197,7 @@ type PolicyCheckResult struct {
 	Backends      []policyRow     `json:"backends"`
 	Rules         []string        `json:"rules"`
 	Fallback      *route.Fallback `json:"fallback,omitempty"`
+	Shadow        *route.Shadow   `json:"shadow,omitempty"`
 	Warnings      []string        `json:"warnings"`
 }
 
@@ -189,6 +224,9 @@ func (r *PolicyCheckResult) Tables() []output.TableData {
 	}
 	if fb := r.Fallback; fb != nil {
 		t.Notes = append(t.Notes, fmt.Sprintf("fallback: %s -> %s when confidence < %g (never for PII)", fb.From, fb.To, fb.MinConfidence))
+	}
+	if sh := r.Shadow; sh != nil && sh.Sample != nil {
+		t.Notes = append(t.Notes, fmt.Sprintf("shadow: %g%% of route --listen requests also go to %s, after the answer (never PII to cloud)", *sh.Sample*100, sh.To))
 	}
 	for _, w := range r.Warnings {
 		t.Notes = append(t.Notes, "warning: "+w)
@@ -280,35 +318,9 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 	if err != nil {
 		return err
 	}
-	cat, err := f.Catalog()
+	pol, pricer, warnings, policyPath, err := loadRoutePolicy(o)
 	if err != nil {
 		return err
-	}
-	pricer := &route.CatalogPricer{Catalog: cat}
-	if o.AsOf != "" {
-		pricer.AsOf, _ = time.Parse(time.DateOnly, o.AsOf)
-	}
-	policyPath, policyFlag := o.PolicyFile, "--policy"
-	if o.CheckPolicy != "" {
-		policyPath, policyFlag = o.CheckPolicy, "--check-policy"
-	}
-	pol, issues, err := route.LoadPolicy(policyPath, route.Options{CheckPrice: pricer.CheckPrice})
-	var warnings []string
-	for _, is := range issues {
-		warnings = append(warnings, is.String())
-	}
-	if err != nil {
-		var pe *route.PolicyError
-		if errors.As(err, &pe) {
-			return &InputError{Err: err}
-		}
-		if errors.Is(err, os.ErrNotExist) {
-			return &InputError{Err: fmt.Errorf("%s: %w", policyFlag, err)}
-		}
-		return fmt.Errorf("%s: %w", policyFlag, err)
-	}
-	for _, w := range warnings {
-		fmt.Fprintln(ios.ErrOut, "warning:", w)
 	}
 	if o.CheckPolicy != "" {
 		return output.Write(ios, format, policyCheck(pol, warnings))
@@ -349,15 +361,9 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 		Now:   f.Now, Stream: o.Stream, LogPrompts: o.LogPrompts, DryRun: o.DryRun, DefaultMaxTokens: o.MaxTokens,
 	}
 	if !o.DryRun {
-		r.Backends = map[string]backend.Backend{}
-		for _, pb := range pol.Backends {
-			b, err := backend.New(backend.Config{Name: pb.Name, API: pb.API, BaseURL: pb.BaseURL, Model: pb.Model,
-				APIKeyEnv: pb.APIKeyEnv, Timeout: pb.Timeout, HTTPClient: f.HTTPClient(), Getenv: f.Getenv,
-				RequireAPIKey: pb.Cloud() && pb.APIKeyEnv != "", Now: f.Now})
-			if err != nil {
-				return &InputError{Err: fmt.Errorf("%s: %w", policyPath, err)}
-			}
-			r.Backends[pb.Name] = b
+		r.Backends, err = newRouteBackends(f, pol, policyPath, f.HTTPClient())
+		if err != nil {
+			return err
 		}
 	}
 
@@ -424,7 +430,7 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 }
 
 func policyCheck(p *route.Policy, warnings []string) *PolicyCheckResult {
-	res := &PolicyCheckResult{SchemaVersion: 1, Policy: p.File, OK: true, Fallback: p.Fallback, Warnings: warnings}
+	res := &PolicyCheckResult{SchemaVersion: 1, Policy: p.File, OK: true, Fallback: p.Fallback, Shadow: p.Shadow, Warnings: warnings}
 	if res.Warnings == nil {
 		res.Warnings = []string{}
 	}
@@ -506,4 +512,56 @@ func (p *routeProgress) finish() {
 		_ = p.bar.Finish()
 		_ = p.bar.Clear()
 	}
+}
+
+// loadRoutePolicy loads the catalog's pricer and the policy (--policy or
+// --check-policy), printing its warnings.
+func loadRoutePolicy(o *RouteOptions) (*route.Policy, *route.CatalogPricer, []string, string, error) {
+	f := o.F
+	cat, err := f.Catalog()
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	pricer := &route.CatalogPricer{Catalog: cat}
+	if o.AsOf != "" {
+		pricer.AsOf, _ = time.Parse(time.DateOnly, o.AsOf)
+	}
+	policyPath, policyFlag := o.PolicyFile, "--policy"
+	if o.CheckPolicy != "" {
+		policyPath, policyFlag = o.CheckPolicy, "--check-policy"
+	}
+	pol, issues, err := route.LoadPolicy(policyPath, route.Options{CheckPrice: pricer.CheckPrice})
+	var warnings []string
+	for _, is := range issues {
+		warnings = append(warnings, is.String())
+	}
+	if err != nil {
+		var pe *route.PolicyError
+		if errors.As(err, &pe) {
+			return nil, nil, nil, "", &InputError{Err: err}
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, nil, "", &InputError{Err: fmt.Errorf("%s: %w", policyFlag, err)}
+		}
+		return nil, nil, nil, "", fmt.Errorf("%s: %w", policyFlag, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(f.IOStreams.ErrOut, "warning:", w)
+	}
+	return pol, pricer, warnings, policyPath, nil
+}
+
+// newRouteBackends builds one client per policy backend.
+func newRouteBackends(f *Factory, pol *route.Policy, policyPath string, client *http.Client) (map[string]backend.Backend, error) {
+	out := map[string]backend.Backend{}
+	for _, pb := range pol.Backends {
+		b, err := backend.New(backend.Config{Name: pb.Name, API: pb.API, BaseURL: pb.BaseURL, Model: pb.Model,
+			APIKeyEnv: pb.APIKeyEnv, Timeout: pb.Timeout, HTTPClient: client, Getenv: f.Getenv,
+			RequireAPIKey: pb.Cloud() && pb.APIKeyEnv != "", Now: f.Now})
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("%s: %w", policyPath, err)}
+		}
+		out[pb.Name] = b
+	}
+	return out, nil
 }

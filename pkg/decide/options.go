@@ -62,7 +62,8 @@ type LocalOption struct {
 	rate          decimal.Decimal
 	onDemand      bool
 	notes         []string // unverified catalog values this option rests on
-	fail          string   // first unmet requirement: "" eligible
+	decodeBasis   hardware.Basis
+	fail          string // first unmet requirement: "" eligible
 }
 
 // Label is "llama-3.1-8b on 1x rtx-4090 (owned)".
@@ -249,6 +250,12 @@ type env struct {
 	prompt  int64
 	output  int64
 	context int64
+
+	// Narrowing for recommend (zero values: decide's behaviour).
+	gpuIDs        []string                           // GPUs tried; nil = every GPU in the catalog
+	quantIDs      []string                           // quantizations tried; nil = the model's default
+	scoreOptional bool                               // no score bar: a model without a score is not failed on accuracy
+	onSkip        func(model, gpu, why, fail string) // a setup that gets no option at all, why, and the model's own failing (accuracy or "")
 }
 
 func newEnv(cat *catalog.Catalog, asOf time.Time, a *Answers) (*env, error) {
@@ -402,86 +409,128 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 			short = append(short, fmt.Sprintf("%s (%dK)", mid, hm.MaxContext/1024))
 			continue
 		}
-		hq, err := e.hw.Quant(hardware.DefaultQuantID(hm))
+		quants, err := e.modelQuants(hm)
 		if err != nil {
-			continue
+			return nil, nil, err
 		}
 		var score *float64
 		if bench != "" {
 			score = scoreOf(om.Quality, bench)
 		}
 		fail := ""
-		if !qualityOK || score == nil || *score < minScore {
+		if !qualityOK || score == nil && !e.scoreOptional || score != nil && *score < minScore {
 			fail = "accuracy"
 		}
-		for _, gid := range e.cat.GPUIDs() {
-			hg, cg, err := e.hw.GPU(gid)
-			if err != nil {
-				continue
-			}
-			req := hardware.Request{ContextTokens: int(e.context), PromptTokens: int(e.prompt), OutputTokens: int(e.output)}
-			r1, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
-			if err != nil || r1.GPUsNeeded < 1 || r1.GPUsNeeded > maxGPUsPerReplica {
-				continue
-			}
-			n := r1.GPUsNeeded
-			req.GPUs = n
-			r, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
-			if err != nil || !r.Fits {
-				continue
-			}
-			// Throughput at the largest batch the memory allows; latency at batch 1.
-			served, conc := r, 1
-			for _, c := range planConcurrencies {
-				rq := req
-				rq.Concurrency = c
-				if rc, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, rq); err == nil && rc.Fits {
-					served, conc = rc, c
-					break
+		gpuIDs := e.gpuIDs
+		if gpuIDs == nil {
+			gpuIDs = e.cat.GPUIDs()
+		}
+		for _, hq := range quants {
+			for _, gid := range gpuIDs {
+				hg, cg, err := e.hw.GPU(gid)
+				if err != nil {
+					continue
 				}
-			}
-			f := fail
-			if f == "" && e.a.LatencySeconds > 0 && r.ReplySeconds > e.a.LatencySeconds {
-				f = "latency"
-			}
-			if f == "" && e.a.TTFTSeconds > 0 && r.TTFTSeconds > e.a.TTFTSeconds {
-				f = "ttft"
-			}
-			base := LocalOption{Model: mid, GPU: gid, Quant: hq.ID, GPUsPerReplica: n, Concurrency: conc,
-				ReplySeconds: r.ReplySeconds, TTFTSeconds: r.TTFTSeconds, DecodeTPS: r.Decode.Value,
-				Benchmark: bench, Score: score, MaxContext: hm.MaxContext, HFRepo: om.HFRepo,
-				peak: e.a.Peak(), fail: f}
-			// The same figures estimate and breakeven use (pkg/cost); a GPU
-			// without a price or power figure is simply not offered as owned.
-			if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{}, e.share); err == nil {
-				o := base
-				price := lc.Owned.HardwarePriceUSD
-				o.Mode, o.lc, o.notes, o.replicaPrice, o.idleReplica = ModeOwned, lc, notes, &price, idleMonth(lc, n)
-				opts = append(opts, &o)
-			}
-			if have := owned[gid]; have >= n {
-				zero := decimal.Zero
-				if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{HardwarePriceUSD: &zero}, e.share); err == nil {
+				req := hardware.Request{ContextTokens: int(e.context), PromptTokens: int(e.prompt), OutputTokens: int(e.output)}
+				r1, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
+				if err != nil || r1.GPUsNeeded < 1 || r1.GPUsNeeded > maxGPUsPerReplica {
+					if e.onSkip != nil {
+						e.onSkip(mid, gid, fmt.Sprintf("does not fit on %d or fewer GPUs of that type", maxGPUsPerReplica), fail)
+					}
+					continue
+				}
+				n := r1.GPUsNeeded
+				req.GPUs = n
+				r, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, req)
+				if err != nil || !r.Fits {
+					continue
+				}
+				// Throughput at the largest batch the memory allows; latency at batch 1.
+				served, conc := r, 1
+				for _, c := range planConcurrencies {
+					rq := req
+					rq.Concurrency = c
+					if rc, err := hardware.Estimate(hm, hq, hg, e.hw.Bench, rq); err == nil && rc.Fits {
+						served, conc = rc, c
+						break
+					}
+				}
+				f := fail
+				if f == "" && e.a.LatencySeconds > 0 && r.ReplySeconds > e.a.LatencySeconds {
+					f = "latency"
+				}
+				if f == "" && e.a.TTFTSeconds > 0 && r.TTFTSeconds > e.a.TTFTSeconds {
+					f = "ttft"
+				}
+				base := LocalOption{Model: mid, GPU: gid, Quant: hq.ID, GPUsPerReplica: n, Concurrency: conc,
+					ReplySeconds: r.ReplySeconds, TTFTSeconds: r.TTFTSeconds, DecodeTPS: r.Decode.Value,
+					Benchmark: bench, Score: score, MaxContext: hm.MaxContext, HFRepo: om.HFRepo,
+					peak: e.a.Peak(), fail: f, decodeBasis: r.Decode.Basis}
+				before := len(opts)
+				// The same figures estimate and breakeven use (pkg/cost); a GPU
+				// without a price or power figure is simply not offered as owned.
+				if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{}, e.share); err == nil {
 					o := base
-					o.Mode, o.lc, o.notes, o.idleReplica, o.ownedReplicas = ModeSunk, lc, notes, idleMonth(lc, n), have/n
-					if cg.PriceUSD.Set {
-						p := cg.PriceUSD.D.Mul(decimal.NewFromInt(int64(n)))
-						o.replicaPrice = &p
+					price := lc.Owned.HardwarePriceUSD
+					o.Mode, o.lc, o.notes, o.replicaPrice, o.idleReplica = ModeOwned, lc, notes, &price, idleMonth(lc, n)
+					opts = append(opts, &o)
+				}
+				if have := owned[gid]; have >= n {
+					zero := decimal.Zero
+					if lc, notes, err := cost.OwnedFor(served, cg, e.basis, cost.OwnedOverrides{HardwarePriceUSD: &zero}, e.share); err == nil {
+						o := base
+						o.Mode, o.lc, o.notes, o.idleReplica, o.ownedReplicas = ModeSunk, lc, notes, idleMonth(lc, n), have/n
+						if cg.PriceUSD.Set {
+							p := cg.PriceUSD.D.Mul(decimal.NewFromInt(int64(n)))
+							o.replicaPrice = &p
+						}
+						opts = append(opts, &o)
+					}
+				}
+				if lc, rent, err := cost.RentedFor(served, cg, hours, e.share); err == nil {
+					o := base
+					o.Mode, o.lc, o.Provider, o.rate, o.onDemand, o.ops = ModeRented, lc, rent.Provider, rent.USDPerHour.D, rent.OnDemand, e.basis.OpsMonthlyUSD
+					if rent.Unverified {
+						o.notes = []string{fmt.Sprintf("%s rental at $%s/GPU-hour (%s) is not verified", gid, rent.USDPerHour.D, rent.Provider)}
 					}
 					opts = append(opts, &o)
 				}
-			}
-			if lc, rent, err := cost.RentedFor(served, cg, hours, e.share); err == nil {
-				o := base
-				o.Mode, o.lc, o.Provider, o.rate, o.onDemand, o.ops = ModeRented, lc, rent.Provider, rent.USDPerHour.D, rent.OnDemand, e.basis.OpsMonthlyUSD
-				if rent.Unverified {
-					o.notes = []string{fmt.Sprintf("%s rental at $%s/GPU-hour (%s) is not verified", gid, rent.USDPerHour.D, rent.Provider)}
+				if len(opts) == before && e.onSkip != nil {
+					e.onSkip(mid, gid, "the catalog has no price, power figure or rental for this GPU", fail)
 				}
-				opts = append(opts, &o)
 			}
 		}
 	}
 	return opts, short, nil
+}
+
+// modelQuants are the quantizations tried for a model: its default, or
+// e.quantIDs where the model can take them (a model released quantized,
+// such as gpt-oss in MXFP4, is never "upgraded" to a bigger format, as in
+// hardware.BestQuant).
+func (e *env) modelQuants(m hardware.Model) ([]hardware.Quant, error) {
+	def, err := e.hw.Quant(hardware.DefaultQuantID(m))
+	if err != nil {
+		return nil, err
+	}
+	if e.quantIDs == nil {
+		return []hardware.Quant{def}, nil
+	}
+	var out []hardware.Quant
+	for _, id := range e.quantIDs {
+		q, err := e.hw.Quant(id)
+		if err != nil {
+			return nil, err
+		}
+		if m.DefaultQuant != "" && q.BytesPerParam > def.BytesPerParam {
+			if e.onSkip != nil {
+				e.onSkip(m.ID, "", fmt.Sprintf("released in %s: not offered at the larger %s", def.ID, q.ID), "")
+			}
+			continue
+		}
+		out = append(out, q)
+	}
+	return out, nil
 }
 
 // idleMonth is what one replica of n GPUs costs idling for a whole month

@@ -48,26 +48,51 @@ const (
 // Sources of estimated figures (constants: Estimate runs for every model x
 // GPU pair and must not format strings).
 const (
-	srcBandwidth       = "η (by memory type) x bandwidth / bytes per token"
+	srcBandwidth       = "1 / (bytes per token / (η x bandwidth) + layers x τ), η and τ by memory type"
 	srcConcurrency     = "batch-1 decode x c/(1+(c-1)/32)"
 	srcComputeBound    = "compute-bound: GPUs x FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcFLOPS           = "FP16 FLOPS x MFU 0.25 / (2 x active params)"
 	srcPrefillFallback = "no FLOPS or benchmark for this GPU: 10x batch-1 decode"
-	noteMoE            = "MoE decode estimate leaves out expert-routing overhead: measured MoE rows run at 0.37-0.59 of the bandwidth ceiling, so treat it as optimistic"
+	noteMoE            = "MoE decode estimate reads only the active experts' weights: it matches gpt-oss on DGX Spark within 3%, but other MoE runtimes and routers can be slower"
 )
 
-// decodeEfficiency is η, the share of the bandwidth ceiling that batch-1
-// decode reaches, by memory type (local-economics §6.3 "suggested defaults":
-// 0.75 consumer GDDR, 0.6 Apple, 0.5 datacenter HBM; measured spreads are
-// 0.6-0.9, 0.45-0.84 and 0.3-0.55).
+// Batch-1 decode time per token is
+//
+//	bytes read per token / (η x bandwidth) + layers x τ
+//
+// η is the share of the memory bandwidth the runtime's kernels reach and τ
+// its fixed cost per layer per token (kernel launches and synchronisation),
+// both by memory type. τ is why small quantized models fall furthest below
+// the bandwidth ceiling on fast GPUs (Llama 3 8B Q4_K_M on an H100 PCIe: 0.36
+// of it, 70B: 0.53). Fitted to llama.cpp's published batch-1 figures in
+// testdata/calibration/decode.csv (least mean |log(estimate/measured)| on a
+// 0.05 / 10 µs grid; TestCalibrationAgainstPublished holds the median error
+// under 25%). The figures are llama.cpp's: vLLM, with CUDA graphs, runs
+// 20-45% faster on HBM than this estimate.
 var decodeEfficiency = map[string]float64{
-	"gddr":    0.75,
-	"unified": 0.6,
-	"hbm":     0.5,
+	"gddr":    0.9,
+	"unified": 0.9,
+	"hbm":     0.6,
+}
+
+var layerOverheadSeconds = map[string]float64{
+	"gddr":    60e-6,
+	"unified": 160e-6,
+	"hbm":     80e-6,
 }
 
 // DecodeEfficiency is η for this GPU's memory type.
 func (g GPU) DecodeEfficiency() float64 { return decodeEfficiency[g.Memory] }
+
+// LayerOverheadSeconds is τ for this GPU's memory type: the fixed time each
+// layer adds to every generated token.
+func (g GPU) LayerOverheadSeconds() float64 { return layerOverheadSeconds[g.Memory] }
+
+// BatchOneDecode is the modelled tokens/s of one stream that reads
+// bytesPerToken per token through a model of the given layer count.
+func BatchOneDecode(g GPU, bytesPerToken, layers float64) float64 {
+	return 1 / (bytesPerToken/(g.DecodeEfficiency()*g.Bandwidth) + layers*g.LayerOverheadSeconds())
+}
 
 // UsableBytes is the memory the model may use on one GPU.
 func (g GPU) UsableBytes() float64 { return g.VRAMBytes * g.UsableShare }
@@ -206,7 +231,8 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" vram")
 	}
 
-	// Batch-1 decode: η x bandwidth / bytes read per token. A token reads the
+	// Batch-1 decode: bytes read per token at η x bandwidth, plus τ per
+	// layer (see decodeEfficiency). A token reads the
 	// active weights and its sequence's KV cache (at the mean position of the
 	// reply). A layer split across GPUs gives no decode speedup: each token
 	// still passes every layer in turn (local-economics §6.3, XD 1x vs 4x 4090).
@@ -215,7 +241,7 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	r.BytesPerToken = m.ActiveParams*q.BytesPerParam + kvRead
 	bwUnverified := g.unvBandwidth
 	r.Decode = Figure{
-		Value:      g.DecodeEfficiency() * g.Bandwidth / r.BytesPerToken,
+		Value:      BatchOneDecode(g, r.BytesPerToken, m.Layers),
 		Basis:      Estimated,
 		Source:     srcBandwidth,
 		Unverified: bwUnverified,
@@ -299,12 +325,25 @@ func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, deco
 				best = row
 			}
 		}
-		return Figure{
+		fig := Figure{
 			Value:      best.prefill * best.activeParams / m.ActiveParams,
 			Basis:      Estimated,
 			Source:     "scaled by active params from " + best.model + " " + best.quant + " (" + best.source + ")",
 			Unverified: best.unverified,
 		}
+		// The same model at another quantization is copied as it is (the
+		// scale factor is 1): say whose measurement it is, so that q4_0 does
+		// not show q4_k_m's prefill as its own.
+		switch {
+		case best.model == m.ID && best.quant != q.ID:
+			fig.DerivedFrom = best.quant + " measurement"
+			fig.Source = best.model + " " + best.quant + " measurement, copied unscaled (" + best.source + ")"
+		case best.model != m.ID:
+			fig.DerivedFrom = best.model + " " + best.quant + " measurement, scaled by active params"
+		default: // this model and quant, measured on one GPU while the setup uses more
+			fig.DerivedFrom = "single-GPU measurement"
+		}
+		return fig
 	}
 	if g.FLOPS > 0 {
 		return Figure{

@@ -32,6 +32,20 @@ type Figure struct {
 	Source     string // the benchmark's source, or the method used
 	Unverified bool   // rests on a value marked unverified in the catalog
 	Run        *Run   // the `llmcost bench` measurement it comes from, if any
+	// DerivedFrom is set when the figure is another setup's measurement
+	// carried over (e.g. "q4_k_m measurement" for a q4_0 prefill), so that
+	// output never shows it as this setup's own. Empty for a figure measured
+	// for this setup or computed from the model alone.
+	DerivedFrom string
+}
+
+// DerivedLabel is how output names a carried-over figure:
+// "derived from q4_k_m measurement". Empty when the figure is not derived.
+func (f Figure) DerivedLabel() string {
+	if f.DerivedFrom == "" {
+		return ""
+	}
+	return "derived from " + f.DerivedFrom
 }
 
 // GiB is the unit of GPU memory labels ("24 GB" on a 4090 is 24 GiB).

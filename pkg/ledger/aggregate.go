@@ -13,11 +13,12 @@ import (
 // Missing* counters say how many records did not report one, so a reader
 // never mistakes "unknown" for 0. Money is exact decimal.
 type Totals struct {
-	Requests    int64 // final records (ok + errors); interrupted ones are counted apart
-	OK          int64
-	Errors      int64
-	Interrupted int64
-	Escalated   int64 // answers of this group replaced by a fallback (their cost is included)
+	Requests     int64 // final records (ok + errors + client_closed); interrupted ones are counted apart
+	OK           int64
+	Errors       int64
+	ClientClosed int64 // proxy clients that hung up mid-answer (tokens so far counted and priced)
+	Interrupted  int64
+	Escalated    int64 // answers of this group replaced by a fallback (their cost is included)
 
 	InputTokens, OutputTokens, CachedTokens, ReasoningTokens     int64
 	MissingInput, MissingOutput, MissingCached, MissingReasoning int64
@@ -41,18 +42,21 @@ type Totals struct {
 // Add accounts one record (not its escalated leg; Groups does that).
 func (t *Totals) Add(r *Record) {
 	switch {
-	case r.Interrupted:
+	case r.IsInterrupted():
 		t.Interrupted++
 	case r.Status == StatusOK:
 		t.Requests++
 		t.OK++
+	case r.Status == StatusClientClosed:
+		t.Requests++
+		t.ClientClosed++
 	default:
 		t.Requests++
 		t.Errors++
 	}
 	t.tokens(r.InputTokens, r.OutputTokens, r.CachedTokens, r.ReasoningTokens, r.Status == StatusOK)
 	t.timing(r.Status == StatusOK, r.TTFTMs, r.LatencyMs, r.OutputTokens)
-	t.cost(r.CostUSD, r.Status == StatusOK || r.Attempts > 0)
+	t.cost(r.CostUSD, r.Status == StatusOK || r.Status == StatusClientClosed || r.Attempts > 0)
 	if r.EstimatedCostUSD != nil {
 		t.EstimatedCostUSD = t.EstimatedCostUSD.Add(r.EstimatedCostUSD.Decimal)
 	} else if r.Status == StatusOK {
@@ -138,6 +142,7 @@ func (t *Totals) Merge(o *Totals) {
 	t.Requests += o.Requests
 	t.OK += o.OK
 	t.Errors += o.Errors
+	t.ClientClosed += o.ClientClosed
 	t.Interrupted += o.Interrupted
 	t.Escalated += o.Escalated
 	t.InputTokens += o.InputTokens

@@ -319,6 +319,7 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"ts":"2026-11-27T10:00:00Z","id":"p1","status":"error","cost_usd":"1e-3","escalated_from":{"backend":"x"}}`))
 	f.Add([]byte(`{`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"ts":"2026-11-20T00:00:00Z","id":"q1-s","status":"client_closed","shadow":true,"shadow_of":"q1","api":"openai","client":"app","answer_sha256":"ab","answer_chars":2}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseLine(b)
 		if err != nil {
@@ -369,5 +370,76 @@ func TestWriterKeepsWholeRecordWithoutNewline(t *testing.T) {
 	recs, warns, err := ReadAll(p)
 	if err != nil || len(warns) != 0 || len(recs) != 3 || recs[1].ID != "2" || recs[2].ID != "3" {
 		t.Fatalf("recs=%v warns=%v err=%v", recs, warns, err)
+	}
+}
+
+func TestProxyFieldsRoundTripAndStatuses(t *testing.T) {
+	r := rec("q1-shadow", StatusClientClosed)
+	r.Client, r.API, r.Shadow, r.ShadowOf = "app", APIAnthropic, true, "q1"
+	r.SetAnswer("  héllo \n")
+	line, err := Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseLine(line[:len(line)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Client != "app" || back.API != "anthropic" || !back.Shadow || back.ShadowOf != "q1" || back.Status != StatusClientClosed {
+		t.Fatalf("round trip lost proxy fields: %+v", back)
+	}
+	if back.AnswerChars == nil || *back.AnswerChars != 5 || len(back.AnswerSHA256) != 64 {
+		t.Fatalf("answer digest %q chars %v", back.AnswerSHA256, back.AnswerChars)
+	}
+	other := rec("x", StatusOK)
+	other.SetAnswer("héllo")
+	if other.AnswerSHA256 != back.AnswerSHA256 {
+		t.Error("surrounding white space must not change the digest")
+	}
+	other.SetAnswer("hello")
+	if other.AnswerSHA256 == back.AnswerSHA256 {
+		t.Error("different answers share a digest")
+	}
+	// Batch records carry none of the proxy keys.
+	plain, _ := Marshal(rec("p", StatusOK))
+	for _, k := range []string{"client", "api", "shadow", "shadow_of", "answer_sha256", "answer_chars"} {
+		if strings.Contains(string(plain), `"`+k+`"`) {
+			t.Errorf("batch record has %q: %s", k, plain)
+		}
+	}
+	if !rec("a", StatusClientClosed).Final() || rec("b", StatusInterrupted).Final() {
+		t.Error("client_closed closes its request; interrupted does not")
+	}
+	for _, tc := range []struct{ line, want string }{
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"closed"}`, "client_closed"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","shadow":true}`, "no shadow_of"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","api":"gemini"}`, "api"},
+	} {
+		if _, err := ParseLine([]byte(tc.line)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseLine(%s) = %v, want %q", tc.line, err, tc.want)
+		}
+	}
+}
+
+func TestTotalsCountProxyStatuses(t *testing.T) {
+	var tot Totals
+	ok := rec("1", StatusOK)
+	ok.CostUSD = NewUSD(decimal.RequireFromString("0.002"))
+	closed := rec("2", StatusClientClosed)
+	closed.OutputTokens = Int64(40)
+	closed.CostUSD = NewUSD(decimal.RequireFromString("0.0007"))
+	intr := rec("3", StatusInterrupted)
+	for _, r := range []*Record{ok, closed, intr} {
+		tot.Add(r)
+	}
+	if tot.Requests != 2 || tot.OK != 1 || tot.ClientClosed != 1 || tot.Errors != 0 || tot.Interrupted != 1 {
+		t.Fatalf("counts %+v", tot)
+	}
+	if !tot.CostUSD.Equal(decimal.RequireFromString("0.0027")) || tot.OutputTokens != 40 {
+		t.Fatalf("a client that hung up still cost its tokens: cost %s out %d", tot.CostUSD, tot.OutputTokens)
+	}
+	// interrupted record sent a request whose cost is unknown: counted missing.
+	if tot.CostMissing != 1 {
+		t.Fatalf("cost missing %d", tot.CostMissing)
 	}
 }

@@ -5,18 +5,36 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
 
 // Status values of a record.
+//
+// The proxy (route --listen) adds two: client_closed, a client that hung
+// up before the answer was complete (the record keeps the tokens streamed
+// so far, priced; it is final), and interrupted, a request cut short by
+// the proxy's own shutdown (not final, like batch route's interrupted
+// errors).
 const (
-	StatusOK    = "ok"
-	StatusError = "error"
+	StatusOK           = "ok"
+	StatusError        = "error"
+	StatusClientClosed = "client_closed"
+	StatusInterrupted  = "interrupted"
+)
+
+// API values of a record: the wire format the proxy's client spoke.
+const (
+	APIOpenAI    = "openai"
+	APIAnthropic = "anthropic"
 )
 
 // Source values of a record.
@@ -39,7 +57,7 @@ type Record struct {
 	Backend  string    `json:"backend"`
 	Model    string    `json:"model"`
 	Source   string    `json:"source"` // cloud | local
-	Status   string    `json:"status"` // ok | error
+	Status   string    `json:"status"` // ok | error | client_closed | interrupted
 	Error    string    `json:"error"`
 	Attempts int       `json:"attempts"`
 
@@ -70,6 +88,15 @@ type Record struct {
 	DryRun           bool     `json:"dry_run,omitempty"`
 	Interrupted      bool     `json:"interrupted,omitempty"`
 	Retryable        bool     `json:"retryable,omitempty"`
+	// Proxy mode (route --listen):
+	Client   string `json:"client,omitempty"`    // name of the proxy key the client used
+	API      string `json:"api,omitempty"`       // the client's wire: openai | anthropic
+	Shadow   bool   `json:"shadow,omitempty"`    // a shadow answer: not sent to the client
+	ShadowOf string `json:"shadow_of,omitempty"` // id of the primary record a shadow answer belongs to
+	// AnswerSHA256 and AnswerChars let report --compare measure agreement
+	// without logging answer text: set them with SetAnswer.
+	AnswerSHA256 string `json:"answer_sha256,omitempty"`
+	AnswerChars  *int64 `json:"answer_chars,omitempty"`
 	// Escalated is the first answer of a prompt that fell back to another
 	// backend: its own cost and tokens, kept so nothing spent is lost.
 	Escalated *Leg `json:"escalated_from,omitempty"`
@@ -105,7 +132,27 @@ func (r *Record) Final() bool {
 	if r.DryRun {
 		return false
 	}
-	return r.Status == StatusOK || (r.Status == StatusError && !r.Interrupted)
+	switch r.Status {
+	case StatusOK, StatusClientClosed:
+		return true
+	case StatusError:
+		return !r.Interrupted
+	}
+	return false
+}
+
+// IsInterrupted reports whether the request was cut short by llmcost's own
+// cancellation: batch route's interrupted errors or the proxy's status.
+func (r *Record) IsInterrupted() bool { return r.Interrupted || r.Status == StatusInterrupted }
+
+// SetAnswer records the digest and length (in characters) of the answer
+// text, trimmed of surrounding white space, so two answers can be compared
+// for exact match and length without the text being in the ledger.
+func (r *Record) SetAnswer(text string) {
+	text = strings.TrimSpace(text)
+	sum := sha256.Sum256([]byte(text))
+	r.AnswerSHA256 = hex.EncodeToString(sum[:])
+	r.AnswerChars = Int64(int64(utf8.RuneCountInString(text)))
 }
 
 // USD is an exact amount of US dollars that marshals as a plain JSON
@@ -170,8 +217,12 @@ func (r *Record) check() error {
 	switch {
 	case r.ID == "":
 		return errors.New("record has no id")
-	case r.Status != StatusOK && r.Status != StatusError:
-		return fmt.Errorf("record %q: status %q is not ok or error", r.ID, r.Status)
+	case r.Status != StatusOK && r.Status != StatusError && r.Status != StatusClientClosed && r.Status != StatusInterrupted:
+		return fmt.Errorf("record %q: status %q is not ok, error, client_closed or interrupted", r.ID, r.Status)
+	case r.Shadow && r.ShadowOf == "":
+		return fmt.Errorf("record %q: shadow record has no shadow_of", r.ID)
+	case r.API != "" && r.API != APIOpenAI && r.API != APIAnthropic:
+		return fmt.Errorf("record %q: api %q is not openai or anthropic", r.ID, r.API)
 	case r.TS.IsZero():
 		return fmt.Errorf("record %q: missing ts", r.ID)
 	}

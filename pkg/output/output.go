@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/muesli/termenv"
 )
@@ -118,7 +117,7 @@ func Write(ios *iostreams.IOStreams, f Format, r Result) error {
 			_, err := io.WriteString(ios.Out, t.Text(th, ios.TerminalWidth()))
 			return err
 		}
-		return writeTables(ios.Out, r.Tables(), ios.IsStdoutTTY(), th)
+		return writeTables(ios.Out, r.Tables(), th, ios.TerminalWidth())
 	}
 }
 
@@ -185,17 +184,8 @@ func writeMarkdown(w io.Writer, tables []TableData) error {
 		if t.Title != "" {
 			fmt.Fprintf(w, "### %s\n\n", escapeMD(t.Title))
 		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(escapeAll(t.Headers), " | "))
-		seps := make([]string, len(t.Headers))
-		for j := range seps {
-			seps[j] = "---"
-			if j < len(t.Align) && t.Align[j] == Right {
-				seps[j] = "---:"
-			}
-		}
-		fmt.Fprintf(w, "|%s|\n", strings.Join(seps, "|"))
-		for _, r := range t.Rows {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(escapeAll(r), " | "))
+		if err := writeMarkdownTable(w, t); err != nil {
+			return err
 		}
 		if len(t.Notes) > 0 {
 			fmt.Fprintln(w)
@@ -209,15 +199,7 @@ func writeMarkdown(w io.Writer, tables []TableData) error {
 
 func escapeMD(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-func escapeAll(cells []string) []string {
-	out := make([]string, len(cells))
-	for i, c := range cells {
-		out[i] = escapeMD(strings.ReplaceAll(c, "\n", " "))
-	}
-	return out
-}
-
-func writeTables(w io.Writer, tables []TableData, tty bool, th Theme) error {
+func writeTables(w io.Writer, tables []TableData, th Theme, width int) error {
 	for i, t := range tables {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -225,7 +207,7 @@ func writeTables(w io.Writer, tables []TableData, tty bool, th Theme) error {
 		if t.Title != "" {
 			fmt.Fprintln(w, th.Title.Render(t.Title))
 		}
-		if err := renderTable(w, t, tty); err != nil {
+		if err := renderTable(w, t, th, width); err != nil {
 			return err
 		}
 		for _, n := range t.Notes {
@@ -235,106 +217,13 @@ func writeTables(w io.Writer, tables []TableData, tty bool, th Theme) error {
 	return nil
 }
 
-func renderTable(w io.Writer, t TableData, tty bool) error {
+func renderTable(w io.Writer, t TableData, th Theme, width int) error {
 	if len(t.Rows) == 0 {
 		_, err := fmt.Fprintln(w, "(no rows)")
 		return err
 	}
-	if !tty {
+	if !th.TTY {
 		return renderPlain(w, t)
 	}
-	return renderBox(w, t)
-}
-
-func columnWidths(t TableData) []int {
-	widths := make([]int, len(t.Headers))
-	measure := func(row []string) {
-		for i, c := range row {
-			if i < len(widths) {
-				widths[i] = max(widths[i], ansi.StringWidth(c))
-			}
-		}
-	}
-	measure(t.Headers)
-	for _, r := range t.Rows {
-		measure(r)
-	}
-	return widths
-}
-
-func cell(t TableData, row []string, i, width int) string {
-	c := ""
-	if i < len(row) {
-		c = strings.ReplaceAll(row[i], "\n", " ")
-	}
-	pad := strings.Repeat(" ", max(0, width-ansi.StringWidth(c)))
-	if i < len(t.Align) && t.Align[i] == Right {
-		return pad + c
-	}
-	return c + pad
-}
-
-// renderBox draws the Unicode box table people see on a terminal. We
-// draw it ourselves rather than through tablewriter: its width tables
-// cost ~0.7 ms of package initialisation in every run of the binary, a
-// quarter of llmcost's start-up, for output this simple.
-func renderBox(w io.Writer, t TableData) error {
-	widths := columnWidths(t)
-	var b strings.Builder
-	rule := func(left, mid, right string) {
-		b.WriteString(left)
-		for i, wd := range widths {
-			if i > 0 {
-				b.WriteString(mid)
-			}
-			b.WriteString(strings.Repeat("─", wd+2))
-		}
-		b.WriteString(right + "\n")
-	}
-	line := func(row []string, header bool) {
-		b.WriteString("│")
-		for i, wd := range widths {
-			c := cell(t, row, i, wd)
-			if header {
-				c = row[i] + strings.Repeat(" ", wd-ansi.StringWidth(row[i]))
-			}
-			b.WriteString(" " + c + " │")
-		}
-		b.WriteString("\n")
-	}
-	rule("┌", "┬", "┐")
-	line(t.Headers, true)
-	rule("├", "┼", "┤")
-	for _, r := range t.Rows {
-		line(r, false)
-	}
-	rule("└", "┴", "┘")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// renderPlain writes kubectl-style columns for pipes and files: no
-// borders, two spaces between columns, no trailing spaces. It is a few
-// lines of code, and it keeps piped output (the common case in scripts)
-// off tablewriter's much slower layout engine.
-func renderPlain(w io.Writer, t TableData) error {
-	widths := columnWidths(t)
-	var b strings.Builder
-	line := func(row []string) {
-		var l strings.Builder
-		for i, wd := range widths {
-			if i > 0 {
-				l.WriteString("  ")
-			}
-			l.WriteString(cell(t, row, i, wd))
-		}
-		b.WriteString(strings.TrimRight(l.String(), " "))
-		b.WriteByte('\n')
-	}
-	line(t.Headers)
-	for _, r := range t.Rows {
-		line(r)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return renderBox(w, t, th, width)
 }

@@ -36,7 +36,7 @@ func TestFormats(t *testing.T) {
 	box := render(t, output.Table, true)
 	want := "Costs\n" +
 		"┌──────────────────┬────────────┬───────────┐\n" +
-		"│ Model            │ Input $/1M │ Monthly   │\n" +
+		"│ Model            │ Input $/1M │   Monthly │\n" +
 		"├──────────────────┼────────────┼───────────┤\n" +
 		"│ gpt|4o           │      $2.50 │ $1,250.00 │\n" +
 		"│ claude-haiku-4.5 │      $1.00 │     $9.00 │\n" +
@@ -50,7 +50,7 @@ func TestFormats(t *testing.T) {
 		t.Errorf("plain table:\n%q", plain)
 	}
 	md := render(t, output.Markdown, false)
-	if !strings.Contains(md, `| gpt\|4o | $2.50 | $1,250.00 |`) || !strings.Contains(md, "|---|---:|---:|") {
+	if !strings.Contains(md, "| gpt\\|4o          |      $2.50 | $1,250.00 |\n") || !strings.Contains(md, "|:-----------------|-----------:|----------:|\n") {
 		t.Errorf("markdown must escape | and align right columns:\n%s", md)
 	}
 	csv := render(t, output.CSV, false)

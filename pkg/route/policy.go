@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"regexp"
@@ -40,6 +41,7 @@ type Policy struct {
 	Backends      []PolicyBackend `yaml:"backends"`
 	Rules         []Rule          `yaml:"rules"`
 	Fallback      *Fallback       `yaml:"fallback,omitempty"`
+	Shadow        *Shadow         `yaml:"shadow,omitempty"`
 
 	File   string                    `yaml:"-"`
 	byName map[string]*PolicyBackend `yaml:"-"`
@@ -136,6 +138,16 @@ type Fallback struct {
 	MinConfidence float64 `yaml:"min_confidence" json:"min_confidence"`
 	Line          int     `yaml:"-" json:"-"`
 	lines         map[string]int
+}
+
+// Shadow also sends a sampled share of the proxy's requests to To, after
+// the client has its answer, to measure what the other side would have
+// cost and how fast it would have been (route --listen; see ShadowTarget).
+type Shadow struct {
+	To     string   `yaml:"to" json:"to"`
+	Sample *float64 `yaml:"sample" json:"sample"` // share of eligible requests, in [0, 1]
+	Line   int      `yaml:"-" json:"-"`
+	lines  map[string]int
 }
 
 // StringList accepts a YAML sequence or a single scalar.
@@ -346,6 +358,10 @@ func attachLines(p *Policy, root *yaml.Node) {
 			if p.Fallback != nil {
 				p.Fallback.Line, p.Fallback.lines = key.Line, keyLines(val)
 			}
+		case "shadow":
+			if p.Shadow != nil {
+				p.Shadow.Line, p.Shadow.lines = key.Line, keyLines(val)
+			}
 		}
 	}
 }
@@ -534,7 +550,83 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 			bad(at(fb.lines, "min_confidence", fb.Line), "fallback.min_confidence", "want a number in (0, 1], e.g. 0.7 (exp of the mean token logprob)")
 		}
 	}
+	if sh := p.Shadow; sh != nil {
+		to := p.byName[sh.To]
+		switch {
+		case sh.To == "":
+			bad(at(sh.lines, "to", sh.Line), "shadow.to", "required: the backend that also answers a sample of requests")
+		case to == nil:
+			bad(at(sh.lines, "to", sh.Line), "shadow.to", "unknown backend %q (backends: %s)", sh.To, strings.Join(p.names(), ", "))
+		}
+		switch {
+		case sh.Sample == nil:
+			bad(at(sh.lines, "sample", sh.Line), "shadow.sample", "required: the share of requests to shadow, in [0, 1] (e.g. 0.1)")
+		case !(*sh.Sample >= 0 && *sh.Sample <= 1): // also rejects NaN
+			bad(at(sh.lines, "sample", sh.Line), "shadow.sample", "%v is outside [0, 1]: want a share such as 0.1", *sh.Sample)
+		case *sh.Sample == 0:
+			warn(at(sh.lines, "sample", sh.Line), "shadow.sample", "0: no request is ever shadowed")
+		}
+	}
 	return errs, warns
+}
+
+// ShadowTarget is where a request answered by the backend named primary is
+// shadowed, and false when it is not: no shadow section, the primary is
+// the shadow backend itself, or the request has personal data and the
+// shadow backend is cloud (by label or by host). Sampling is separate: see
+// Sampler. It is safe for concurrent use.
+func (p *Policy) ShadowTarget(primary string, pii bool) (*PolicyBackend, bool) {
+	if p.Shadow == nil {
+		return nil, false
+	}
+	to := p.byName[p.Shadow.To]
+	if to == nil || to.Name == primary {
+		return nil, false
+	}
+	if pii && (to.Cloud() || to.CloudHost()) {
+		return nil, false
+	}
+	return to, true
+}
+
+// Sampler decides which eligible requests are shadowed: each with
+// probability rate, independently.
+//
+//	s := policy.ShadowSampler(nil) // or route.NewSampler(rate, rnd); nil rnd: math/rand/v2
+//	if to, ok := policy.ShadowTarget(primary.Name, pii); ok && s.Sample() { ... }
+type Sampler struct {
+	rate float64
+	rnd  func() float64
+}
+
+// NewSampler samples with probability rate (clamped to [0, 1]). rnd
+// returns numbers in [0, 1) and must be safe for concurrent use; nil
+// means math/rand/v2's Float64. Tests inject a fixed sequence.
+func NewSampler(rate float64, rnd func() float64) *Sampler {
+	if rnd == nil {
+		rnd = rand.Float64
+	}
+	if !(rate > 0) {
+		rate = 0
+	}
+	return &Sampler{rate: min(rate, 1), rnd: rnd}
+}
+
+// ShadowSampler samples at the policy's shadow.sample; without a shadow
+// section it never samples. rnd is as for NewSampler.
+func (p *Policy) ShadowSampler(rnd func() float64) *Sampler {
+	if p.Shadow == nil || p.Shadow.Sample == nil {
+		return NewSampler(0, rnd)
+	}
+	return NewSampler(*p.Shadow.Sample, rnd)
+}
+
+// Sample reports whether this request is shadowed. Rate 0 never calls rnd.
+func (s *Sampler) Sample() bool {
+	if s == nil || s.rate == 0 {
+		return false
+	}
+	return s.rnd() < s.rate
 }
 
 // quoteURL quotes a base_url for a message, unless it may hold

@@ -260,10 +260,20 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte("backends: {a: 1}\n"))
 	f.Add([]byte("schema_version: 1\nbackends:\n  - {name: l, source: local, api: anthropic, model: m, hourly_usd: 1}\nrules:\n  - use: l\n"))
 	f.Add([]byte("schema_version: 1\nbackends:\n  - {name: l, source: local, api: openai, base_url: \"https://openrouter.ai/api/v1\", model: m, hourly_usd: 1}\nrules:\n  - use: l\n"))
+	f.Add([]byte(goodPolicy + "shadow: {to: claude, sample: 0.5}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, _, err := ParsePolicy("f.yaml", b, Options{})
 		if err != nil {
 			return
+		}
+		// A shadow never doubles the primary, nor takes PII to the cloud.
+		if p.Shadow != nil && (*p.Shadow.Sample < 0 || *p.Shadow.Sample > 1) {
+			t.Fatalf("sample %v accepted", *p.Shadow.Sample)
+		}
+		for _, b := range p.Backends {
+			if to, ok := p.ShadowTarget(b.Name, true); ok && (to.Name == b.Name || to.Cloud() || to.CloudHost()) {
+				t.Fatalf("shadow of %q with PII goes to %q", b.Name, to.Name)
+			}
 		}
 		// A valid policy routes every prompt somewhere, and PII never to the cloud.
 		for _, pii := range []bool{false, true} {

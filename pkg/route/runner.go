@@ -63,6 +63,11 @@ type Runner struct {
 	OnSkip func(id string)
 	// Detect finds personal data in a prompt (default pii.Kinds).
 	Detect func(text string) []string
+	// Admit, when set, may refuse a request or move it to another backend
+	// before it is sent (the proxy's live budget). note goes into the
+	// record's route reason. It is never asked to move PII to the cloud,
+	// and serve ignores such an answer.
+	Admit func(pb *PolicyBackend, in *Input, pii bool) (alt *PolicyBackend, note string, err error)
 }
 
 // Summary of a run, per backend and in total.
@@ -141,6 +146,7 @@ type run struct {
 	groups  *ledger.Groups
 	writeEr error
 	skipped int64
+	tokMu   sync.Mutex
 }
 
 // Run routes every prompt from src. It returns when src is exhausted or
@@ -286,68 +292,182 @@ func (st *run) summary() *Summary {
 	return s
 }
 
-// process routes one prompt and returns its record (nil: interrupted
-// before anything was sent, so the prompt stays pending for --resume).
-func (st *run) process(p Prompt) *ledger.Record {
-	kinds := st.Detect(p.Text)
-	if p.PII {
-		kinds = append([]string{"flagged"}, kinds...)
+// Input is one request to route, from a prompts file or from the proxy:
+// both go through serve, so the rules, the PII invariant, fallback,
+// retries and pricing are one code path.
+type Input struct {
+	ID, Task string
+	// Flagged: the caller marked the request as personal data ("pii":
+	// true in a prompts file, X-Llmcost-Pii: true on the proxy).
+	Flagged bool
+	// Texts are scanned for personal data: every message, system prompt
+	// and tool result. Nil: Req.Prompt alone.
+	Texts []string
+	// Backend names the policy backend the caller asked for ("" = the
+	// rules decide). A cloud backend asked for a PII request is replaced
+	// by the rules' local choice.
+	Backend string
+	// Req is what is sent (Logprobs is set from the policy).
+	Req backend.Request
+	// Committed reports whether part of the answer already reached the
+	// client: from then on nothing is retried or replaced.
+	Committed func() bool
+	// NoFallback skips confidence fallback (streamed answers are the
+	// client's as they arrive).
+	NoFallback bool
+
+	// Chosen, when set, is told which backend each call goes to, just
+	// before it is sent (the proxy names the model in its stream head).
+	Chosen func(pb *PolicyBackend)
+
+	lastErr error // the last backend call's error
+}
+
+// AdmitError is an Admit refusal (the proxy answers it with 429).
+type AdmitError struct{ Err error }
+
+func (e *AdmitError) Error() string { return e.Err.Error() }
+func (e *AdmitError) Unwrap() error { return e.Err }
+
+func (in *Input) promptText() string {
+	if len(in.Texts) == 0 {
+		return in.Req.Prompt
 	}
+	return strings.Join(in.Texts, "\n")
+}
+
+// process routes one prompt of a file.
+func (st *run) process(p Prompt) *ledger.Record {
+	maxTokens := p.MaxTokens
+	if maxTokens == 0 {
+		maxTokens = st.DefaultMaxTokens
+	}
+	rec, _ := st.serve(st.reqCtx, &Input{ID: p.ID, Task: p.Task, Flagged: p.PII,
+		Req: backend.Request{ID: p.ID, Prompt: p.Text, MaxTokens: maxTokens, Stream: st.Stream}})
+	return rec
+}
+
+// detect is the PII kinds found in the input ("flagged" first when the
+// caller said so).
+func (st *run) detect(in *Input) []string {
+	var kinds []string
+	if in.Flagged {
+		kinds = append(kinds, "flagged")
+	}
+	if len(in.Texts) == 0 {
+		return append(kinds, st.Detect(in.Req.Prompt)...)
+	}
+	seen := map[string]bool{}
+	for _, t := range in.Texts {
+		for _, k := range st.Detect(t) {
+			if !seen[k] {
+				seen[k] = true
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	return kinds
+}
+
+// decide picks the backend: the one asked for, unless that would send
+// personal data to the cloud, else the rules.
+func (st *run) decide(in *Input, isPII bool) Decision {
+	if in.Backend != "" {
+		pb := st.Policy.Backend(in.Backend)
+		if pb != nil && !(isPII && pb.Cloud()) {
+			return Decision{Backend: pb, Reason: fmt.Sprintf("model %q asked for it", in.Backend)}
+		}
+		d := st.Policy.Route(in.Task, isPII)
+		d.Reason = fmt.Sprintf("pii: model %q asked for cloud; %s", in.Backend, d.Reason)
+		return d
+	}
+	return st.Policy.Route(in.Task, isPII)
+}
+
+// serve routes one input and returns its record (nil: interrupted
+// before anything was sent, so a prompt stays pending for --resume) and
+// the answer the record describes.
+func (st *run) serve(ctx context.Context, in *Input) (*ledger.Record, backend.Response) {
+	kinds := st.detect(in)
 	isPII := len(kinds) > 0
-	d := st.Policy.Route(p.Task, isPII)
-	rec := &ledger.Record{TS: st.Now().UTC(), ID: p.ID, Task: p.Task, PII: kinds, RouteReason: d.Reason}
+	d := st.decide(in, isPII)
+	rec := &ledger.Record{TS: st.Now().UTC(), ID: in.ID, Task: in.Task, PII: kinds, RouteReason: d.Reason}
 	if st.LogPrompts {
-		text := p.Text
+		text := in.promptText()
 		rec.Prompt = &text
 	}
 	if d.Backend == nil {
 		rec.Status, rec.Error = ledger.StatusError, d.Err
-		return rec
+		return rec, backend.Response{}
 	}
 	pb := d.Backend
+	if st.Admit != nil {
+		alt, note, err := st.Admit(pb, in, isPII)
+		if err != nil {
+			rec.Backend, rec.Model, rec.Source = pb.Name, pb.Model, pb.Source
+			rec.Status, rec.Error = ledger.StatusError, err.Error()
+			if note != "" {
+				rec.RouteReason += "; " + note
+			}
+			in.lastErr = &AdmitError{Err: err}
+			return rec, backend.Response{}
+		}
+		if alt != nil && alt != pb {
+			if isPII && alt.Cloud() {
+				alt = pb // never: Admit only downgrades to local
+			}
+			if note != "" {
+				rec.RouteReason += "; " + note
+			}
+			pb = alt
+		}
+	}
 	rec.Backend, rec.Model, rec.Source = pb.Name, pb.Model, pb.Source
 	if st.DryRun {
-		st.dryRun(rec, pb, p)
-		return rec
+		st.dryRun(rec, pb, in.Req.Prompt, in.Req.MaxTokens)
+		return rec, backend.Response{}
 	}
 
-	first := st.call(pb, p, isPII)
+	first := st.call(ctx, pb, in, isPII)
 	if !first.sent && first.interrupted {
-		return nil
+		return nil, backend.Response{}
 	}
 	first.fill(rec)
 	if first.err != nil {
-		return rec
+		return rec, backend.Response{}
 	}
 	fb := st.Policy.Fallback
+	if in.NoFallback {
+		return rec, first.resp
+	}
 	if fb != nil && fb.From == pb.Name && !isPII && first.conf == nil {
 		rec.RouteReason += "; no logprobs in the answer, so fallback was not evaluated"
 	}
 	if fb == nil || fb.From != pb.Name || isPII || first.conf == nil || first.conf.Score >= fb.MinConfidence {
-		return rec
+		return rec, first.resp
 	}
 	to := st.Policy.Backend(fb.To)
-	second := st.call(to, p, isPII)
+	second := st.call(ctx, to, in, isPII)
 	leg := first.leg(pb)
 	reason := fmt.Sprintf("%s; fallback: confidence %.3f < %g", d.Reason, first.conf.Score, fb.MinConfidence)
 	if second.interrupted {
 		// Not final: --resume asks both again. The local answer's cost stays
 		// in the log through the leg.
-		*rec = ledger.Record{TS: rec.TS, ID: p.ID, Task: p.Task, PII: kinds, Prompt: rec.Prompt,
+		*rec = ledger.Record{TS: rec.TS, ID: in.ID, Task: in.Task, PII: kinds, Prompt: rec.Prompt,
 			Backend: to.Name, Model: to.Model, Source: to.Source, FallbackFrom: pb.Name, Escalated: leg, RouteReason: reason}
 		second.fill(rec)
-		return rec
+		return rec, backend.Response{}
 	}
 	if second.err != nil {
 		// The local answer stands; say why it was not replaced.
 		rec.RouteReason += fmt.Sprintf("; fallback to %q (confidence %.3f < %g) failed: %s", to.Name, first.conf.Score, fb.MinConfidence, second.errText())
-		return rec
+		return rec, first.resp
 	}
-	*rec = ledger.Record{TS: rec.TS, ID: p.ID, Task: p.Task, PII: kinds, Prompt: rec.Prompt,
+	*rec = ledger.Record{TS: rec.TS, ID: in.ID, Task: in.Task, PII: kinds, Prompt: rec.Prompt,
 		Backend: to.Name, Model: to.Model, Source: to.Source, FallbackFrom: pb.Name, Escalated: leg, RouteReason: reason}
 	second.fill(rec)
 	rec.Confidence, rec.MinLogprob = leg.Confidence, leg.MinLogprob // the confidence that triggered it
-	return rec
+	return rec, second.resp
 }
 
 // result is one backend call (with its retries).
@@ -363,10 +483,12 @@ type result struct {
 	estimate    *ledger.USD
 	costNote    string
 	conf        *Confidence
+	partial     *backend.Response // what a broken stream had delivered
+	estimated   bool              // partial token counts were counted locally
 }
 
-// call sends p to pb with retries, rate limits and busy metering.
-func (st *run) call(pb *PolicyBackend, p Prompt, isPII bool) *result {
+// call sends in to pb with retries, rate limits and busy metering.
+func (st *run) call(ctx context.Context, pb *PolicyBackend, in *Input, isPII bool) *result {
 	res := &result{start: st.Now()}
 	if isPII && pb.Cloud() {
 		// Route never does this; this is the single choke point that makes
@@ -380,15 +502,25 @@ func (st *run) call(pb *PolicyBackend, p Prompt, isPII bool) *result {
 		res.err = fmt.Errorf("refused: prompt contains personal data and %q sends to %s, a cloud API, whatever its source label", pb.Name, pb.Host())
 		return res
 	}
-	maxTokens := p.MaxTokens
-	if maxTokens == 0 {
-		maxTokens = st.DefaultMaxTokens
+	if in.Chosen != nil {
+		in.Chosen(pb)
 	}
-	req := backend.Request{ID: p.ID, Prompt: p.Text, MaxTokens: maxTokens, Logprobs: pb.RequestLogprobs(), Stream: st.Stream}
+	req := in.Req
+	req.Logprobs = pb.RequestLogprobs()
+	chars := len(req.Prompt) + len(req.System)
+	for _, m := range req.Messages {
+		chars += len(m.Content)
+	}
 	ab := &attempt{inner: st.Backends[pb.Name], limits: st.limits[pb.Name], meter: st.meters[pb.Name],
-		tokens: len(p.Text)/4 + max(maxTokens, DefaultDryRunOutputTokens), res: res}
-	res.resp, res.attempts, res.err = backend.Do(st.reqCtx, ab, req, st.Retry)
-	res.interrupted = res.err != nil && st.reqCtx.Err() != nil
+		tokens: chars/4 + max(req.MaxTokens, DefaultDryRunOutputTokens), res: res, committed: in.Committed}
+	res.resp, res.attempts, res.err = backend.Do(ctx, ab, req, st.Retry)
+	res.interrupted = res.err != nil && ctx.Err() != nil
+	in.lastErr = res.err
+	var be *backend.Error
+	if errors.As(res.err, &be) && be.Partial != nil {
+		res.partial = st.estimatePartial(pb, in, be.Partial)
+		res.estimated = res.partial != be.Partial
+	}
 	st.price(pb, res)
 	if res.err == nil {
 		if c, ok := ConfidenceOf(res.resp.Logprobs); ok {
@@ -406,6 +538,9 @@ type attempt struct {
 	meter  *busyMeter
 	tokens int
 	res    *result
+	// committed: once true, a failure is not retried (the client has
+	// part of the answer; a retry would send it twice).
+	committed func() bool
 }
 
 func (a *attempt) Name() string { return a.inner.Name() }
@@ -423,6 +558,13 @@ func (a *attempt) Complete(ctx context.Context, req backend.Request) (backend.Re
 	id := a.meter.begin()
 	resp, err := a.inner.Complete(ctx, req)
 	a.res.busy += a.meter.end(id)
+	var be *backend.Error
+	if err != nil && a.committed != nil && a.committed() && errors.As(err, &be) && be.Retryable {
+		c := *be
+		c.Retryable = false
+		c.Message += " (not retried: part of the answer had reached the client)"
+		return resp, &c
+	}
 	return resp, err
 }
 
@@ -434,6 +576,17 @@ func (st *run) price(pb *PolicyBackend, res *result) {
 		if res.sent {
 			c := pb.HourlyUSD.Mul(decimal.NewFromInt(int64(res.busy))).Div(decimal.NewFromInt(int64(time.Hour)))
 			res.cost = ledger.NewUSD(c)
+		}
+	case res.err != nil && res.partial != nil && res.partial.Usage.InputTokens != nil && res.partial.Usage.OutputTokens != nil && st.Pricer != nil:
+		c, err := st.Pricer.PriceCloud(pb.Price, res.start, res.partial.Usage)
+		if err != nil {
+			res.costNote = "pricing: " + err.Error()
+		} else {
+			res.cost = ledger.NewUSD(c)
+			res.costNote = "cut short: priced the tokens delivered so far"
+			if res.estimated {
+				res.costNote += " (counted locally where the server had not reported them)"
+			}
 		}
 	case res.err != nil:
 		if res.sent {
@@ -490,6 +643,15 @@ func (res *result) fill(rec *ledger.Record) {
 		rec.Interrupted = res.interrupted
 		var be *backend.Error
 		rec.Retryable = errors.As(res.err, &be) && be.Retryable
+		if p := res.partial; p != nil {
+			u := p.Usage
+			rec.InputTokens, rec.OutputTokens, rec.CachedTokens, rec.CacheWriteTokens = u.InputTokens, u.OutputTokens, u.CachedTokens, u.CacheWriteTokens
+			rec.TokensEstimated = res.estimated
+			rec.LatencyMs = ledger.Float(ledger.Ms(p.Latency))
+			if p.TTFT > 0 {
+				rec.TTFTMs = ledger.Float(ledger.Ms(p.TTFT))
+			}
+		}
 		return
 	}
 	rec.Status = ledger.StatusOK
@@ -519,17 +681,14 @@ func (res *result) leg(pb *PolicyBackend) *ledger.Leg {
 }
 
 // dryRun fills rec with a local token count and a price, sending nothing.
-func (st *run) dryRun(rec *ledger.Record, pb *PolicyBackend, p Prompt) {
+func (st *run) dryRun(rec *ledger.Record, pb *PolicyBackend, text string, maxTokens int) {
 	rec.DryRun, rec.Status, rec.TokensEstimated = true, ledger.StatusOK, true
-	in, exact, err := st.Tokens.Count(pb.Model, p.Text)
+	in, exact, err := st.Tokens.Count(pb.Model, text)
 	if err != nil {
 		rec.Status, rec.Error = ledger.StatusError, "counting tokens: "+err.Error()
 		return
 	}
-	out := p.MaxTokens
-	if out == 0 {
-		out = st.DefaultMaxTokens
-	}
+	out := maxTokens
 	if out == 0 {
 		out = DefaultDryRunOutputTokens
 	}
@@ -552,4 +711,33 @@ func (st *run) dryRun(rec *ledger.Record, pb *PolicyBackend, p Prompt) {
 		}
 	}
 	rec.CostNote = note
+}
+
+// estimatePartial fills the token counts a broken stream had not reported
+// yet (OpenAI sends usage last) by counting locally: the prompt for input,
+// the text delivered for output. It returns p itself when nothing was
+// missing.
+func (st *run) estimatePartial(pb *PolicyBackend, in *Input, p *backend.Response) *backend.Response {
+	if p.Usage.InputTokens != nil && p.Usage.OutputTokens != nil {
+		return p
+	}
+	st.tokMu.Lock()
+	if st.Tokens == nil {
+		st.Tokens = &Tiktoken{}
+	}
+	tok := st.Tokens
+	st.tokMu.Unlock()
+	c := *p
+	if c.Usage.InputTokens == nil {
+		text := in.Req.System + "\n" + in.promptText()
+		if n, _, err := tok.Count(pb.Model, text); err == nil {
+			c.Usage.InputTokens = ledger.Int64(int64(n))
+		}
+	}
+	if c.Usage.OutputTokens == nil {
+		if n, _, err := tok.Count(pb.Model, c.Text); err == nil {
+			c.Usage.OutputTokens = ledger.Int64(int64(n))
+		}
+	}
+	return &c
 }

@@ -1,87 +1,282 @@
-// Command startup times whole-binary runs: the median wall time of each
-// command next to a baseline's, as ratios (make bench).
+// Command startup times whole-binary runs of llmcost commands against the
+// stack's floor and checks them (make bench-startup).
 //
-//	startup -n 30 -- ./bin/hello -- ./bin/floor-all -- ./bin/llmcost estimate --tokens 10M
+//	startup -hello bin/hello -floor bin/stackfloor -bin bin/llmcost [-prev bin/llmcost-prev]
 //
-// The first command is the baseline, the last one is the command the
-// target applies to; any in between are shown for reference. Runs are
-// interleaved (one of each per round) so that a machine that slows down
-// or speeds up part-way through skews every command alike, and the
-// ratio is also given as the median of the per-round ratios.
+// Every command in the baseline file is timed, interleaved with hello
+// world and stackfloor (one run of each per round), so that a machine
+// that slows down part-way through skews them all alike. A command's
+// ratio is the median of its per-round ratios to stackfloor: absolute
+// times move with load, ratios much less. Two checks, both failing the
+// run (exit 1):
+//
+//   - the target: the -target command is at most -max times stackfloor;
+//   - no regression: no command is more than -regress slower than before
+//     the change. With -prev (the binary built from the previous commit)
+//     each command also runs on it in the same rounds and the check is
+//     the median per-round ratio new/previous: both binaries see the same
+//     load, so this holds on a busy machine. Without -prev the check is
+//     against the ratio committed in the baseline file, which moves with
+//     the machine's load by a few percent.
+//
+// A command that looks regressed is timed again (twice as many rounds)
+// before it fails; the better of the two measurements counts. After an
+// intended change, rewrite the file with -update (make bench-baseline)
+// and commit it: the diff shows the ratios that moved.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
 func main() {
 	n := flag.Int("n", 30, "rounds (runs per command)")
-	target := flag.Float64("target", 2, "maximum acceptable ratio of the last command to the first (reported, not enforced)")
+	hello := flag.String("hello", "bin/hello", "hello-world binary (shown for reference)")
+	floor := flag.String("floor", "bin/stackfloor", "stack floor binary: every ratio is against it")
+	bin := flag.String("bin", "bin/llmcost", "llmcost binary; replaces the word llmcost in the baseline file")
+	prev := flag.String("prev", "", "llmcost built from the previous change: regressions are measured against it")
+	baselinePath := flag.String("baseline", "internal/benchtools/startup/baseline.txt", "committed ratios and the commands to time")
+	target := flag.String("target", "estimate --tokens 10M", "the command the -max target applies to (arguments after llmcost)")
+	maxRatio := flag.Float64("max", 1.3, "maximum ratio of the -target command to stackfloor")
+	regress := flag.Float64("regress", 0.10, "maximum rise of a command's ratio over its baseline (0.10 = 10%)")
+	update := flag.Bool("update", false, "rewrite the baseline file with the measured ratios")
+	warnOnly := flag.Bool("warn", false, "report failed checks but exit 0")
 	flag.Parse()
-	cmds := split(flag.Args())
 	if *n < 1 {
 		fmt.Fprintln(os.Stderr, "startup: -n must be at least 1")
 		os.Exit(2)
 	}
-	if len(cmds) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: startup [-n N] -- BASELINE... [-- REFERENCE...]... -- COMMAND...")
+	data, err := os.ReadFile(*baselinePath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "startup:", err)
 		os.Exit(2)
 	}
-	times := make([][]time.Duration, len(cmds))
-	for round := 0; round < *n+2; round++ {
-		for i, argv := range cmds {
-			d, err := run(argv)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-			if round >= 2 { // two warm-up rounds fill the page cache
-				times[i] = append(times[i], d)
-			}
+	base, err := parseBaseline(string(data))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "startup: %s:%v\n", *baselinePath, err)
+		os.Exit(2)
+	}
+	if !slices.ContainsFunc(base, func(e entry) bool { return e.args == *target }) {
+		fmt.Fprintf(os.Stderr, "startup: %s: no line for the target command %q\n", *baselinePath, *target)
+		os.Exit(2)
+	}
+	// Rounds run hello, stackfloor, then each command (and its previous
+	// build right after it, with -prev).
+	argvs := [][]string{{*hello}, {*floor}}
+	idx := make([]int, len(base))     // argvs index of each command
+	prevIdx := make([]int, len(base)) // and of its previous build, or -1
+	for i, e := range base {
+		idx[i] = len(argvs)
+		argvs = append(argvs, append([]string{*bin}, strings.Fields(e.args)...))
+		prevIdx[i] = -1
+		if *prev != "" {
+			prevIdx[i] = len(argvs)
+			argvs = append(argvs, append([]string{*prev}, strings.Fields(e.args)...))
 		}
 	}
-	base := median(times[0])
-	for i, argv := range cmds {
-		m := median(times[i])
-		fmt.Printf("startup: %-45s median %8s  %5.2fx\n", strings.Join(argv, " "), m.Round(time.Microsecond), float64(m)/float64(base))
-	}
-	last := len(cmds) - 1
-	ratio := float64(median(times[last])) / float64(base)
-	per := make([]float64, len(times[0]))
-	for r := range per {
-		per[r] = float64(times[last][r]) / float64(times[0][r])
-	}
-	slices.Sort(per)
-	verdict := "within target"
-	if ratio > *target {
-		verdict = "OVER target"
-	}
-	fmt.Printf("startup: ratio %.2fx (median of per-round ratios %.2fx; target <= %.1fx, %s; %d runs each)\n", ratio, per[len(per)/2], *target, verdict, *n)
-}
-
-func split(args []string) [][]string {
-	var out [][]string
-	var cur []string
-	for _, a := range args {
-		if a == "--" {
-			if len(cur) > 0 {
-				out = append(out, cur)
-			}
-			cur = nil
+	// The previous build may not run a command this change added or
+	// changed; those fall back to the baseline file.
+	for i, j := range prevIdx {
+		if j < 0 {
 			continue
 		}
-		cur = append(cur, a)
+		if _, err := run(argvs[j]); err != nil {
+			fmt.Printf("startup: the previous build cannot run llmcost %s (%v): comparing with baseline.txt\n", base[i].args, err)
+			argvs[j] = []string{*floor} // keep the indices; never compared
+			prevIdx[i] = -1
+		}
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
+	m, err := measure(argvs, *n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "startup:", err)
+		os.Exit(1)
 	}
-	return out
+	res := make([]result, len(base))
+	for i, e := range base {
+		res[i] = result{entry: e, median: m.median[idx[i]], ratio: m.ratio(idx[i], 1), vsHello: m.ratio(idx[i], 0)}
+		if prevIdx[i] >= 0 {
+			res[i].vsPrev = m.ratio(idx[i], prevIdx[i])
+		}
+	}
+	// A regression must survive a second measurement of its own.
+	for i := range res {
+		if !res[i].regressed(*regress) {
+			continue
+		}
+		again := [][]string{{*floor}, argvs[idx[i]]}
+		if prevIdx[i] >= 0 {
+			again = append(again, argvs[prevIdx[i]])
+		}
+		m2, err := measure(again, 2**n)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "startup:", err)
+			os.Exit(1)
+		}
+		res[i].retried = true
+		res[i].ratio = min(res[i].ratio, m2.ratio(1, 0))
+		if prevIdx[i] >= 0 {
+			res[i].vsPrev = min(res[i].vsPrev, m2.ratio(1, 2))
+		}
+	}
+	problems := report(os.Stdout, m, res, *n, *target, *maxRatio, *regress)
+	if *update {
+		if err := os.WriteFile(*baselinePath, []byte(formatBaseline(string(data), res)), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "startup:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("startup: wrote %s; commit it with the change that moved the ratios\n", *baselinePath)
+		return
+	}
+	if problems > 0 && !*warnOnly {
+		os.Exit(1)
+	}
+}
+
+// entry is one line of the baseline file: a command (the arguments after
+// llmcost) and its committed ratio to stackfloor, 0 if it has none yet.
+type entry struct {
+	ratio float64
+	args  string
+}
+
+type result struct {
+	entry
+	median         time.Duration
+	ratio, vsHello float64
+	vsPrev         float64 // new/previous build, 0 without -prev
+	retried        bool
+}
+
+// change is how much slower (+) or faster (-) the command is than before
+// the change, and whether that is known at all.
+func (r result) change() (float64, bool) {
+	if r.vsPrev > 0 {
+		return r.vsPrev - 1, true
+	}
+	if r.entry.ratio > 0 {
+		return r.ratio/r.entry.ratio - 1, true
+	}
+	return 0, false
+}
+
+func (r result) regressed(limit float64) bool {
+	c, ok := r.change()
+	return ok && c > limit
+}
+
+// parseBaseline reads lines "RATIO llmcost ARGS..." ("-" for no ratio
+// yet); "#" starts a comment line.
+func parseBaseline(s string) ([]entry, error) {
+	var out []entry
+	seen := map[string]int{}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 || f[1] != "llmcost" {
+			return nil, fmt.Errorf("%d: want \"RATIO llmcost ARGS...\", got %q", i+1, line)
+		}
+		var r float64
+		if f[0] != "-" {
+			v, err := strconv.ParseFloat(f[0], 64)
+			if err != nil || v <= 0 {
+				return nil, fmt.Errorf("%d: ratio %q is not a positive number or -", i+1, f[0])
+			}
+			r = v
+		}
+		args := strings.Join(f[2:], " ")
+		if prev, ok := seen[args]; ok {
+			return nil, fmt.Errorf("%d: llmcost %s is already on line %d", i+1, args, prev)
+		}
+		seen[args] = i + 1
+		out = append(out, entry{ratio: r, args: args})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("1: no commands")
+	}
+	return out, nil
+}
+
+// formatBaseline keeps the file's comments and order and puts in the
+// measured ratios.
+func formatBaseline(old string, res []result) string {
+	byArgs := map[string]float64{}
+	for _, r := range res {
+		byArgs[r.args] = r.ratio
+	}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(old, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			b.WriteString(line)
+			continue
+		}
+		f := strings.Fields(t)
+		args := strings.Join(f[2:], " ")
+		fmt.Fprintf(&b, "%.2f  llmcost %s\n", byArgs[args], args)
+	}
+	return b.String()
+}
+
+type measurement struct {
+	times  [][]time.Duration
+	median []time.Duration
+}
+
+// ratio is the median over rounds of command i's time over command j's.
+// Rounds run in alternating order (see measure), so a ratio is taken
+// over each pair of rounds, which cancels what running first or second
+// does to a time (a warm file cache, say); a lone last round counts alone.
+func (m measurement) ratio(i, j int) float64 {
+	ti, tj := m.times[i], m.times[j]
+	var per []float64
+	for r := 0; r < len(ti); r += 2 {
+		a, b := ti[r], tj[r]
+		if r+1 < len(ti) {
+			a, b = a+ti[r+1], b+tj[r+1]
+		}
+		per = append(per, float64(a)/float64(b))
+	}
+	slices.Sort(per)
+	return per[len(per)/2]
+}
+
+func measure(argvs [][]string, n int) (measurement, error) {
+	m := measurement{times: make([][]time.Duration, len(argvs))}
+	order := make([]int, len(argvs))
+	for i := range order {
+		order[i] = i
+	}
+	for round := 0; round < n+2; round++ {
+		slices.Reverse(order) // odd rounds run back to front
+		for _, i := range order {
+			argv := argvs[i]
+			d, err := run(argv)
+			if err != nil {
+				return m, err
+			}
+			if round >= 2 { // two warm-up rounds fill the page cache
+				m.times[i] = append(m.times[i], d)
+			}
+		}
+	}
+	for _, ts := range m.times {
+		s := slices.Clone(ts)
+		slices.Sort(s)
+		m.median = append(m.median, s[len(s)/2])
+	}
+	return m, nil
 }
 
 func run(argv []string) (time.Duration, error) {
@@ -94,8 +289,62 @@ func run(argv []string) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+// report prints the table and the verdicts and returns how many checks
+// failed.
+func report(w io.Writer, m measurement, res []result, n int, target string, maxRatio, regress float64) int {
+	fmt.Fprintf(w, "startup: %d rounds, interleaved; ratios are medians of per-round ratios\n", n)
+	wd := len("stackfloor")
+	for _, r := range res {
+		wd = max(wd, len("llmcost "+r.args))
+	}
+	fmt.Fprintf(w, "%-*s %9s %9s %9s %9s\n", wd, "command", "median", "vs floor", "vs hello", "baseline")
+	fmt.Fprintf(w, "%-*s %9s %8.2fx %8.2fx\n", wd, "hello", m.median[0].Round(10*time.Microsecond), m.ratio(0, 1), 1.0)
+	fmt.Fprintf(w, "%-*s %9s %8.2fx %8.2fx\n", wd, "stackfloor", m.median[1].Round(10*time.Microsecond), 1.0, m.ratio(1, 0))
+	problems := 0
+	var notes []string
+	for _, r := range res {
+		baseline, verdict := "-", "new"
+		if r.entry.ratio > 0 {
+			baseline = fmt.Sprintf("%.2fx", r.entry.ratio)
+		}
+		against := "its baseline"
+		if r.vsPrev > 0 {
+			against = "the previous build"
+		}
+		if change, ok := r.change(); ok {
+			switch {
+			case r.regressed(regress):
+				verdict = fmt.Sprintf("REGRESSED %+.0f%%", 100*change)
+				problems++
+				notes = append(notes, fmt.Sprintf("llmcost %s is %.0f%% slower than %s (limit %.0f%%; timed twice, the better counts)", r.args, 100*change, against, 100*regress))
+			case change < -regress:
+				verdict = fmt.Sprintf("faster %+.0f%%", 100*change)
+				notes = append(notes, fmt.Sprintf("llmcost %s is %.0f%% faster than %s: make bench-baseline and commit, so that later changes count from here", r.args, -100*change, against))
+			default:
+				verdict = fmt.Sprintf("ok %+.0f%%", 100*change)
+			}
+			if r.vsPrev > 0 {
+				verdict += " vs prev"
+			}
+		}
+		fmt.Fprintf(w, "%-*s %9s %8.2fx %8.2fx %9s  %s\n", wd, "llmcost "+r.args, r.median.Round(10*time.Microsecond), r.ratio, r.vsHello, baseline, verdict)
+	}
+	for _, r := range res {
+		if r.args != target {
+			continue
+		}
+		verdict := "within target"
+		if r.ratio > maxRatio {
+			verdict = "OVER target"
+			problems++
+		}
+		fmt.Fprintf(w, "startup: llmcost %s is %.2fx stackfloor (target <= %.2fx): %s\n", r.args, r.ratio, maxRatio, verdict)
+	}
+	for _, s := range notes {
+		fmt.Fprintln(w, "startup:", s)
+	}
+	if problems == 0 {
+		fmt.Fprintf(w, "startup: no command more than %.0f%% over its baseline\n", 100*regress)
+	}
+	return problems
 }

@@ -1,0 +1,123 @@
+package cost_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/llmcost/llmcost/data"
+	"github.com/llmcost/llmcost/pkg/catalog"
+	"github.com/llmcost/llmcost/pkg/cost"
+	"github.com/shopspring/decimal"
+)
+
+// The models added for issue 14, priced from the embedded catalog. Each
+// workload is 10M tokens a month at 75% input (7.5M in, 2.5M out) unless the
+// case says otherwise; the comment on each case is the sum done by hand at
+// the catalog's USD-per-1M rates, so a price typed wrongly into the YAML, a
+// lost alias or a wrong tier fails here.
+func TestIssue14ModelsHandComputed(t *testing.T) {
+	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec3 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	base := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, PromptTokens: 1000}
+	withCache := base
+	withCache.CachedShare = decimal.RequireFromString("0.5")
+	longPrompt := base
+	longPrompt.PromptTokens = 300_000
+
+	tests := []struct {
+		name       string // as a user types it: an id or an alias
+		id         string // the catalog entry it must resolve to
+		day        time.Time
+		w          cost.Workload
+		want       string
+		unverified bool // the entry rests on aggregators only
+	}{
+		// 7.5 × 1.75 = 13.125; 2.5 × 14 = 35; total 48.125
+		{"gpt-5.3-instant", "gpt-5.3-chat-latest", dec3, base, "48.125", false},
+		// same rates as gpt-5.3-chat-latest: 13.125 + 35 = 48.125
+		{"gpt-5.2-codex", "gpt-5.2-codex", dec3, base, "48.125", true},
+		// 7.5 × 1.25 = 9.375; 2.5 × 10 = 25; total 34.375
+		{"gpt-5.1-codex-max", "gpt-5.1-codex-max", dec3, base, "34.375", true},
+		// LiteLLM's price only (the API is a partner preview): 13.125 + 35 = 48.125
+		{"gpt-5.3-codex-spark", "gpt-5.3-codex-spark", dec3, base, "48.125", true},
+		// 7.5 × 0.30 = 2.25; 2.5 × 2.50 = 6.25; total 8.50
+		{"amazon.nova-2-lite-v1:0", "nova-2-lite", dec3, base, "8.5", true},
+		// 7.5 × 2.50 = 18.75; 2.5 × 10 = 25; total 43.75
+		{"command-a-03-2025", "command-a", dec3, base, "43.75", true},
+		// 7.5 × 0.40 = 3.00; 2.5 × 1.20 = 3.00; total 6.00
+		{"dashscope/qwen-plus", "qwen-plus", dec3, base, "6", true},
+		// prompt under 256K: 7.5 × 0.05 = 0.375; 2.5 × 0.40 = 1.00; total 1.375
+		{"qwen-flash", "qwen-flash", dec3, base, "1.375", true},
+		// 300K-token prompts bill the whole request in the 256K-1M band:
+		// 7.5 × 0.25 = 1.875; 2.5 × 2.00 = 5.00; total 6.875
+		{"qwen-flash", "qwen-flash", dec3, longPrompt, "6.875", true},
+		// DeepSeek-V3.2 is deepseek-chat: 7.5 × 0.28 = 2.10; 2.5 × 0.42 = 1.05; total 3.15
+		{"deepseek-v3.2", "deepseek-chat", dec3, base, "3.15", false},
+		// 7.5 × 0.20 = 1.50; 2.5 × 0.50 = 1.25; total 2.75
+		{"grok-4-1-fast-reasoning", "grok-4.1-fast", dec3, base, "2.75", true},
+		// half the input cached: 3.75 × 0.20 = 0.75; 3.75 × 0.05 = 0.1875;
+		// 2.5 × 0.50 = 1.25; total 2.1875
+		{"grok-4.1-fast", "grok-4.1-fast", dec3, withCache, "2.1875", true},
+		// 7.5 × 0.20 = 1.50; 2.5 × 1.50 = 3.75; total 5.25
+		{"grok-code-fast-1", "grok-code-fast-1", dec3, base, "5.25", true},
+		// 7.5 × 0.60 = 4.50; 2.5 × 6.00 = 15.00; total 19.50
+		{"writer/palmyra-x5", "palmyra-x5", dec3, base, "19.5", true},
+		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"mistral-medium-3-5", "mistral-medium-3.5", dec3, base, "30", true},
+		// introductory price in 2026: 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
+		{"gemini-3.8-flash", "gemini-3.8-flash", dec3, base, "15", false},
+		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"gemini-3.8-flash", "gemini-3.8-flash", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), base, "30", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+"@"+tc.day.Format(time.DateOnly), func(t *testing.T) {
+			m, err := c.Cloud(tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.ID.V != tc.id {
+				t.Fatalf("%s resolved to %s, want %s", tc.name, m.ID.V, tc.id)
+			}
+			if m.Unverified != tc.unverified {
+				t.Errorf("%s unverified = %v, want %v", m.ID.V, m.Unverified, tc.unverified)
+			}
+			p, err := m.PriceAt(tc.day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := cost.Cloud(m, p, tc.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Total.Equal(decimal.RequireFromString(tc.want)) {
+				t.Errorf("%s: $%s, want $%s", tc.name, r.Total, tc.want)
+			}
+		})
+	}
+
+	// Prices are dated: before the first source that lists qwen-flash there
+	// is no price, which is an error, never $0.
+	m, err := c.Cloud("qwen-flash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := m.PriceAt(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)); err == nil {
+		t.Errorf("qwen-flash priced before its first source: %+v", p)
+	}
+}
+
+// Models left out for lack of a price anyone can stand behind stay unknown.
+func TestIssue14ModelsLeftOutAreUnknown(t *testing.T) {
+	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"nova-2-pro", "amazon.nova-2-pro-preview-20251202-v1:0", "us.amazon.nova-2-lite-v1:0"} {
+		if m, err := c.Cloud(name); err == nil {
+			t.Errorf("%s resolves to %s; it has no price (or a different one) in the sources", name, m.ID.V)
+		}
+	}
+}

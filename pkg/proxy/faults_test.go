@@ -1,0 +1,330 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/llmcost/llmcost/pkg/ledger"
+)
+
+func chatBody(model, content string, stream bool) string {
+	b, _ := json.Marshal(map[string]any{"model": model, "stream": stream,
+		"messages": []map[string]string{{"role": "user", "content": content}}})
+	return string(b)
+}
+
+// Personal data anywhere in the conversation keeps the request local, even
+// when the client names a cloud backend; the cloud fake never sees it.
+func TestPIIStaysLocal(t *testing.T) {
+	h := newHarness(t)
+	cases := []struct{ name, body string }{
+		{"system", `{"model":"auto","messages":[{"role":"system","content":"the customer is jane.doe@example.com"},{"role":"user","content":"draft a reply"}]}`},
+		{"assistant turn", `{"model":"auto","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"call me on +1 415 555 0100"},{"role":"user","content":"ok"}]}`},
+		{"cloud asked by name", `{"model":"cloud-gpt","messages":[{"role":"user","content":"card 4111 1111 1111 1111"}]}`},
+		{"content parts", `{"model":"cloud-claude","messages":[{"role":"user","content":[{"type":"text","text":"IBAN GB82 WEST 1234 5698 7654 32"}]}]}`},
+	}
+	for _, c := range cases {
+		resp, body := post(t, h.url+"/v1/chat/completions", c.body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", c.name, resp.StatusCode, body)
+		}
+		rec := h.next(t)
+		if rec.Backend != "local" || len(rec.PII) == 0 {
+			t.Fatalf("%s: backend %q pii %v, want local with pii kinds", c.name, rec.Backend, rec.PII)
+		}
+	}
+	// Anthropic wire, flagged by header with no detectable PII.
+	resp, body := post(t, h.url+"/v1/messages", `{"model":"auto","max_tokens":20,"messages":[{"role":"user","content":"plain words"}]}`, "X-Llmcost-Pii", "true")
+	if resp.StatusCode != 200 {
+		t.Fatalf("flagged: %d %s", resp.StatusCode, body)
+	}
+	if rec := h.next(t); rec.Backend != "local" || rec.PII[0] != "flagged" {
+		t.Fatalf("flagged: %+v", rec)
+	}
+	if n := h.cloud.Requests(); n != 0 {
+		t.Fatalf("the cloud upstream received %d requests with personal data", n)
+	}
+}
+
+func TestTaskHeaderRoutes(t *testing.T) {
+	h := newHarness(t)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "a long text", false), "X-Llmcost-Task", "summarize")
+	if rec := h.next(t); rec.Backend != "local" || rec.Task != "summarize" {
+		t.Fatalf("task summarize went to %q (task %q)", rec.Backend, rec.Task)
+	}
+}
+
+func TestErrorsInClientWire(t *testing.T) {
+	h := newHarness(t)
+	h.srv.MaxBody = 1024
+	for _, c := range []struct {
+		name, path, body string
+		status           int
+		want             string
+	}{
+		{"malformed openai", "/v1/chat/completions", `{"model":`, 400, `"type":"invalid_request_error"`},
+		{"malformed anthropic", "/v1/messages", `{"model":`, 400, `{"type":"error","error":{"type":"invalid_request_error"`},
+		{"unknown model", "/v1/chat/completions", chatBody("gpt-9", "x", false), 404, `model \"gpt-9\" is not in the policy; use one of: auto, cloud-gpt, cloud-claude, local, dead`},
+		{"unknown model anthropic", "/v1/messages", `{"model":"gpt-9","max_tokens":5,"messages":[{"role":"user","content":"x"}]}`, 404, `"not_found_error"`},
+		{"too large", "/v1/chat/completions", chatBody("auto", strings.Repeat("x", 2000), false), 413, "--max-body"},
+		{"too large anthropic", "/v1/messages", chatBody("auto", strings.Repeat("x", 2000), false), 413, `"request_too_large"`},
+		{"tools", "/v1/chat/completions", `{"model":"auto","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"x"}]}`, 400, "tools"},
+		{"image", "/v1/chat/completions", `{"model":"auto","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:x"}}]}]}`, 400, "images"},
+		{"tool result", "/v1/messages", `{"model":"auto","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"42"}]}]}`, 400, "tool results"},
+		{"no max_tokens anthropic", "/v1/messages", `{"model":"auto","messages":[{"role":"user","content":"x"}]}`, 400, "max_tokens"},
+		{"unreachable upstream", "/v1/chat/completions", chatBody("dead", "x", false), 502, "upstream dead"},
+		{"upstream 500 passes through", "/v1/chat/completions", chatBody("auto", "boom [fault-500]", false), 500, "upstream cloud-gpt"},
+		{"upstream 500 anthropic", "/v1/messages", `{"model":"cloud-claude","max_tokens":5,"messages":[{"role":"user","content":"boom [fault-500]"}]}`, 500, `"type":"api_error"`},
+		{"bad pii header", "/v1/chat/completions", chatBody("auto", "x", false), 400, "X-Llmcost-Pii"},
+	} {
+		hdr := []string{}
+		if c.name == "bad pii header" {
+			hdr = []string{"X-Llmcost-Pii", "maybe"}
+		}
+		resp, body := post(t, h.url+c.path, c.body, hdr...)
+		if resp.StatusCode != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s, want %d containing %s", c.name, resp.StatusCode, body, c.status, c.want)
+		}
+		if resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: content type %q", c.name, resp.Header.Get("Content-Type"))
+		}
+	}
+	// Requests that reached routing have records; rejected ones none.
+	recs := h.log.all()
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want 3 (unreachable, two 500s)", len(recs))
+	}
+	for _, r := range recs {
+		if r.Status != ledger.StatusError || r.Error == "" {
+			t.Fatalf("record %+v, want an error", r)
+		}
+	}
+}
+
+func TestRetryAfterBeforeFirstByte(t *testing.T) {
+	h := newHarness(t)
+	resp, body := post(t, h.url+"/v1/chat/completions", chatBody("auto", "hi [fault-429-retry-after-0-once]", false))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if rec := h.next(t); rec.Attempts != 2 || rec.Status != "ok" {
+		t.Fatalf("attempts %d status %s, want a retried ok", rec.Attempts, rec.Status)
+	}
+	// Always 429: passed through with its Retry-After once attempts run out.
+	resp, body = post(t, h.url+"/v1/chat/completions", chatBody("auto", "hi [fault-429-retry-after-1]", false))
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "rate_limit") {
+		t.Fatalf("%d retry-after %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if rec := h.next(t); rec.Attempts != 3 {
+		t.Fatalf("attempts %d, want 3", rec.Attempts)
+	}
+}
+
+// readUntil reads SSE lines until one contains want.
+func readUntil(t *testing.T, br *bufio.Reader, want string) string {
+	t.Helper()
+	var all strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		all.WriteString(line)
+		if strings.Contains(line, want) {
+			return all.String()
+		}
+		if err != nil {
+			t.Fatalf("stream ended before %q: %v\n%s", want, err, all.String())
+		}
+	}
+}
+
+// A stream cut halfway after the client got text: no retry (the client
+// would see the answer twice), an error event, and the record prices what
+// was delivered.
+func TestStreamCutAfterFirstByte(t *testing.T) {
+	for _, api := range []string{APIOpenAI, APIAnthropic} {
+		t.Run(api, func(t *testing.T) {
+			h := newHarness(t)
+			path, body := "/v1/chat/completions", chatBody("auto", "tell me [fault-cut-stream]", true)
+			if api == APIAnthropic {
+				path, body = "/v1/messages", `{"model":"auto","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"tell me [fault-cut-stream]"}]}`
+			}
+			resp, out := post(t, h.url+path, body)
+			if resp.StatusCode != 200 || !strings.Contains(out, `"error"`) || strings.Contains(out, "[DONE]") || strings.Contains(out, "message_stop") {
+				t.Fatalf("%d %s", resp.StatusCode, out)
+			}
+			rec := h.next(t)
+			if rec.Status != ledger.StatusError || rec.Attempts != 1 {
+				t.Fatalf("status %s attempts %d, want one failed attempt", rec.Status, rec.Attempts)
+			}
+			if rec.OutputTokens == nil || *rec.OutputTokens == 0 || rec.CostUSD == nil {
+				t.Fatalf("delivered tokens not kept/priced: out %v cost %v note %q", rec.OutputTokens, rec.CostUSD, rec.CostNote)
+			}
+			if h.cloud.Requests() != 1 {
+				t.Fatalf("upstream asked %d times, want 1 (no retry after the first byte)", h.cloud.Requests())
+			}
+		})
+	}
+}
+
+// A client that hangs up mid-stream cancels the upstream call; the record
+// says client_closed and keeps the tokens streamed so far, priced.
+func TestClientHangsUpMidStream(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.url+"/v1/chat/completions", strings.NewReader(chatBody("auto", "go on [fault-stall-stream]", true)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, bufio.NewReader(resp.Body), `"content":"`+"") // the role chunk
+	cancel()
+	resp.Body.Close()
+	rec := h.next(t)
+	if rec.Status != StatusClientClosed {
+		t.Fatalf("status %q (%s), want client_closed", rec.Status, rec.Error)
+	}
+	if rec.OutputTokens == nil || *rec.OutputTokens == 0 || rec.CostUSD == nil || !rec.TokensEstimated {
+		t.Fatalf("tokens so far not priced: out %v cost %v estimated %v", rec.OutputTokens, rec.CostUSD, rec.TokensEstimated)
+	}
+}
+
+// Drain timeout: requests still in flight are cancelled with ErrDraining
+// and recorded as interrupted.
+func TestDrainTimeoutInterrupts(t *testing.T) {
+	base, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	h := newHarness(t, withBase(base))
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/v1/messages", strings.NewReader(`{"model":"cloud-claude","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"wait [fault-stall-stream]"}]}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	readUntil(t, bufio.NewReader(resp.Body), "text_delta")
+	stop(ErrDraining)
+	rec := h.next(t)
+	if rec.Status != StatusInterrupted || rec.InputTokens == nil {
+		t.Fatalf("status %q input %v, want interrupted with message_start's input count", rec.Status, rec.InputTokens)
+	}
+}
+
+func TestAuthKeys(t *testing.T) {
+	h := newHarness(t, withServer(&Server{Keys: []Key{{Name: "team-a", Secret: "secret-aaaa-1111"}, {Name: "team-b", Secret: "secret-bbbb-2222"}}}))
+	for _, c := range []struct {
+		name, path string
+		hdr        []string
+		status     int
+	}{
+		{"no key", "/v1/chat/completions", nil, 401},
+		{"wrong key", "/v1/chat/completions", []string{"Authorization", "Bearer nope-nope-nope"}, 401},
+		{"bearer", "/v1/chat/completions", []string{"Authorization", "Bearer secret-aaaa-1111"}, 200},
+		{"x-api-key", "/v1/messages", []string{"x-api-key", "secret-bbbb-2222", "anthropic-version", "2023-06-01"}, 200},
+		{"models need a key", "/v1/models", nil, 401},
+	} {
+		body := chatBody("auto", "hello", false)
+		if c.path == "/v1/messages" {
+			body = `{"model":"auto","max_tokens":9,"messages":[{"role":"user","content":"hello"}]}`
+		}
+		var resp *http.Response
+		var out string
+		if c.path == "/v1/models" {
+			r, err := http.Get(h.url + c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			resp = r
+		} else {
+			resp, out = post(t, h.url+c.path, body, c.hdr...)
+		}
+		if resp.StatusCode != c.status {
+			t.Fatalf("%s: %d %s, want %d", c.name, resp.StatusCode, out, c.status)
+		}
+		if c.status == 401 && strings.Contains(out, "secret-") {
+			t.Fatalf("%s: a key in the error body", c.name)
+		}
+	}
+	recs := h.log.all()
+	if len(recs) != 2 || recs[0].Client != "team-a" || recs[1].Client != "team-b" || recs[1].API != "anthropic" {
+		t.Fatalf("records %+v, want team-a then team-b (anthropic)", recs)
+	}
+	for k := range h.cloud.Stats().Auth {
+		if strings.Contains(k, "secret-") {
+			t.Fatal("a client key was forwarded upstream")
+		}
+	}
+	if r, err := http.Get(h.url + "/healthz"); err != nil || r.StatusCode != 200 {
+		t.Fatalf("healthz without a key: %v %v", r, err)
+	}
+}
+
+// syncQueue runs shadow jobs at once (the real queue is route.ShadowQueue).
+type syncQueue struct{ jobs []func(context.Context) }
+
+func (q *syncQueue) offer(job func(context.Context)) bool { q.jobs = append(q.jobs, job); return true }
+
+func TestShadowAfterAnswer(t *testing.T) {
+	var q syncQueue
+	var sh *Shadower
+	srv := &Server{}
+	h := newHarness(t, withServer(srv), withShadow("shadow: {to: local, sample: 1}"))
+	sh = &Shadower{Router: srv.Router, Write: h.log.Write, Offer: q.offer}
+	srv.AfterAnswer = sh.After
+	// Plain request: answered by cloud-gpt, shadowed on local.
+	resp, body := post(t, h.url+"/v1/chat/completions", chatBody("auto", "compare me", false))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if len(q.jobs) != 1 {
+		t.Fatalf("%d shadow jobs, want 1", len(q.jobs))
+	}
+	primary := h.next(t)
+	q.jobs[0](context.Background())
+	shadow := h.next(t)
+	if !shadow.Shadow || shadow.ShadowOf != primary.ID || shadow.Backend != "local" || shadow.Status != "ok" || shadow.AnswerSHA256 == "" {
+		t.Fatalf("shadow record %+v for primary %s", shadow, primary.ID)
+	}
+	if primary.AnswerSHA256 != shadow.AnswerSHA256 {
+		t.Fatal("same fake answer on both sides should agree")
+	}
+	// A request answered locally is never shadowed onto itself.
+	post(t, h.url+"/v1/chat/completions", chatBody("local", "already local", false))
+	if len(q.jobs) != 1 {
+		t.Fatalf("local primary was shadowed onto itself")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h := newHarness(t)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "count me", false))
+	post(t, h.url+"/v1/messages", `{"model":"auto","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"me too"}]}`)
+	post(t, h.url+"/v1/chat/completions", chatBody("auto", "x [fault-500]", false))
+	resp, err := http.Get(h.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
+	body := b.String()
+	for _, want := range []string{
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="anthropic",backend="cloud-gpt",status="ok"} 1`,
+		`llmcost_proxy_requests_total{api="openai",backend="cloud-gpt",status="error"} 1`,
+		`llmcost_proxy_tokens_total{backend="cloud-gpt",direction="input",status="ok"}`,
+		`llmcost_proxy_cost_usd_total{backend="cloud-gpt",status="ok"}`,
+		`llmcost_proxy_request_duration_seconds_bucket{backend="cloud-gpt",status="ok",le="+Inf"} 2`,
+		`llmcost_proxy_ttft_seconds_count{backend="cloud-gpt"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, "count me") {
+		t.Fatal("prompt text in metrics")
+	}
+}

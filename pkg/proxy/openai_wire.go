@@ -1,0 +1,159 @@
+package proxy
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+)
+
+type oaiRequest struct {
+	Model               string          `json:"model"`
+	Messages            []oaiMessage    `json:"messages"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	Stop                json.RawMessage `json:"stop"`
+	Stream              bool            `json:"stream"`
+	StreamOptions       *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+	Tools       json.RawMessage `json:"tools"`
+	Functions   json.RawMessage `json:"functions"`
+	N           *int            `json:"n"`
+	Modalities  json.RawMessage `json:"modalities"`
+	Audio       json.RawMessage `json:"audio"`
+	ToolChoice  json.RawMessage `json:"tool_choice"`
+	Prediction  json.RawMessage `json:"prediction"`
+	ResponseFmt json.RawMessage `json:"response_format"`
+}
+
+type oaiMessage struct {
+	Role         string          `json:"role"`
+	Content      json.RawMessage `json:"content"`
+	ToolCalls    json.RawMessage `json:"tool_calls"`
+	FunctionCall json.RawMessage `json:"function_call"`
+}
+
+type oaiPart struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// DecodeOpenAI reads a POST /v1/chat/completions body.
+func DecodeOpenAI(body []byte) (*Request, *Error) {
+	var w oaiRequest
+	if e := decodeStrict(body, &w); e != nil {
+		return nil, e
+	}
+	r := &Request{API: APIOpenAI, Model: w.Model, Stream: w.Stream}
+	if w.StreamOptions != nil {
+		r.IncludeUsage = w.StreamOptions.IncludeUsage
+	}
+	if len(w.Messages) == 0 {
+		return nil, badRequest("messages: want at least one message")
+	}
+	switch {
+	case w.MaxCompletionTokens != nil:
+		r.MaxTokens = *w.MaxCompletionTokens
+	case w.MaxTokens != nil:
+		r.MaxTokens = *w.MaxTokens
+	}
+	if r.MaxTokens < 0 {
+		return nil, badRequest("max_tokens: %d is negative", r.MaxTokens)
+	}
+	if !isNull(w.Stop) {
+		var one string
+		if json.Unmarshal(w.Stop, &one) == nil {
+			r.Stop = []string{one}
+		} else if err := json.Unmarshal(w.Stop, &r.Stop); err != nil {
+			return nil, badRequest("stop: want a string or an array of strings")
+		}
+	}
+	if w.N != nil && *w.N != 1 {
+		return nil, badRequest("n: only 1 choice per request is supported, got %d", *w.N)
+	}
+	if nonEmptyList(w.Tools) || nonEmptyList(w.Functions) {
+		r.Untranslatable = addOnce(r.Untranslatable, "tools")
+	}
+	if nonEmptyList(w.Audio) {
+		r.Untranslatable = addOnce(r.Untranslatable, "audio")
+	}
+	var system []string
+	for i, m := range w.Messages {
+		texts, kinds, err := oaiContent(m.Content)
+		if err != nil {
+			return nil, badRequest("messages[%d].content: %s", i, err.Message)
+		}
+		for _, k := range kinds {
+			r.Untranslatable = addOnce(r.Untranslatable, k)
+		}
+		text := strings.Join(texts, "")
+		r.Texts = append(r.Texts, texts...)
+		if !isNull(m.ToolCalls) || !isNull(m.FunctionCall) {
+			r.Texts = append(r.Texts, string(m.ToolCalls), string(m.FunctionCall))
+			if nonEmptyList(m.ToolCalls) || nonEmptyList(m.FunctionCall) {
+				r.Untranslatable = addOnce(r.Untranslatable, "tool calls")
+			}
+		}
+		switch m.Role {
+		case "system", "developer":
+			system = append(system, text)
+		case "user", "assistant":
+			r.Messages = append(r.Messages, backend.Message{Role: m.Role, Content: text})
+		case "tool", "function":
+			r.Untranslatable = addOnce(r.Untranslatable, "tool results")
+		case "":
+			return nil, badRequest("messages[%d].role is missing", i)
+		default:
+			return nil, badRequest("messages[%d].role %q is not system, developer, user, assistant or tool", i, m.Role)
+		}
+	}
+	r.System = strings.Join(system, "\n\n")
+	if len(r.Messages) == 0 && len(r.Untranslatable) == 0 {
+		return nil, badRequest("messages: want at least one user message besides the system prompt")
+	}
+	return r, nil
+}
+
+// oaiContent reads a message's content: a string, null, or an array of
+// parts. Non-text parts are reported by kind.
+func oaiContent(raw json.RawMessage) (texts, kinds []string, e *Error) {
+	if isNull(raw) {
+		return nil, nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []string{s}, nil, nil
+	}
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return nil, nil, badRequest("want a string or an array of content parts")
+	}
+	for _, p := range parts {
+		var part oaiPart
+		if err := json.Unmarshal(p, &part); err != nil {
+			return nil, nil, badRequest("a content part is not an object")
+		}
+		switch part.Type {
+		case "text":
+			texts = append(texts, part.Text)
+		case "image_url", "image":
+			kinds = append(kinds, "images")
+		case "input_audio":
+			kinds = append(kinds, "audio")
+		case "file":
+			kinds = append(kinds, "files")
+		default:
+			kinds = append(kinds, "content parts of type "+quote(part.Type))
+		}
+		if part.Type != "text" {
+			texts = append(texts, string(p)) // still scanned for PII
+		}
+	}
+	return texts, kinds, nil
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,109 @@
+// Package proxy is the wire side of `llmcost route --listen`: it decodes
+// OpenAI chat.completions and Anthropic messages request bodies into one
+// neutral Request, encodes answers (whole or streamed as SSE) and errors
+// back in the client's own wire format, and serves them over net/http
+// through a route.Router, so the proxy uses the same policy, backends and
+// pricing as batch `route`.
+package proxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+)
+
+// Wire formats a client can speak.
+const (
+	APIOpenAI    = "openai"
+	APIAnthropic = "anthropic"
+)
+
+// Request is a client's chat request, whatever wire it came in on.
+type Request struct {
+	API      string // APIOpenAI | APIAnthropic: the client's wire
+	Model    string
+	System   string
+	Messages []backend.Message
+	// Texts is every piece of text in the request (system, messages, tool
+	// calls and results), for the PII detector.
+	Texts     []string
+	MaxTokens int
+	Stop      []string
+	Stream    bool
+	// IncludeUsage is the OpenAI client's stream_options.include_usage:
+	// the proxy always asks the upstream for usage, and shows the client
+	// the usage chunk only when it asked.
+	IncludeUsage bool
+	// Untranslatable names what the request carries that the proxy cannot
+	// relay as text (tools, images, audio, documents); not empty = 400.
+	Untranslatable []string
+}
+
+// Error is an error answer, rendered in the client's wire format.
+type Error struct {
+	Status  int
+	Type    string // OpenAI error type / Anthropic error type; "" = derived from Status
+	Code    string // OpenAI "code" (e.g. "model_not_found"); optional
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message) }
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// isNull reports an absent or JSON null raw value.
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+// nonEmptyList reports a raw value that is present and not null, [] or {}.
+func nonEmptyList(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return !isNull(t) && !bytes.Equal(t, []byte("[]")) && !bytes.Equal(t, []byte("{}"))
+}
+
+func addOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func decodeStrict(body []byte, v any) *Error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return badRequest("request body is empty; want a JSON object")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return badRequest("request body is not valid JSON for this endpoint: %s", jsonErrText(err))
+	}
+	return nil
+}
+
+// jsonErrText keeps encoding/json's message but not the Go type names.
+func jsonErrText(err error) string {
+	var te *json.UnmarshalTypeError
+	if ok := asTypeErr(err, &te); ok {
+		if te.Field != "" {
+			return fmt.Sprintf("field %q has the wrong type (%s)", te.Field, te.Value)
+		}
+		return fmt.Sprintf("a value has the wrong type (%s)", te.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
+	t, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*te = t
+	}
+	return ok
+}

@@ -1,0 +1,399 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/route"
+)
+
+// DefaultMaxBody is --max-body's default: 8 MiB.
+const DefaultMaxBody = 8 << 20
+
+// Ledger status values of proxy records besides ok and error.
+const (
+	StatusClientClosed = ledger.StatusClientClosed
+	StatusInterrupted  = ledger.StatusInterrupted
+)
+
+// ErrDraining is the cancellation cause the server wiring gives the
+// requests still in flight when the drain timeout ends: their records say
+// "interrupted" (a client hanging up says "client_closed").
+var ErrDraining = errors.New("shutting down: drain timeout reached")
+
+// Key is one client key (LLMCOST_PROXY_KEYS): the name goes in the
+// ledger's client field, the secret never leaves the proxy.
+type Key struct{ Name, Secret string }
+
+// Server answers the OpenAI and Anthropic chat endpoints through a router.
+type Server struct {
+	Router  *route.Router
+	Write   func(*ledger.Record) error // the ledger; one call per request
+	Keys    []Key                      // empty: no authentication (loopback only; the CLI enforces it)
+	MaxBody int64                      // 0: DefaultMaxBody
+	Now     func() time.Time
+	Metrics *Metrics
+	// AfterAnswer, when set, is called once the client's answer is
+	// complete, with the record written for it (the shadow queue's entry).
+	AfterAnswer func(req *Request, in *route.Input, rec *ledger.Record)
+	// OnWriteError is told when the ledger refuses a record.
+	OnWriteError func(error)
+
+	prefix  string
+	seq     atomic.Uint64
+	bufs    sync.Pool
+	once    sync.Once
+	models  []byte // the /v1/models body
+	byModel map[string]string
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		if s.MaxBody <= 0 {
+			s.MaxBody = DefaultMaxBody
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		s.prefix = "px" + strconv.FormatInt(s.Now().UnixMilli(), 36) + "-"
+		s.bufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }
+		s.byModel = map[string]string{}
+		pol := s.Router.Policy()
+		for _, b := range pol.Backends {
+			if _, ok := s.byModel[b.Model]; !ok {
+				s.byModel[b.Model] = b.Name
+			}
+		}
+		for _, b := range pol.Backends {
+			s.byModel[b.Name] = b.Name // a backend's name wins over another's model id
+		}
+		s.models = s.modelsBody()
+	})
+}
+
+// ModelAuto is the model name that lets the policy's rules decide.
+const ModelAuto = "auto"
+
+// Models lists what a client may put in "model".
+func (s *Server) Models() []string {
+	out := []string{ModelAuto}
+	for _, b := range s.Router.Policy().Backends {
+		out = append(out, b.Name)
+	}
+	return out
+}
+
+func (s *Server) modelsBody() []byte {
+	b := []byte(`{"object":"list","data":[`)
+	names := s.Models()
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, n)
+		b = append(b, `,"object":"model","type":"model","created":0,"created_at":"1970-01-01T00:00:00Z","owned_by":"llmcost","display_name":`...)
+		b = appendJSONString(b, n)
+		b = append(b, '}')
+	}
+	b = append(b, `],"has_more":false,"first_id":`...)
+	b = appendJSONString(b, names[0])
+	b = append(b, `,"last_id":`...)
+	b = appendJSONString(b, names[len(names)-1])
+	return append(b, "}\n"...)
+}
+
+// Handler is the HTTP surface: /v1/chat/completions, /v1/messages,
+// /v1/models, /healthz; metrics is mounted at /metrics when set.
+func (s *Server) Handler() http.Handler {
+	s.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.chat(w, r, APIOpenAI) })
+	mux.HandleFunc("POST /chat/completions", func(w http.ResponseWriter, r *http.Request) { s.chat(w, r, APIOpenAI) })
+	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) { s.chat(w, r, APIAnthropic) })
+	mux.HandleFunc("GET /v1/models", s.listModels)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "{\"status\":\"ok\"}\n")
+	})
+	if s.Metrics != nil {
+		mh := s.Metrics.Handler()
+		mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := s.authenticate(r); !ok {
+				s.fail(w, APIOpenAI, &Error{Status: http.StatusUnauthorized, Message: "missing or unknown proxy key"})
+				return
+			}
+			mh.ServeHTTP(w, r)
+		}))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		api := APIOpenAI
+		if r.Header.Get("anthropic-version") != "" || r.Header.Get("x-api-key") != "" {
+			api = APIAnthropic
+		}
+		s.fail(w, api, &Error{Status: http.StatusNotFound, Message: fmt.Sprintf("%s %s is not served; llmcost serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /healthz, GET /metrics", r.Method, r.URL.Path)})
+	})
+	return mux
+}
+
+// authenticate finds the client's key: Authorization: Bearer or x-api-key.
+// Without configured keys everyone is let in (unnamed).
+func (s *Server) authenticate(r *http.Request) (string, bool) {
+	if len(s.Keys) == 0 {
+		return "", true
+	}
+	got := r.Header.Get("x-api-key")
+	if a := r.Header.Get("Authorization"); got == "" && len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		got = strings.TrimSpace(a[7:])
+	}
+	if got == "" {
+		return "", false
+	}
+	name, found := "", 0
+	for _, k := range s.Keys {
+		// Compare with every key, in constant time each, so timing says nothing.
+		if subtle.ConstantTimeCompare([]byte(got), []byte(k.Secret)) == 1 {
+			name, found = k.Name, found+1
+		}
+	}
+	return name, found > 0
+}
+
+func (s *Server) listModels(w http.ResponseWriter, r *http.Request) {
+	api := APIOpenAI
+	if r.Header.Get("anthropic-version") != "" {
+		api = APIAnthropic
+	}
+	if _, ok := s.authenticate(r); !ok {
+		s.fail(w, api, &Error{Status: http.StatusUnauthorized, Message: "missing or unknown proxy key (send it as Authorization: Bearer KEY or x-api-key: KEY)"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(s.models)
+}
+
+func (s *Server) fail(w http.ResponseWriter, api string, e *Error) {
+	b := AppendError(make([]byte, 0, 256), api, e)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}
+
+func (s *Server) nextID() string {
+	return s.prefix + strconv.FormatUint(s.seq.Add(1), 10)
+}
+
+// chat serves one chat request; every request that passes authentication
+// and decoding gets exactly one ledger record.
+func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
+	s.Metrics.begin()
+	defer s.Metrics.end()
+	client, ok := s.authenticate(r)
+	if !ok {
+		s.fail(w, api, &Error{Status: http.StatusUnauthorized, Message: "missing or unknown proxy key (send it as Authorization: Bearer KEY or x-api-key: KEY)"})
+		return
+	}
+	buf := s.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			s.bufs.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.MaxBody)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.fail(w, api, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body is larger than --max-body (%d bytes)", s.MaxBody)})
+			return
+		}
+		s.fail(w, api, badRequest("reading the request body: %v", err))
+		return
+	}
+	var req *Request
+	var derr *Error
+	if api == APIAnthropic {
+		req, derr = DecodeAnthropic(buf.Bytes())
+	} else {
+		req, derr = DecodeOpenAI(buf.Bytes())
+	}
+	if derr != nil {
+		s.fail(w, api, derr)
+		return
+	}
+	if len(req.Untranslatable) > 0 {
+		s.fail(w, api, badRequest("this request carries %s, which llmcost's proxy cannot translate to its backends (it relays text chats only); nothing was sent", strings.Join(req.Untranslatable, ", ")))
+		return
+	}
+	backendName := ""
+	if req.Model != "" && req.Model != ModelAuto {
+		name, ok := s.byModel[req.Model]
+		if !ok {
+			s.fail(w, api, &Error{Status: http.StatusNotFound, Code: "model_not_found",
+				Message: fmt.Sprintf("model %q is not in the policy; use one of: %s", req.Model, strings.Join(s.Models(), ", "))})
+			return
+		}
+		backendName = name
+	}
+	flagged := false
+	switch v := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Llmcost-Pii"))); v {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		flagged = true
+	default:
+		s.fail(w, api, badRequest("header X-Llmcost-Pii: %q is not true or false", v))
+		return
+	}
+
+	id := s.nextID()
+	in := &route.Input{
+		ID: id, Task: r.Header.Get("X-Llmcost-Task"), Flagged: flagged, Texts: req.Texts, Backend: backendName,
+		Req:        backend.Request{ID: id, Messages: req.Messages, System: req.System, Stop: req.Stop, MaxTokens: req.MaxTokens, Stream: req.Stream},
+		NoFallback: req.Stream,
+	}
+	created := s.Now().Unix()
+	var stream *Stream
+	chosen := ""
+	in.Chosen = func(pb *route.PolicyBackend) {
+		chosen = pb.Name
+		if stream != nil {
+			stream.Model = pb.Model
+		}
+	}
+	if req.Stream {
+		stream = NewStream(w, api)
+		stream.ID, stream.Created, stream.IncludeUsage = id, created, req.IncludeUsage
+		in.Req.OnDelta = stream.Delta
+		in.Committed = stream.Started
+	}
+	ctx := r.Context()
+	out := s.Router.Serve(ctx, in)
+	rec := out.Record
+	setClient(rec, client, api)
+	_ = chosen
+
+	gone := ctx.Err() != nil || (stream != nil && stream.failed)
+	if gone {
+		status := StatusClientClosed
+		if errors.Is(context.Cause(ctx), ErrDraining) {
+			status = StatusInterrupted
+		}
+		rec.Status = status
+		if rec.Error == "" {
+			rec.Error = status
+		}
+	}
+	if rec.Status == ledger.StatusOK && !gone {
+		rec.SetAnswer(out.Resp.Text) // for report --compare; the text itself is not logged
+	}
+	s.write(api, rec)
+	if gone {
+		return
+	}
+	if rec.Status != ledger.StatusOK {
+		e := errorFor(out, rec)
+		if stream != nil && stream.Started() {
+			stream.Fail(e)
+			return
+		}
+		if be := asBackendError(out.Err); be != nil && be.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((be.RetryAfter+time.Second-1)/time.Second)))
+		}
+		w.Header().Set("X-Llmcost-Request-Id", id)
+		s.fail(w, api, e)
+		return
+	}
+	model := out.Resp.Model
+	if model == "" {
+		model = rec.Model
+	}
+	if stream != nil {
+		stream.Model = model
+		stream.Finish(out.Resp.FinishReason, out.Resp.Usage)
+	} else {
+		a := Answer{ID: id, Model: model, Created: created, Text: out.Resp.Text, Finish: out.Resp.FinishReason, Usage: out.Resp.Usage}
+		b := s.bufs.Get().(*bytes.Buffer)
+		b.Reset()
+		var body []byte
+		if api == APIAnthropic {
+			body = AppendAnthropicMessage(b.Bytes(), &a)
+		} else {
+			body = AppendOpenAICompletion(b.Bytes(), &a)
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		h.Set("X-Llmcost-Request-Id", id)
+		h.Set("X-Llmcost-Backend", rec.Backend)
+		_, _ = w.Write(body)
+		*b = *bytes.NewBuffer(body[:0])
+		s.bufs.Put(b)
+	}
+	if s.AfterAnswer != nil {
+		s.AfterAnswer(req, in, rec)
+	}
+}
+
+func (s *Server) write(api string, rec *ledger.Record) {
+	if err := s.Write(rec); err != nil && s.OnWriteError != nil {
+		s.OnWriteError(err)
+	}
+	s.Metrics.Observe(api, rec)
+}
+
+func asBackendError(err error) *backend.Error {
+	var be *backend.Error
+	if errors.As(err, &be) {
+		return be
+	}
+	return nil
+}
+
+// errorFor is the client's error for a failed outcome: upstream HTTP
+// errors pass through with their status; an unreachable upstream is 502,
+// a timeout 504; a budget refusal 429; a routing refusal 400.
+func errorFor(out route.Outcome, rec *ledger.Record) *Error {
+	var ae *route.AdmitError
+	if errors.As(out.Err, &ae) {
+		return &Error{Status: http.StatusTooManyRequests, Code: "budget_exceeded", Message: "llmcost budget: " + ae.Error()}
+	}
+	be := asBackendError(out.Err)
+	if be == nil {
+		if out.Err == nil {
+			return &Error{Status: http.StatusBadRequest, Message: "llmcost: " + rec.Error}
+		}
+		return &Error{Status: http.StatusBadGateway, Message: "llmcost: " + rec.Error}
+	}
+	msg := fmt.Sprintf("upstream %s: %s", be.Backend, be.Message)
+	if be.Message == "" {
+		msg = fmt.Sprintf("upstream %s: %s", be.Backend, be.Code)
+	}
+	switch {
+	case be.StatusCode >= 400:
+		e := &Error{Status: be.StatusCode, Message: msg}
+		if be.Code != "" && be.StatusCode != http.StatusTooManyRequests {
+			e.Code = be.Code
+		}
+		if be.StatusCode == http.StatusTooManyRequests {
+			e.Code = be.Code
+		}
+		return e
+	case be.Code == backend.CodeTimeout:
+		return &Error{Status: http.StatusGatewayTimeout, Message: msg}
+	default:
+		return &Error{Status: http.StatusBadGateway, Message: msg}
+	}
+}

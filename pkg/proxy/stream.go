@@ -1,0 +1,158 @@
+package proxy
+
+import (
+	"net/http"
+
+	"github.com/llmcost/llmcost/pkg/backend"
+)
+
+// Stream writes one answer as SSE in the client's wire format, one event
+// per write, flushed at once. Head is sent lazily with the first text, so
+// that nothing reaches the client before the upstream has answered (and
+// retries stay possible until then).
+type Stream struct {
+	API          string
+	IncludeUsage bool // OpenAI: show the usage chunk (the client asked for it)
+	ID, Model    string
+	Created      int64
+
+	w       http.ResponseWriter
+	flusher http.Flusher
+	buf     []byte
+	started bool
+	failed  bool // a write to the client failed (it went away)
+}
+
+// NewStream prepares a stream on w; nothing is written yet.
+func NewStream(w http.ResponseWriter, api string) *Stream {
+	f, _ := w.(http.Flusher)
+	return &Stream{API: api, w: w, flusher: f, buf: make([]byte, 0, 512)}
+}
+
+// Started reports whether any byte went to the client.
+func (s *Stream) Started() bool { return s.started }
+
+func (s *Stream) flush() {
+	if s.failed {
+		s.buf = s.buf[:0]
+		return
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		s.failed = true
+	}
+	s.buf = s.buf[:0]
+	if s.flusher != nil && !s.failed {
+		s.flusher.Flush()
+	}
+}
+
+func (s *Stream) head() {
+	if s.started {
+		return
+	}
+	s.started = true
+	h := s.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	s.w.WriteHeader(http.StatusOK)
+	if s.API == APIAnthropic {
+		s.buf = append(s.buf, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"...)
+		s.buf = appendJSONString(s.buf, "msg_"+s.ID)
+		s.buf = append(s.buf, `,"type":"message","role":"assistant","model":`...)
+		s.buf = appendJSONString(s.buf, s.Model)
+		s.buf = append(s.buf, `,"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}`+"\n\n"...)
+		s.buf = append(s.buf, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"...)
+	} else {
+		s.openAIChunkStart()
+		s.buf = append(s.buf, `{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]`...)
+		s.openAIChunkEnd()
+	}
+	s.flush()
+}
+
+func (s *Stream) openAIChunkStart() {
+	s.buf = append(s.buf, `data: {"id":`...)
+	s.buf = appendJSONString(s.buf, "chatcmpl-"+s.ID)
+	s.buf = append(s.buf, `,"object":"chat.completion.chunk","created":`...)
+	s.buf = appendInt(s.buf, s.Created)
+	s.buf = append(s.buf, `,"model":`...)
+	s.buf = appendJSONString(s.buf, s.Model)
+	s.buf = append(s.buf, `,"choices":[{"index":0,"delta":`...)
+}
+
+func (s *Stream) openAIChunkEnd() {
+	if s.IncludeUsage {
+		s.buf = append(s.buf, `,"usage":null`...)
+	}
+	s.buf = append(s.buf, "}\n\n"...)
+}
+
+// Delta relays one piece of answer text.
+func (s *Stream) Delta(text string) {
+	if text == "" {
+		return
+	}
+	s.head()
+	if s.API == APIAnthropic {
+		s.buf = append(s.buf, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"...)
+		s.buf = appendJSONString(s.buf, text)
+		s.buf = append(s.buf, "}}\n\n"...)
+	} else {
+		s.openAIChunkStart()
+		s.buf = append(s.buf, `{"content":`...)
+		s.buf = appendJSONString(s.buf, text)
+		s.buf = append(s.buf, `},"logprobs":null,"finish_reason":null}]`...)
+		s.openAIChunkEnd()
+	}
+	s.flush()
+}
+
+// Finish ends a complete answer: finish reason, usage, end marker.
+func (s *Stream) Finish(finish string, u backend.Usage) {
+	s.head()
+	if s.API == APIAnthropic {
+		s.buf = append(s.buf, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"...)
+		s.buf = append(s.buf, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"...)
+		s.buf = appendJSONString(s.buf, AnthropicStop(finish))
+		s.buf = append(s.buf, `,"stop_sequence":null},"usage":`...)
+		s.buf = appendAnthropicUsage(s.buf, u)
+		s.buf = append(s.buf, "}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"...)
+		s.flush()
+		return
+	}
+	s.openAIChunkStart()
+	s.buf = append(s.buf, `{},"logprobs":null,"finish_reason":`...)
+	s.buf = appendJSONString(s.buf, OpenAIFinish(finish))
+	s.buf = append(s.buf, `}]`...)
+	s.openAIChunkEnd()
+	if s.IncludeUsage {
+		s.buf = append(s.buf, `data: {"id":`...)
+		s.buf = appendJSONString(s.buf, "chatcmpl-"+s.ID)
+		s.buf = append(s.buf, `,"object":"chat.completion.chunk","created":`...)
+		s.buf = appendInt(s.buf, s.Created)
+		s.buf = append(s.buf, `,"model":`...)
+		s.buf = appendJSONString(s.buf, s.Model)
+		s.buf = append(s.buf, `,"choices":[],"usage":`...)
+		s.buf = appendOpenAIUsage(s.buf, u)
+		s.buf = append(s.buf, "}\n\n"...)
+	}
+	s.buf = append(s.buf, "data: [DONE]\n\n"...)
+	s.flush()
+}
+
+// Fail ends a started stream with an error event (the status line has
+// gone already).
+func (s *Stream) Fail(e *Error) {
+	s.head()
+	if s.API == APIAnthropic {
+		s.buf = append(s.buf, "event: error\ndata: "...)
+		s.buf = AppendError(s.buf, APIAnthropic, e)
+		s.buf = append(s.buf, '\n')
+	} else {
+		s.buf = append(s.buf, "data: "...)
+		s.buf = AppendError(s.buf, APIOpenAI, e)
+		s.buf = append(s.buf, '\n')
+	}
+	s.flush()
+}
