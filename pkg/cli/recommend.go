@@ -106,7 +106,7 @@ prompt of the reply time.`,
 	fl.StringVar(&opts.MinScore, "min-score", "", "BENCHMARK=SCORE an open model must reach, e.g. mmlu=70 or mmlu_pro=65")
 	fl.StringVar(&opts.MaxLatency, "max-latency", "", "reply-time limit, e.g. 2s, 1500ms or 2 (seconds)")
 	fl.Var(&opts.Context, "context", "context a request carries; K = 1,024, so 32K = 32,768 (default 8K fit, 500-token prompts)")
-	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "catalog GPU ids local setups may use, comma-separated (default: every GPU)")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "catalog GPU ids local setups may use, comma-separated (default: every GPU); auto = the GPUs detected on this machine, priced as owned (sunk)")
 	fl.StringSliceVar(&opts.Quants, "quant", nil, "quantizations to try, e.g. q4_k_m,q8_0 (default: each model's own)")
 	fl.StringVar(&opts.Privacy, "privacy", "none", "none | contractual | regulated (regulated: no cloud)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "price date YYYY-MM-DD (default today)")
@@ -181,6 +181,7 @@ func parsePrivacy(s string) (decide.Privacy, error) {
 type gpuSelection struct {
 	IDs  []string // nil = every GPU in the catalog
 	Have []decide.OwnedGPU
+	Note string // what auto resolved to, for the output
 }
 
 // resolveGPUFlag turns --gpu values into catalog GPU ids. It is the one
@@ -188,11 +189,35 @@ type gpuSelection struct {
 // machine, owned, from a detector on the Factory) plugs in here.
 func resolveGPUFlag(f *Factory, cat *catalog.Catalog, values []string) (gpuSelection, error) {
 	var sel gpuSelection
+	var named []string
 	for _, v := range values {
-		if strings.EqualFold(strings.TrimSpace(v), "auto") {
-			return gpuSelection{}, FlagErrorf("--gpu auto: hardware detection is not available in this build; give catalog GPU ids (llmcost catalog list --kind gpu)")
+		if !isAutoGPU(v) {
+			named = append(named, v)
+			continue
+		}
+		if sel.Note != "" {
+			continue
+		}
+		// The detected GPUs are owned: their purchase is sunk, as
+		// decide's --have-gpu auto prices them.
+		hw, err := f.detectHardware("--gpu auto")
+		if err != nil {
+			return gpuSelection{}, err
+		}
+		for _, g := range hw.groups {
+			sel.IDs = append(sel.IDs, g.GPU)
+			sel.Have = append(sel.Have, decide.OwnedGPU{GPU: g.GPU, Count: g.Count})
+		}
+		sel.Note = hw.note("--gpu auto", hw.groups)
+		// Detection may add an entry for this machine (an Apple memory size).
+		if cat, err = f.Catalog(); err != nil {
+			return gpuSelection{}, err
 		}
 	}
+	if sel.Note != "" && len(named) == 0 {
+		return sel, nil
+	}
+	values = named
 	ids, err := resolveIDs("gpu", values, nil, func(s string) (string, error) {
 		g, err := cat.GPU(s)
 		if err != nil {
@@ -204,7 +229,9 @@ func resolveGPUFlag(f *Factory, cat *catalog.Catalog, values []string) (gpuSelec
 		return gpuSelection{}, err
 	}
 	if len(values) > 0 && !isAll(values) {
-		sel.IDs = ids
+		sel.IDs = append(sel.IDs, ids...)
+	} else if sel.Note != "" {
+		sel.IDs = nil // auto,all: every GPU, the detected ones owned
 	}
 	return sel, nil
 }
@@ -238,6 +265,9 @@ func recommendRun(o *RecommendOptions) error {
 	if err != nil {
 		return err
 	}
+	if cat, err = f.Catalog(); err != nil { // auto may have extended it
+		return err
+	}
 	var quants []string
 	for _, s := range o.Quants {
 		if s = strings.TrimSpace(s); s == "" {
@@ -252,6 +282,9 @@ func recommendRun(o *RecommendOptions) error {
 	c := recommend.Constraints{Tokens: o.Tokens.N, Task: task, MinScore: minScore, MaxLatencySeconds: latency,
 		ContextTokens: o.Context.N, GPUs: gpus.IDs, Have: gpus.Have, Quants: quants, Privacy: privacy, Top: o.Top}
 	res, err := recommend.Recommend(cat, asOf, c)
+	if err == nil && gpus.Note != "" {
+		res.Notes = append([]string{gpus.Note}, res.Notes...)
+	}
 	var ae *decide.AnswerError
 	if errors.As(err, &ae) {
 		return &InputError{Err: err}

@@ -125,7 +125,6 @@ func TestRecommendFlagErrors(t *testing.T) {
 		{[]string{"recommend", "--tokens", "1M", "--max-latency", "-2s"}, "--max-latency"},
 		{[]string{"recommend", "--tokens", "1M", "--context", "lots"}, "--context"},
 		{[]string{"recommend", "--tokens", "1M", "--gpu", "rtx-9999"}, "--gpu"},
-		{[]string{"recommend", "--tokens", "1M", "--gpu", "auto"}, "--gpu auto"},
 		{[]string{"recommend", "--tokens", "1M", "--quant", "q3_z"}, "--quant"},
 		{[]string{"recommend", "--tokens", "1M", "--privacy", "secret"}, "--privacy"},
 		{[]string{"recommend", "--tokens", "1M", "--top", "-1"}, "--top"},
