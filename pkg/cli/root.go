@@ -105,6 +105,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		newCmdDiff(f, nil),
 		newCmdReport(f, nil),
 		newCmdHardware(f, nil),
+		newCmdBench(f, nil),
 	} {
 		c.GroupID = "cost"
 		root.AddCommand(c)
