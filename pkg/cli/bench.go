@@ -13,6 +13,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/backend"
 	"github.com/llmcost/llmcost/pkg/bench"
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -33,9 +34,15 @@ type BenchOptions struct {
 	MinTokensPerSecond float64
 	APIKeyEnv          string
 	Timeout            time.Duration
+	WriteCatalog       string
+	GPU                string
+	GPUCount           int
+	Quant              string
+	CatalogModel       string
 
-	requestsSet bool
-	levels      []int
+	requestsSet     bool
+	catalogFlagsSet map[string]bool
+	levels          []int
 }
 
 func newCmdBench(f *Factory, runF func(*BenchOptions) error) *cobra.Command {
@@ -75,6 +82,10 @@ and never printed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ctx = cmd.Context()
 			opts.requestsSet = cmd.Flags().Changed("requests")
+			opts.catalogFlagsSet = map[string]bool{}
+			for _, n := range []string{"gpu", "gpus", "quant", "catalog-model"} {
+				opts.catalogFlagsSet[n] = cmd.Flags().Changed(n)
+			}
 			if err := opts.validate(cmd.Flags().Changed("duration")); err != nil {
 				return err
 			}
@@ -96,7 +107,15 @@ and never printed.`,
 	fl.Float64Var(&opts.MinTokensPerSecond, "min-tokens-per-second", 10, "per-stream decode speed that defines the knee")
 	fl.StringVar(&opts.APIKeyEnv, "api-key-env", "", "NAME of the environment variable holding the API key (the key is never printed)")
 	fl.DurationVar(&opts.Timeout, "timeout", backend.DefaultTimeout, "per-request timeout")
+	fl.StringVar(&opts.WriteCatalog, "write-catalog", "", "also write the results as benchmark rows to `DIR`/"+BenchCatalogFile+" (load with --catalog DIR)")
+	fl.StringVar(&opts.GPU, "gpu", "", "with --write-catalog: the catalog GPU `ID` the server runs on (required)")
+	fl.IntVar(&opts.GPUCount, "gpus", 1, "with --write-catalog: how many of --gpu serve the model")
+	fl.StringVar(&opts.Quant, "quant", "", "with --write-catalog: the catalog quantization `ID` of the served weights (required)")
+	fl.StringVar(&opts.CatalogModel, "catalog-model", "", "with --write-catalog: the catalog open model `ID` the server serves (default --model, if it is one)")
 	_ = cmd.RegisterFlagCompletionFunc("api", fixedCompletion("openai", "ollama", "anthropic"))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("quant", completeIDList(f, (*catalog.Catalog).QuantIDs))
+	_ = cmd.RegisterFlagCompletionFunc("catalog-model", completeIDList(f, (*catalog.Catalog).OpenModelIDs))
 	return cmd
 }
 
@@ -190,6 +209,10 @@ func benchRun(o *BenchOptions) error {
 	if err != nil {
 		return err
 	}
+	target, err := o.resolveCatalogTarget()
+	if err != nil {
+		return err
+	}
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -226,6 +249,19 @@ func benchRun(o *BenchOptions) error {
 		DurationSeconds: o.Duration.Seconds(), Tokenizer: prompts.Tokenizer, TokenizerExact: prompts.Exact, Result: res}
 	if err := output.Write(ios, format, out); err != nil {
 		return err
+	}
+	if target != nil {
+		rows, skipped := benchRows(target, o.GPUCount, o.BaseURL, o.Model, f.Today(), res)
+		for _, s := range skipped {
+			fmt.Fprintf(ios.ErrOut, "not written to the catalog: %s\n", s)
+		}
+		if len(rows) > 0 {
+			path, err := writeBenchCatalog(o.WriteCatalog, rows)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(ios.ErrOut, "wrote %d benchmark row(s) for %s on %d× %s (%s) to %s\n", len(rows), target.model, o.GPUCount, target.gpu, target.quant, path)
+		}
 	}
 	failed, first := 0, ""
 	for _, lv := range res.Levels {
