@@ -367,16 +367,7 @@ func newBenchProgress(w io.Writer, tty bool, total int64) *benchProgress {
 	if !tty {
 		return p
 	}
-	p.bar = progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("bench"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("requests"),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetWidth(20),
-	)
+	p.bar = newProgressBar(w, total, "bench", "requests")
 	return p
 }
 

@@ -469,17 +469,23 @@ func newRouteProgress(w io.Writer, tty bool, total int64) *routeProgress {
 	if !tty {
 		return p
 	}
-	p.bar = progressbar.NewOptions64(total,
+	p.bar = newProgressBar(w, total, "routing", "prompts")
+	return p
+}
+
+// newProgressBar is the stderr bar of route and bench: a count, a rate of
+// unit per second, redrawn at most every 100 ms, cleared when done.
+func newProgressBar(w io.Writer, total int64, what, unit string) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("routing"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("prompts"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(20),
 	)
-	return p
 }
 
 func (p *routeProgress) record(r *ledger.Record) {
