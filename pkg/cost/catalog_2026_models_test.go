@@ -45,6 +45,12 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		{"gpt-5.3-codex-spark", "gpt-5.3-codex-spark", dec3, base, "48.125", true},
 		// 7.5 × 0.30 = 2.25; 2.5 × 2.50 = 6.25; total 8.50
 		{"amazon.nova-2-lite-v1:0", "nova-2-lite", dec3, base, "8.5", true},
+		// Standard tier, not the 1.75x Priority price some tables carry:
+		// 7.5 × 1.25 = 9.375; 2.5 × 10 = 25; total 34.375
+		{"amazon.nova-2-pro-preview-20251202-v1:0", "nova-2-pro", dec3, base, "34.375", true},
+		// half the input cached: 3.75 × 1.25 = 4.6875; 3.75 × 0.3125 = 1.171875;
+		// 2.5 × 10 = 25; total 30.859375
+		{"nova-2-pro", "nova-2-pro", dec3, withCache, "30.859375", true},
 		// 7.5 × 2.50 = 18.75; 2.5 × 10 = 25; total 43.75
 		{"command-a-03-2025", "command-a", dec3, base, "43.75", true},
 		// 7.5 × 0.40 = 3.00; 2.5 × 1.20 = 3.00; total 6.00
@@ -109,13 +115,14 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 	}
 }
 
-// Models left out for lack of a price anyone can stand behind stay unknown.
+// Models left out for lack of a price anyone can stand behind, and geo
+// profiles priced differently from the global one, stay unknown.
 func TestIssue14ModelsLeftOutAreUnknown(t *testing.T) {
 	c, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"nova-2-pro", "amazon.nova-2-pro-preview-20251202-v1:0", "us.amazon.nova-2-lite-v1:0"} {
+	for _, name := range []string{"us.amazon.nova-2-pro-preview-20251202-v1:0", "us.amazon.nova-2-lite-v1:0"} {
 		if m, err := c.Cloud(name); err == nil {
 			t.Errorf("%s resolves to %s; it has no price (or a different one) in the sources", name, m.ID.V)
 		}
