@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/llmcost/llmcost/internal/earlyenv"
+	"github.com/llmcost/llmcost/internal/gctune"
 	"github.com/llmcost/llmcost/pkg/cli"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/muesli/termenv"
@@ -19,6 +20,10 @@ func run() int {
 	// not query the terminal (internal/earlyenv). Undo that, and give
 	// termenv and lipgloss defaults built from the real environment.
 	earlyenv.Restore()
+	// Most commands end before a first garbage collection would free
+	// anything worth having; route and bench put the default back
+	// (internal/gctune).
+	gctune.ShortLived(os.Getenv)
 	termenv.SetDefaultOutput(termenv.NewOutput(os.Stdout))
 	lipgloss.SetDefaultRenderer(lipgloss.NewRenderer(os.Stdout))
 	return cli.Main(os.Args[1:], iostreams.System(), os.Getenv)

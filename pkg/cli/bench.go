@@ -48,8 +48,9 @@ type BenchOptions struct {
 func newCmdBench(f *Factory, runF func(*BenchOptions) error) *cobra.Command {
 	opts := &BenchOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure a running server: time to first token, decode speed, throughput per concurrency",
+		Use:         "bench",
+		Annotations: map[string]string{annotationLongRunning: "true"},
+		Short:       "Measure a running server: time to first token, decode speed, throughput per concurrency",
 		Long: `Measure a running LLM server (vLLM, llama.cpp's server, Ollama, SGLang, any
 OpenAI-compatible or Anthropic-compatible endpoint) at a sweep of concurrency
 levels: time to first token (TTFT), inter-token latency (ITL) and end-to-end

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/llmcost/llmcost/internal/gctune"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
@@ -42,6 +43,9 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if longRunning(cmd) {
+				gctune.LongRunning()
+			}
 			read, err := loadConfig(f, configFile)
 			if err != nil {
 				return err
@@ -239,6 +243,21 @@ func (w *wrapped) Unwrap() error { return w.err }
 
 // markRun wraps every RunE so Run knows whether a command got as far as
 // running.
+// annotationLongRunning marks a command that may run for minutes or
+// serve until stopped (route, bench): it gets Go's default garbage
+// collector settings back rather than the short-command ones.
+const annotationLongRunning = "llmcost/long-running"
+
+// longRunning reports whether cmd or a parent is marked long-running.
+func longRunning(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[annotationLongRunning] == "true" {
+			return true
+		}
+	}
+	return false
+}
+
 func markRun(root *cobra.Command) *bool {
 	ran := new(bool)
 	var walk func(c *cobra.Command)

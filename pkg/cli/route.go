@@ -49,8 +49,9 @@ type RouteOptions struct {
 func newCmdRoute(f *Factory, runF func(*RouteOptions) error) *cobra.Command {
 	opts := &RouteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "route (-f PROMPTS | --listen ADDR) --policy POLICY",
-		Short: "Send real prompts through the backends a routing policy names, and log what they cost",
+		Use:         "route (-f PROMPTS | --listen ADDR) --policy POLICY",
+		Annotations: map[string]string{annotationLongRunning: "true"},
+		Short:       "Send real prompts through the backends a routing policy names, and log what they cost",
 		Long: `Route prompts (one per line, or JSONL {"id","prompt","task","pii","max_tokens"})
 through the cloud and local backends of a policy file, measure every answer
 (tokens as the server reports them, latency, time to first token) and append one
