@@ -187,6 +187,23 @@ func TestSnapshotFresh(t *testing.T) {
 	if len(data.Parsed()) != len(files) {
 		t.Fatalf("compiled catalog has %d files, YAML %d", len(data.Parsed()), len(files))
 	}
+	// The compiled values are the YAML's: printed again by the generator
+	// they give the same source (every decimal's coefficient and exponent,
+	// every date's instant, every string and line number).
+	again, err := catalog.GenerateGo("data", data.Parsed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, want) {
+		t.Fatal("data.Parsed() does not rebuild the values parsed from data/**/*.yaml")
+	}
+	for _, nf := range data.Parsed() {
+		for _, m := range nf.File.Models {
+			if m.Verified.Location() != time.UTC || len(m.Prices) > 0 && m.Prices[0].EffectiveFrom.Location() != time.UTC {
+				t.Fatalf("%s: compiled dates are not in UTC", m.ID.V)
+			}
+		}
+	}
 }
 
 func TestEmbeddedCatalogValid(t *testing.T) {
