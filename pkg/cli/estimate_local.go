@@ -208,30 +208,39 @@ func (e *estimateLocalFlags) option(env *hardware.Env, spec hardware.Spec, rente
 // placedCost is a placement that fits with its cost basis, owned or
 // rented, not yet priced at a volume.
 type placedCost struct {
-	hw           hardware.Result
-	lc           cost.LocalCost
-	rented       bool
-	hardwareText string
-	notes        []string
+	hw     hardware.Result
+	lc     cost.LocalCost
+	rented bool
+	rental *catalog.Rental // the offer, when rented
+	notes  []string
+}
+
+// hardwareText describes the machine ("2x rtx-4090 owned"); built only
+// for the placement that is shown, not for every candidate cheapest tries.
+func (pc placedCost) hardwareText() string {
+	s := fmt.Sprintf("%dx %s", pc.hw.GPUs, pc.hw.GPU)
+	if pc.rented {
+		return s + fmt.Sprintf(" rented (%s $%s/h)", pc.rental.Provider, pc.rental.USDPerHour.D)
+	}
+	return s + " owned"
 }
 
 // costOf builds the cost basis of a placement that fits.
 func (e *estimateLocalFlags) costOf(hw hardware.Result, cg *catalog.GPU, rented bool, b cost.LocalBasis, inputShare decimal.Decimal) (placedCost, error) {
-	pc := placedCost{hw: hw, rented: rented, hardwareText: fmt.Sprintf("%dx %s", hw.GPUs, hw.GPU)}
+	pc := placedCost{hw: hw, rented: rented}
 	var err error
 	if rented {
 		var rental *catalog.Rental
 		if pc.lc, rental, err = rentedCost(hw, cg, b, inputShare); err != nil {
 			return pc, err
 		}
-		pc.hardwareText += fmt.Sprintf(" rented (%s $%s/h)", rental.Provider, rental.USDPerHour.D)
+		pc.rental = rental
 		if rental.Unverified {
 			pc.notes = append(pc.notes, fmt.Sprintf("rental %s $%s/h", rental.Provider, rental.USDPerHour.D))
 		}
 		return pc, nil
 	}
 	pc.lc, pc.notes, err = e.Owned.ownedCost(hw, cg, b, inputShare)
-	pc.hardwareText += " owned"
 	return pc, err
 }
 
@@ -256,7 +265,7 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 	opt := EstimateOption{
 		ID: id, Kind: "local", Name: hw.Model,
 		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
-		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText, Utilization: &util,
+		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText(), Utilization: &util,
 		Unverified: len(notes) > 0, Notes: notes,
 	}
 	if t := tokens.Total(); t > 0 {
