@@ -85,14 +85,29 @@ func mergeDefaults(dst *Defaults, src *Defaults) {
 
 // index builds the alias tables and reports clashes.
 func (c *Catalog) index(is *issues) {
-	c.aliases = map[string]string{}
-	c.oaliases = map[string]string{}
-	c.galiases = map[string]string{}
-	for _, id := range c.CloudIDs() {
+	// Sized for the ids and their aliases: the maps never grow (and
+	// rehash) while the catalog loads.
+	n := len(c.cloud)
+	for _, m := range c.cloud {
+		n += len(m.Aliases)
+	}
+	c.aliases = make(map[string]string, n)
+	n = len(c.open)
+	for _, m := range c.open {
+		n += len(m.Aliases)
+	}
+	c.oaliases = make(map[string]string, n)
+	n = len(c.gpus)
+	for _, g := range c.gpus {
+		n += len(g.Aliases)
+	}
+	c.galiases = make(map[string]string, n)
+	cloudIDs := c.CloudIDs()
+	for _, id := range cloudIDs {
 		m := c.cloud[id]
 		addAlias(is, c.aliases, id, id, m.File, m.ID.Line)
 	}
-	for _, id := range c.CloudIDs() {
+	for _, id := range cloudIDs {
 		m := c.cloud[id]
 		for _, a := range m.Aliases {
 			addAlias(is, c.aliases, a, id, m.File, m.ID.Line)
