@@ -166,6 +166,9 @@ type BreakevenLocal struct {
 	PrefillTPS        float64         `json:"prefill_tokens_per_second"`
 	SpeedBasis        string          `json:"speed_basis"`
 	Concurrency       int             `json:"concurrency"`
+	// Measured says which speeds come from `llmcost bench` rows of a
+	// --catalog DIR; absent when none do.
+	Measured string `json:"measured,omitempty"`
 }
 
 // BreakevenCloud is the cloud side at --tokens.
@@ -408,6 +411,7 @@ func breakevenLocal(hw hardware.Result, at cost.LocalMonthly, rental *catalog.Re
 		PrefillTPS:   round3(hw.Prefill.Value),
 		SpeedBasis:   string(hw.Aggregate.Basis),
 		Concurrency:  hw.Concurrency,
+		Measured:     hw.MeasuredText(),
 	}
 	if hw.GPUs > 1 {
 		l.ID += fmt.Sprintf("x%d", hw.GPUs)
@@ -427,6 +431,9 @@ func breakevenNotes(r *BreakevenResult, hw hardware.Result) []string {
 	}
 	notes = append(notes, fmt.Sprintf("throughput per machine: %.0f output tok/s at concurrency %d (%s), prefill %.0f tok/s (%s)",
 		hw.Aggregate.Value, hw.Concurrency, hw.Aggregate.Basis, hw.Prefill.Value, hw.Prefill.Basis))
+	if n := hw.MeasuredNote(); n != "" {
+		notes = append(notes, n)
+	}
 	for _, c := range r.Crossings {
 		if !c.LocalCheaper {
 			notes = append(notes, fmt.Sprintf("local becomes dearer again at %s tokens/month, where it needs another machine", units.FormatTokens(c.TokensPerMonth)))

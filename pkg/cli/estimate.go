@@ -235,10 +235,14 @@ type EstimateOption struct {
 	ScheduledChange     *PriceChange     `json:"scheduled_change,omitempty"`
 
 	// Local options (kind "local").
-	GPUs            *int                `json:"gpus,omitempty"`
-	Fits            *bool               `json:"fits,omitempty"`
-	Hardware        string              `json:"hardware,omitempty"`
-	Utilization     *float64            `json:"utilization,omitempty"`
+	GPUs        *int     `json:"gpus,omitempty"`
+	Fits        *bool    `json:"fits,omitempty"`
+	Hardware    string   `json:"hardware,omitempty"`
+	Utilization *float64 `json:"utilization,omitempty"`
+	// Measured says which speeds come from `llmcost bench` rows of a
+	// --catalog DIR ("measured 2026-12-02, 4 streams: ..."); absent when
+	// the speeds are the catalog's or estimated.
+	Measured        string              `json:"measured,omitempty"`
 	BreakevenMonths map[string]*float64 `json:"breakeven_months,omitempty"`
 	Notes           []string            `json:"notes,omitempty"`
 }

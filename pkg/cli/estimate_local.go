@@ -168,6 +168,9 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 				o.BreakevenMonths[c.ID] = nil
 			}
 		}
+		if o.Measured != "" {
+			res.Notes = append(res.Notes, o.ID+": "+o.Measured)
+		}
 		if o.Unverified {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s rests on unverified values: %s", o.ID, strings.Join(o.Notes, "; ")))
 		}
@@ -257,6 +260,7 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 		ID: id, Kind: "local", Name: hw.Model,
 		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
 		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText, Utilization: &util,
+		Measured:   hw.MeasuredText(),
 		Unverified: len(notes) > 0, Notes: notes,
 	}
 	if t := tokens.Total(); t > 0 {

@@ -39,6 +39,7 @@ type Recommendation struct {
 	Quality        string          `json:"quality"`
 	ReplySeconds   *float64        `json:"reply_seconds"`
 	HFRepo         string          `json:"hf_repo,omitempty"`
+	Measured       string          `json:"measured,omitempty"` // speeds from `llmcost bench` (local only)
 }
 
 // Change is a threshold at which the verdict would be different.
@@ -249,6 +250,9 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		if r.Kind == "local" && d.BestLocal != nil {
 			for _, o := range opts {
 				if o.Model == r.Model && o.GPU == r.GPU && o.Mode == r.Mode {
+					if o.measuredNote != "" {
+						d.Notes = append(d.Notes, o.measuredNote)
+					}
 					d.Notes = append(d.Notes, o.notes...)
 					break
 				}
@@ -289,7 +293,7 @@ func (d *Decision) recommendLocal(role string, share float64, tokens int64, o *L
 	reply := math.Round(o.ReplySeconds*100) / 100
 	d.Recommendations = append(d.Recommendations, Recommendation{Role: role, Kind: "local", Model: o.Model, GPU: o.GPU, GPUs: o.GPUs,
 		Quant: o.Quant, Mode: o.Mode, Provider: o.Provider, TrafficShare: share, TokensPerMonth: tokens, MonthlyCostUSD: o.MonthlyCostUSD,
-		UpfrontUSD: o.UpfrontUSD, Quality: quality(o), ReplySeconds: &reply, HFRepo: o.HFRepo})
+		UpfrontUSD: o.UpfrontUSD, Quality: quality(o), ReplySeconds: &reply, HFRepo: o.HFRepo, Measured: o.Measured})
 }
 
 func localReason(o *LocalOption, vol string, e *env) string {
