@@ -3,6 +3,7 @@ package decide
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,6 +103,13 @@ const maxLocalShown = 5
 
 // Decide computes the verdict for answers a against catalog cat at date asOf.
 func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error) {
+	return DecideOn(cat, asOf, a, nil)
+}
+
+// DecideOn is Decide with the local setups narrowed to the catalog GPU ids
+// gpus (nil = every GPU). GPUs the answers own are always tried: what is
+// already paid for is an option whatever else may be bought.
+func DecideOn(cat *catalog.Catalog, asOf time.Time, a *Answers, gpus []string) (*Decision, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -111,6 +119,14 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	e, err := newEnv(cat, asOf, a)
 	if err != nil {
 		return nil, err
+	}
+	if gpus != nil {
+		e.gpuIDs = slices.Clone(gpus)
+		for _, g := range a.HaveGPUs {
+			if cg, err := cat.GPU(g.GPU); err == nil && !slices.Contains(e.gpuIDs, cg.ID.V) {
+				e.gpuIDs = append(e.gpuIDs, cg.ID.V)
+			}
+		}
 	}
 	T := a.Monthly()
 	split := splitFor(T, e.share)
