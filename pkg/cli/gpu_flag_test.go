@@ -140,6 +140,14 @@ func TestEstimateGPUFlagAutomaticOptions(t *testing.T) {
 	table := mustOn(t, twoRTX4090, "estimate", "--tokens", "10M", "--models", "gpt-4o-mini", "--gpu", "auto")
 	checkLocalGolden(t, filepath.Join("hardware", "estimate-gpu-auto-2x-rtx-4090.table"), table)
 
+	// autoxN: N of the detected type.
+	mustJSON(t, mustOn(t, twoRTX4090, "estimate", "--tokens", "10M", "--models", "gpt-4o-mini", "--gpu", "autox1", "--format", "json"), &res)
+	for _, o := range res.Options {
+		if o.Kind == "local" && (o.GPUs != 1 || !strings.Contains(o.ID, "@rtx-4090:")) {
+			t.Errorf("--gpu autox1: %s on %d GPUs", o.ID, o.GPUs)
+		}
+	}
+
 	// A named GPU without a count: sized per model, on that GPU alone.
 	out, errOut, code := runNoDetect(t, "estimate", "--tokens", "10M", "--models", "gpt-4o-mini", "--gpu", "rtx-3090", "--format", "json")
 	if code != 0 {
