@@ -263,6 +263,6 @@ func TestDecideSaysMeasured(t *testing.T) {
 	card := mustRun(t, append(args, "--catalog", dir)...)
 	containsAll(t, card, "note: gpt-oss-20b@rtx-4090:mxfp4: measured 2026-11-27, 1 stream: 400.0 tok/s")
 	checkLocalGolden(t, filepath.Join("measured", "decide.table"), card)
-	csv := mustRun(t, append(args, "--catalog", dir, "--format", "markdown")...)
-	containsAll(t, csv, "gpt-oss-20b@rtx-4090:mxfp4: measured 2026-11-27")
+	md := mustRun(t, append(args, "--catalog", dir, "--format", "markdown")...)
+	containsAll(t, md, "gpt-oss-20b@rtx-4090:mxfp4: measured 2026-11-27")
 }
