@@ -35,7 +35,10 @@ type BreakevenOptions struct {
 	PlotVolume   string
 	AsOf         string
 
-	spec hardware.Spec
+	GPU gpuFlag
+
+	spec   hardware.Spec
+	viaGPU bool // the spec's GPU came from --gpu
 }
 
 func newCmdBreakeven(f *Factory, runF func(*BreakevenOptions) error) *cobra.Command {
@@ -57,7 +60,11 @@ breakeven_months = hardware price / (cloud monthly - local running monthly) at
 The crossover is the monthly volume where local total cost (amortization
 included) equals the cloud bill, found exactly, GPU-count steps included.
 --rent prices the GPU at its cheapest catalog rental instead (no upfront cost;
---ops-monthly still applies).`,
+--ops-monthly still applies).
+
+--gpu GPU[xN] or --gpu auto (the GPUs detected on this machine) gives the GPU of
+--local MODEL[:QUANT]. Speeds measured by llmcost bench --write-catalog DIR
+replace the catalog's with --catalog DIR, and a note says so.`,
 		Example: `  llmcost breakeven --local llama-3.1-8b@rtx-4090 --vs gpt-4o --tokens 50M
 
   # datacenter GPUs have no catalog purchase price: give one
@@ -66,21 +73,27 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
   # batching 8 requests at once, European electricity, terminal chart and an SVG
   llmcost breakeven --local qwen2.5-32b@rtx-5090 --vs gpt-4.1 --concurrency 8 --kwh-price 0.31 --chart --plot breakeven.svg
 
-  # the GPUs of this machine (see llmcost hardware)
-  llmcost breakeven --local llama-3.1-8b@auto --vs gpt-4o-mini --tokens 50M
+  # the GPUs of this machine (see llmcost hardware); --local llama-3.1-8b@auto is the same
+  llmcost breakeven --local llama-3.1-8b --gpu auto --vs gpt-4o-mini --tokens 50M
 
   # rented instead of owned
   llmcost breakeven --local llama-3.1-8b@h100-sxm:fp16 --vs gpt-4o-mini --rent --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Local == "" || opts.Vs == "" {
-				return FlagErrorf("give both --local MODEL@GPU and --vs CLOUD_MODEL")
+				return FlagErrorf("give both --local MODEL@GPU (or --local MODEL --gpu GPU|auto) and --vs CLOUD_MODEL")
 			}
-			spec, err := parseLocalSpec("local", opts.Local)
+			if err := opts.GPU.parse(); err != nil {
+				return err
+			}
+			if opts.GPU.set() && strings.Contains(opts.Local, "@") {
+				return FlagErrorf("--local %s names its GPU and --gpu %s another: give the GPU once", opts.Local, opts.GPU.Value)
+			}
+			spec, viaGPU, err := localSpec("local", opts.Local, &opts.GPU)
 			if err != nil {
 				return err
 			}
-			opts.spec = spec
+			opts.spec, opts.viaGPU = spec, viaGPU
 			if opts.InputShare != opts.InputShare || opts.InputShare < 0 || opts.InputShare > 1 {
 				return FlagErrorf("invalid value %v for --input-share: a share is between 0 and 1", opts.InputShare)
 			}
@@ -106,7 +119,8 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Local, "local", "", "local setup MODEL@GPU[:QUANT][xN], e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's")
+	fl.StringVar(&opts.Local, "local", "", "local setup MODEL@GPU[:QUANT][xN], e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's; MODEL[:QUANT] with --gpu")
+	fl.StringVar(&opts.GPU.Value, "gpu", "", "GPU of --local MODEL[:QUANT]: a catalog GPU id, GPUxN, or auto (the GPUs detected on this machine)")
 	fl.StringVar(&opts.Vs, "vs", "", "cloud model id to compare with")
 	fl.Var(&opts.Tokens, "tokens", "tokens per month (or per day/week: 300K/day) for breakeven_months")
 	fl.Float64Var(&opts.InputShare, "input-share", 0.75, "share of tokens that is input (0-1)")
@@ -118,6 +132,7 @@ included) equals the cloud bill, found exactly, GPU-count steps included.
 	fl.StringVar(&opts.PlotVolume, "plot-volume", "", "write the monthly-cost-by-volume chart (crossover marked) to `FILE` (.svg or .png)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "cloud price date YYYY-MM-DD (default today)")
 	_ = cmd.RegisterFlagCompletionFunc("vs", completeCloudModels(f))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	_ = cmd.MarkFlagFilename("plot", "svg", "png")
 	_ = cmd.MarkFlagFilename("plot-volume", "svg", "png")
 	return cmd
@@ -166,6 +181,9 @@ type BreakevenLocal struct {
 	PrefillTPS        float64         `json:"prefill_tokens_per_second"`
 	SpeedBasis        string          `json:"speed_basis"`
 	Concurrency       int             `json:"concurrency"`
+	// Measured says which speeds come from `llmcost bench` rows of a
+	// --catalog DIR; absent when none do.
+	Measured string `json:"measured,omitempty"`
 }
 
 // BreakevenCloud is the cloud side at --tokens.
@@ -197,13 +215,20 @@ func breakevenRun(o *BreakevenOptions) error {
 	if err != nil {
 		return err
 	}
-	spec, autoNote, err := resolveAutoSpec(f, "local", o.spec)
+	label := "--local " + o.spec.Text
+	if o.viaGPU {
+		label = "--gpu " + o.GPU.Value
+	}
+	spec, autoNote, err := resolveAutoSpec(f, label, o.spec)
 	if err != nil {
 		return err
 	}
 	o.spec = spec
 	cat, err := f.Catalog()
 	if err != nil {
+		return err
+	}
+	if err := o.GPU.check(cat); err != nil {
 		return err
 	}
 	asOf, err := parseAsOf(o.AsOf, f)
@@ -408,6 +433,7 @@ func breakevenLocal(hw hardware.Result, at cost.LocalMonthly, rental *catalog.Re
 		PrefillTPS:   round3(hw.Prefill.Value),
 		SpeedBasis:   string(hw.Aggregate.Basis),
 		Concurrency:  hw.Concurrency,
+		Measured:     hw.MeasuredText(),
 	}
 	if hw.GPUs > 1 {
 		l.ID += fmt.Sprintf("x%d", hw.GPUs)
@@ -427,6 +453,9 @@ func breakevenNotes(r *BreakevenResult, hw hardware.Result) []string {
 	}
 	notes = append(notes, fmt.Sprintf("throughput per machine: %.0f output tok/s at concurrency %d (%s), prefill %.0f tok/s (%s)",
 		hw.Aggregate.Value, hw.Concurrency, hw.Aggregate.Basis, hw.Prefill.Value, hw.Prefill.Basis))
+	if n := hw.MeasuredNote(); n != "" {
+		notes = append(notes, n)
+	}
 	for _, c := range r.Crossings {
 		if !c.LocalCheaper {
 			notes = append(notes, fmt.Sprintf("local becomes dearer again at %s tokens/month, where it needs another machine", units.FormatTokens(c.TokensPerMonth)))

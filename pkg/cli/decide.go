@@ -45,6 +45,7 @@ type DecideOptions struct {
 	Load             string
 	PeakRatio        float64
 	HaveGPUs         []string
+	GPUs             []string // --gpu: the GPU types local setups may use
 	Budget           string
 	OpsHours         float64
 	OpsRate          string
@@ -73,6 +74,10 @@ ACCESSIBLE=1 for screen readers). Otherwise every answer comes from flags or
 file only fills answers it leaves out), and missing answers are one error
 listing them.
 --write-policy writes a route policy implementing the verdict.
+--gpu narrows the GPUs local setups may use (GPUs already owned are always
+tried); --gpu auto is the GPUs detected on this machine (llmcost hardware),
+owned unless --have-gpu says what you own. Speeds measured by llmcost bench
+--write-catalog DIR replace the catalog's with --catalog DIR, and a note says so.
 
 The answers file is YAML with one key per question (all optional but the
 volume, privacy and task):
@@ -102,7 +107,11 @@ volume, privacy and task):
 
   # regulated data, GPUs already owned, a latency target and a budget
   llmcost decide --tokens 20M --privacy regulated --task qa --have-gpu rtx-4090x2 \
-      --latency 5 --budget 300 --format json`,
+      --latency 5 --budget 300 --format json
+
+  # local setups only on the GPUs of this machine (owned), or on GPUs you might buy or rent
+  llmcost decide --tokens 50M --privacy none --task code --gpu auto
+  llmcost decide --tokens 50M --privacy none --task code --gpu rtx-4090,l40s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Set flags win over the answers file; so do values applyConfig
@@ -145,6 +154,7 @@ volume, privacy and task):
 	fl.StringVar(&opts.Load, "load", "steady", "steady | spiky")
 	fl.Float64Var(&opts.PeakRatio, "peak-ratio", decide.DefaultPeakToAverage, "with --load spiky: peak ÷ average traffic")
 	fl.StringArrayVar(&opts.HaveGPUs, "have-gpu", nil, "GPUs you already own, GPU or GPUxN (repeatable): rtx-4090x2, or auto for the GPUs detected on this machine")
+	fl.StringSliceVar(&opts.GPUs, "gpu", nil, "catalog GPU ids local setups may use, comma-separated (default: every GPU); auto = the GPUs detected on this machine, owned unless --have-gpu says what you own")
 	fl.StringVar(&opts.Budget, "budget", "", "monthly budget in USD")
 	fl.Float64Var(&opts.OpsHours, "ops-hours", 0, "hours a month spent operating local hardware")
 	fl.StringVar(&opts.OpsRate, "ops-rate", "", "USD per operations hour (default 75)")
@@ -157,7 +167,8 @@ volume, privacy and task):
 	_ = cmd.RegisterFlagCompletionFunc("task", fixedCompletion(decide.Tasks...))
 	_ = cmd.RegisterFlagCompletionFunc("accuracy", fixedCompletion("good-enough", "best", "mmlu:", "mmlu_pro:"))
 	_ = cmd.RegisterFlagCompletionFunc("load", fixedCompletion(decide.Loads...))
-	_ = cmd.RegisterFlagCompletionFunc("have-gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("have-gpu", completeGPUs(f))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	cmd.MarkFlagsMutuallyExclusive("tokens", "requests")
 	return cmd
 }
@@ -365,7 +376,28 @@ func decideRun(o *DecideOptions) error {
 	if err != nil {
 		return err
 	}
+	var autoNotes []string // what auto became
 	if autoNote != "" {
+		autoNotes = append(autoNotes, autoNote)
+	}
+	var gpus []string // nil = every GPU
+	if len(o.GPUs) > 0 {
+		sel, err := resolveGPUFlag(f, cat, o.GPUs)
+		if err != nil {
+			return err
+		}
+		gpus = sel.IDs
+		if sel.Note != "" {
+			// The detected GPUs are owned, unless the answers say what is.
+			if len(a.HaveGPUs) == 0 {
+				a.HaveGPUs = sel.Have
+			} else {
+				sel.Note += "; owned: the GPUs --have-gpu names"
+			}
+			autoNotes = append(autoNotes, sel.Note)
+		}
+	}
+	if len(autoNotes) > 0 {
 		// A detected Apple machine adds a catalog entry with its memory.
 		if cat, err = f.Catalog(); err != nil {
 			return err
@@ -379,7 +411,7 @@ func decideRun(o *DecideOptions) error {
 	if err := checkBenchmark(cat, a); err != nil {
 		return err
 	}
-	d, err := decide.Decide(cat, asOf, a)
+	d, err := decide.DecideOn(cat, asOf, a, gpus)
 	var ae *decide.AnswerError
 	if errors.As(err, &ae) && ae.File == "" && ae.Flag == "" {
 		// An answer no setup can meet: say where it came from.
@@ -388,8 +420,8 @@ func decideRun(o *DecideOptions) error {
 	if err != nil {
 		return err
 	}
-	if autoNote != "" {
-		d.Notes = append([]string{autoNote}, d.Notes...)
+	if len(autoNotes) > 0 {
+		d.Notes = append(autoNotes, d.Notes...)
 	}
 	if o.WritePolicy != "" {
 		if err := writePolicy(o.WritePolicy, d, cost.BasisFromCatalog(cat.Defaults).HoursPerMonth); err != nil {

@@ -56,7 +56,15 @@ and reasoning included).
 The workload is --tokens per month (or per day/week/hour: 300K/day), split into
 input and output by --input-share, or given as --input and --output. Long-context
 tiers bill the whole request at the tier rate once a request's prompt exceeds the
-threshold, so --prompt-tokens (the prompt length of one request) matters.`,
+threshold, so --prompt-tokens (the prompt length of one request) matters.
+
+Local options are named with --local (owned) and --rent MODEL@GPU[:QUANT][xN],
+or are, by default, the cheapest owned and rented machine for each model of the
+catalog's local comparison set. --gpu GPU[xN] or --gpu auto (the GPUs detected
+on this machine, see llmcost hardware) gives the GPU of --local/--rent MODEL
+values without @GPU, or, with neither, puts the comparison set on that GPU.
+Speeds measured by llmcost bench --write-catalog DIR replace the catalog's when
+--catalog DIR is given, and the output says so ("measured 2026-12-02, 4 streams").`,
 		Example: `  # 10M tokens a month on the default comparison set
   llmcost estimate --tokens 10M
 
@@ -69,8 +77,11 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
   # explicit input and output, long prompts (long-context tiers apply)
   llmcost estimate --input 40M --output 2M --prompt-tokens 300K --models gpt-5.4,gemini-2.5-pro --format json
 
-  # a local model on the GPUs of this machine (see llmcost hardware)
-  llmcost estimate --tokens 50M --local llama-3.1-8b@auto`,
+  # a local model on the GPUs of this machine (see llmcost hardware); MODEL@auto is the same
+  llmcost estimate --tokens 50M --local llama-3.1-8b --gpu auto
+
+  # the catalog's local comparison set on this machine, owned and rented
+  llmcost estimate --tokens 50M --models gpt-4o-mini --gpu auto`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl := cmd.Flags()
@@ -114,6 +125,7 @@ threshold, so --prompt-tokens (the prompt length of one request) matters.`,
 	cmd.MarkFlagsMutuallyExclusive("models", "all")
 	_ = cmd.RegisterFlagCompletionFunc("cache-ttl", fixedCompletion("5m", "1h"))
 	_ = cmd.RegisterFlagCompletionFunc("models", completeCloudModels(f))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	return cmd
 }
 
@@ -235,10 +247,14 @@ type EstimateOption struct {
 	ScheduledChange     *PriceChange     `json:"scheduled_change,omitempty"`
 
 	// Local options (kind "local").
-	GPUs            *int                `json:"gpus,omitempty"`
-	Fits            *bool               `json:"fits,omitempty"`
-	Hardware        string              `json:"hardware,omitempty"`
-	Utilization     *float64            `json:"utilization,omitempty"`
+	GPUs        *int     `json:"gpus,omitempty"`
+	Fits        *bool    `json:"fits,omitempty"`
+	Hardware    string   `json:"hardware,omitempty"`
+	Utilization *float64 `json:"utilization,omitempty"`
+	// Measured says which speeds come from `llmcost bench` rows of a
+	// --catalog DIR ("measured 2026-12-02, 4 streams: ..."); absent when
+	// the speeds are the catalog's or estimated.
+	Measured        string              `json:"measured,omitempty"`
 	BreakevenMonths map[string]*float64 `json:"breakeven_months,omitempty"`
 	Notes           []string            `json:"notes,omitempty"`
 }

@@ -23,40 +23,66 @@ type estimateLocalFlags struct {
 	Local   []string
 	Rent    []string
 	NoLocal bool
+	GPU     gpuFlag
 	Owned   ownedFlags
 
-	local, rent []hardware.Spec
-	autoNotes   []string // what MODEL@auto became
+	local, rent       []hardware.Spec
+	localGPU, rentGPU []bool   // the spec's GPU came from --gpu
+	autoNotes         []string // what MODEL@auto or --gpu auto became
 }
 
 func (e *estimateLocalFlags) register(fl *pflag.FlagSet) {
-	fl.StringArrayVar(&e.Local, "local", nil, "owned local option MODEL@GPU[:QUANT][xN] (repeatable), e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's")
-	fl.StringArrayVar(&e.Rent, "rent", nil, "rented option MODEL@GPU[:QUANT][xN] at the GPU's cheapest catalog rental (repeatable); GPU auto = this machine's type")
+	fl.StringArrayVar(&e.Local, "local", nil, "owned local option MODEL@GPU[:QUANT][xN] (repeatable), e.g. llama-3.1-70b@rtx-4090:q4_k_mx2; GPU auto = this machine's; MODEL[:QUANT] with --gpu")
+	fl.StringArrayVar(&e.Rent, "rent", nil, "rented option MODEL@GPU[:QUANT][xN] at the GPU's cheapest catalog rental (repeatable); GPU auto = this machine's type; MODEL[:QUANT] with --gpu")
 	fl.BoolVar(&e.NoLocal, "no-local", false, "leave out the automatic local options (the catalog's local comparison set)")
+	fl.StringVar(&e.GPU.Value, "gpu", "", "GPU of the local options, GPU[xN] or auto (this machine's): for --local/--rent MODEL without @GPU, or else the automatic options on it alone")
 	e.Owned.register(fl)
 }
 
+// fixedMachine reports whether --gpu names one machine (auto, or a count):
+// then --hardware-price and --watts can price the automatic options.
+func (e *estimateLocalFlags) fixedMachine() bool {
+	return e.GPU.set() && (isAutoGPU(e.GPU.spec.GPU) || e.GPU.spec.GPUs > 0)
+}
+
 func (e *estimateLocalFlags) validate() error {
-	e.local, e.rent = nil, nil
+	e.local, e.rent, e.localGPU, e.rentGPU = nil, nil, nil, nil
+	if err := e.GPU.parse(); err != nil {
+		return err
+	}
+	viaGPU := 0
 	for _, s := range e.Local {
-		spec, err := parseLocalSpec("local", s)
+		spec, via, err := localSpec("local", s, &e.GPU)
 		if err != nil {
 			return err
 		}
-		e.local = append(e.local, spec)
+		e.local, e.localGPU = append(e.local, spec), append(e.localGPU, via)
+		if via {
+			viaGPU++
+		}
 	}
 	for _, s := range e.Rent {
-		spec, err := parseLocalSpec("rent", s)
+		spec, via, err := localSpec("rent", s, &e.GPU)
 		if err != nil {
 			return err
 		}
-		e.rent = append(e.rent, spec)
+		e.rent, e.rentGPU = append(e.rent, spec), append(e.rentGPU, via)
+		if via {
+			viaGPU++
+		}
 	}
-	if e.NoLocal && (len(e.local) > 0 || len(e.rent) > 0) {
+	named := len(e.local) > 0 || len(e.rent) > 0
+	if e.NoLocal && named {
 		return FlagErrorf("--no-local leaves out only the automatic options; drop it or drop --local/--rent")
 	}
-	if len(e.local) == 0 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
-		return FlagErrorf("--hardware-price and --watts describe one machine: name it with --local MODEL@GPU")
+	if e.NoLocal && e.GPU.set() {
+		return FlagErrorf("--no-local leaves out the local options that --gpu %s would place; drop one of them", e.GPU.Value)
+	}
+	if e.GPU.set() && named && viaGPU == 0 {
+		return FlagErrorf("--gpu %s applies to --local/--rent MODEL[:QUANT] given without @GPU, and every one here names its GPU; drop --gpu or the @GPU", e.GPU.Value)
+	}
+	if len(e.local) == 0 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") && !(e.fixedMachine() && !named) {
+		return FlagErrorf("--hardware-price and --watts describe one machine: name it with --local MODEL@GPU (or --gpu GPUxN or auto)")
 	}
 	if len(e.local) > 1 && (e.Owned.HardwarePrice != "" || e.Owned.Watts != "") {
 		// One price for machines of different GPU counts would be wrong for all but one.
@@ -70,19 +96,34 @@ func (e *estimateLocalFlags) validate() error {
 // entry with its memory).
 func (e *estimateLocalFlags) resolveAuto(f *Factory) error {
 	for _, set := range []struct {
-		flag  string
-		specs []hardware.Spec
-	}{{"local", e.local}, {"rent", e.rent}} {
+		flag   string
+		specs  []hardware.Spec
+		viaGPU []bool
+	}{{"local", e.local, e.localGPU}, {"rent", e.rent, e.rentGPU}} {
 		for i := range set.specs {
-			spec, note, err := resolveAutoSpec(f, set.flag, set.specs[i])
+			label := "--" + set.flag + " " + set.specs[i].Text
+			if set.viaGPU[i] {
+				label = "--gpu " + e.GPU.Value
+			}
+			spec, note, err := resolveAutoSpec(f, label, set.specs[i])
 			if err != nil {
 				return err
 			}
 			set.specs[i] = spec
-			if note != "" {
+			if note != "" && !slices.Contains(e.autoNotes, note) {
 				e.autoNotes = append(e.autoNotes, note)
 			}
 		}
+	}
+	// --gpu auto with no --local/--rent: the automatic options go on the
+	// machine detected here.
+	if e.GPU.set() && isAutoGPU(e.GPU.spec.GPU) && len(e.local)+len(e.rent) == 0 {
+		spec, note, err := resolveAutoSpec(f, "--gpu "+e.GPU.Value, hardware.Spec{GPU: e.GPU.spec.GPU, GPUs: e.GPU.spec.GPUs, Text: e.GPU.Value})
+		if err != nil {
+			return err
+		}
+		e.GPU.spec.GPU, e.GPU.spec.GPUs = spec.GPU, spec.GPUs
+		e.autoNotes = append(e.autoNotes, note)
 	}
 	return nil
 }
@@ -96,8 +137,12 @@ func (e *estimateLocalFlags) resolveAuto(f *Factory) error {
 // --all picks the cloud side, local options are the ones named.
 func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalog, w cost.Workload, res *EstimateResult) error {
 	explicit := len(e.local) > 0 || len(e.rent) > 0
-	if e.NoLocal || !explicit && !defaultSet {
+	// --gpu asks for local options whatever picks the cloud side.
+	if e.NoLocal || !explicit && !defaultSet && !e.GPU.set() {
 		return nil
+	}
+	if err := e.GPU.check(cat); err != nil {
+		return err
 	}
 	res.Notes = append(res.Notes, e.autoNotes...)
 	env, err := newLocalEnv(cat)
@@ -133,15 +178,33 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 			local, running = append(local, opt), append(running, run)
 		}
 	} else {
+		var left []string
 		for _, id := range cat.Defaults.LocalComparisonSet {
+			placed := false
 			for _, rented := range []bool{false, true} {
 				if opt, run, ok := e.cheapest(env, cat, id, rented, basis, req, tokens, inputShare); ok {
 					local, running = append(local, opt), append(running, run)
+					placed = true
 				}
+			}
+			if !placed {
+				left = append(left, id)
 			}
 		}
 		switch {
 		case len(cat.Defaults.LocalComparisonSet) == 0:
+		case e.GPU.set():
+			machine := e.GPU.spec.GPU
+			if n := e.GPU.spec.GPUs; n > 0 {
+				machine = fmt.Sprintf("%dx %s", n, machine)
+			} else {
+				machine = fmt.Sprintf("up to %d %s", autoLocalMaxGPUs, machine)
+			}
+			note := fmt.Sprintf("local options: each model of the catalog's local comparison set on %s (--gpu), owned and rented where the catalog prices it", machine)
+			if len(left) > 0 {
+				note += fmt.Sprintf("; left out (does not fit, or no price, power figure or verified rental): %s", strings.Join(left, ", "))
+			}
+			res.Notes = append(res.Notes, note)
 		case len(local) == 0:
 			ctx := req.ContextTokens
 			if ctx == 0 {
@@ -167,6 +230,9 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 			} else {
 				o.BreakevenMonths[c.ID] = nil
 			}
+		}
+		if o.Measured != "" {
+			res.Notes = append(res.Notes, o.ID+": "+o.Measured)
 		}
 		if o.Unverified {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s rests on unverified values: %s", o.ID, strings.Join(o.Notes, "; ")))
@@ -266,6 +332,7 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 		ID: id, Kind: "local", Name: hw.Model,
 		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
 		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText(), Utilization: &util,
+		Measured:   hw.MeasuredText(),
 		Unverified: len(notes) > 0, Notes: notes,
 	}
 	if t := tokens.Total(); t > 0 {
@@ -290,19 +357,30 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		pos   int // catalog order
 	}
 	var cands []candidate
-	for pos, gid := range cat.GPUIDs() {
+	gids, count := cat.GPUIDs(), 0
+	if e.GPU.set() {
+		// --gpu: that GPU alone (auto is resolved by now), on the count given.
+		_, cg, err := env.GPU(e.GPU.spec.GPU)
+		if err != nil {
+			return EstimateOption{}, decimal.Zero, false
+		}
+		gids, count = []string{cg.ID.V}, e.GPU.spec.GPUs
+	}
+	for pos, gid := range gids {
 		_, cg, err := env.GPU(gid)
 		if err != nil {
 			continue
 		}
-		// Unasked, only verified rental offers are proposed.
-		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && (!cg.PriceUSD.Set || !cg.TDPW.Set) {
+		// Unasked, only verified rental offers are proposed; an owned GPU
+		// needs a price and a power figure, from the catalog or the flags.
+		priced := (cg.PriceUSD.Set || e.Owned.HardwarePrice != "") && (cg.TDPW.Set || e.Owned.Watts != "")
+		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && !priced {
 			continue
 		}
 		// With no GPU count asked, Place sizes the machine itself: the
 		// result is already the placement on GPUsNeeded cards.
-		hw, err := place(env, hardware.Spec{Model: id, GPU: gid}, req)
-		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || hw.GPUsNeeded > autoLocalMaxGPUs {
+		hw, err := place(env, hardware.Spec{Model: id, GPU: gid, GPUs: count}, req)
+		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || count == 0 && hw.GPUsNeeded > autoLocalMaxGPUs {
 			continue
 		}
 		pc, err := e.costOf(hw, cg, rented, b, inputShare)

@@ -104,7 +104,7 @@ llmcost hardware for what was found.`,
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length for time to first token")
 	fl.Var(&opts.OutputTokens, "output-tokens", "reply length for reply time")
 	_ = cmd.RegisterFlagCompletionFunc("model", completeIDList(f, (*catalog.Catalog).OpenModelIDs))
-	_ = cmd.RegisterFlagCompletionFunc("gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	_ = cmd.RegisterFlagCompletionFunc("quant", completeIDList(f, (*catalog.Catalog).QuantIDs))
 	return cmd
 }

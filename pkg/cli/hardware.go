@@ -26,8 +26,8 @@ func newCmdHardware(f *Factory, runF func(*HardwareOptions) error) *cobra.Comman
 		Use:   "hardware",
 		Short: "The GPUs of this machine, and which catalog GPU each is",
 		Long: `Detect the GPUs (or the unified-memory machine) llmcost runs on and map each to
-a catalog GPU, the one --gpu auto (fit), MODEL@auto (estimate --local/--rent,
-breakeven --local) and --have-gpu auto (decide) use.
+a catalog GPU, the one --gpu auto (fit, estimate, breakeven, decide), MODEL@auto
+(estimate --local/--rent, breakeven --local) and --have-gpu auto (decide) use.
 
 Sources: nvidia-smi --query-gpu (MIG instances from nvidia-smi -L), rocm-smi
 --showproductname --showmeminfo vram --json, on macOS sysctl and system_profiler
@@ -49,8 +49,9 @@ the name the tool prints as an alias.`,
   # for scripts
   llmcost hardware --format json
 
-  # then: what runs on it
-  llmcost fit --gpu auto`,
+  # then: what runs on it, and what it would cost
+  llmcost fit --gpu auto
+  llmcost estimate --tokens 50M --gpu auto`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ctx = cmd.Context()
@@ -290,11 +291,12 @@ func (h *autoHardware) note(label string, used []hwdetect.Group) string {
 
 // resolveAutoSpec turns MODEL@auto[:QUANT][xN] into the detected machine:
 // the GPU type with the most memory, and its count unless xN is given.
-func resolveAutoSpec(f *Factory, flag string, spec hardware.Spec) (hardware.Spec, string, error) {
+// label names the option that asked ("--local llama-3.1-8b@auto", "--gpu
+// auto") in the note and in the error when nothing usable is found.
+func resolveAutoSpec(f *Factory, label string, spec hardware.Spec) (hardware.Spec, string, error) {
 	if !isAutoGPU(spec.GPU) {
 		return spec, "", nil
 	}
-	label := "--" + flag + " " + spec.Text
 	hw, err := f.detectHardware(label)
 	if err != nil {
 		return spec, "", err

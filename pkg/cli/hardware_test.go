@@ -192,6 +192,10 @@ func TestGPUAutoNothingUsable(t *testing.T) {
 		{"estimate", "--tokens", "10M", "--local", "llama-3.1-8b@auto"},
 		{"breakeven", "--local", "llama-3.1-8b@auto", "--vs", "gpt-4o-mini", "--tokens", "10M"},
 		{"decide", "--tokens", "10M", "--privacy", "none", "--task", "qa", "--have-gpu", "auto", "--no-input"},
+		{"estimate", "--tokens", "10M", "--gpu", "auto"},
+		{"estimate", "--tokens", "10M", "--local", "llama-3.1-8b", "--gpu", "auto"},
+		{"breakeven", "--local", "llama-3.1-8b", "--gpu", "auto", "--vs", "gpt-4o-mini", "--tokens", "10M"},
+		{"decide", "--tokens", "10M", "--privacy", "none", "--task", "qa", "--gpu", "auto", "--no-input"},
 	}
 	for _, tc := range cases {
 		for _, args := range commands {

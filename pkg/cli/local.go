@@ -12,6 +12,7 @@ import (
 	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -217,3 +218,84 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // gib converts bytes to the binary GB that GPU memory is labelled in.
 func gib(bytes float64) float64 { return round3(bytes / hardware.GiB) }
+
+// gpuFlag is the --gpu of estimate and breakeven: a catalog GPU id with an
+// optional count (rtx-4090x2), or auto for the GPUs detected here.
+type gpuFlag struct {
+	Value string        // as given; "" = not set
+	spec  hardware.Spec // GPU and GPUs (0 = not given) of Value
+}
+
+func (g *gpuFlag) set() bool { return g.Value != "" }
+
+// parse checks --gpu's syntax: GPU[xN] or auto[xN].
+func (g *gpuFlag) parse() error {
+	g.spec = hardware.Spec{}
+	if !g.set() {
+		return nil
+	}
+	v := strings.TrimSpace(g.Value)
+	spec, err := hardware.ParseSpec("m@" + v)
+	if err != nil || spec.Quant != "" {
+		return FlagErrorf("invalid value %q for --gpu: want a catalog GPU id, GPUxN (rtx-4090x2) or auto", g.Value)
+	}
+	g.spec = spec
+	return nil
+}
+
+// check resolves a named --gpu against the catalog (after auto is
+// resolved), so an unknown id is an error about --gpu, not --local.
+func (g *gpuFlag) check(cat *catalog.Catalog) error {
+	if !g.set() || isAutoGPU(g.spec.GPU) {
+		return nil
+	}
+	if _, err := cat.GPU(g.spec.GPU); err != nil {
+		return &FlagError{Err: fmt.Errorf("--gpu: %w", err)}
+	}
+	return nil
+}
+
+// localSpec reads a --local/--rent value: MODEL@GPU[:QUANT][xN], or
+// MODEL[:QUANT][xN] with the GPU from --gpu. viaGPU says the GPU came
+// from --gpu.
+func localSpec(flag, s string, gpu *gpuFlag) (spec hardware.Spec, viaGPU bool, err error) {
+	if strings.Contains(s, "@") || !gpu.set() {
+		if !strings.Contains(s, "@") {
+			return hardware.Spec{}, false, FlagErrorf("invalid value %q for --%s: name the GPU, MODEL@GPU[:QUANT][xN] (e.g. llama-3.1-8b@rtx-4090), or give --gpu GPU|auto", s, flag)
+		}
+		spec, err := parseLocalSpec(flag, s)
+		return spec, false, err
+	}
+	model, quant, hasQuant := strings.Cut(strings.TrimSpace(s), ":")
+	text := model + "@" + gpu.spec.GPU
+	if hasQuant {
+		text += ":" + quant
+	}
+	if gpu.spec.GPUs > 0 {
+		if strings.Contains(quant, "x") && hardwareCountSuffix(quant) {
+			return hardware.Spec{}, false, FlagErrorf("--%s %s and --gpu %s both give a GPU count: give it once", flag, s, gpu.Value)
+		}
+		text += fmt.Sprintf("x%d", gpu.spec.GPUs)
+	}
+	spec, err = hardware.ParseSpec(text)
+	if err != nil {
+		return hardware.Spec{}, false, &FlagError{Err: fmt.Errorf("invalid value for --%s with --gpu %s: %w", flag, gpu.Value, err)}
+	}
+	return spec, true, nil
+}
+
+// hardwareCountSuffix reports whether a quant part ends in xN (q4_k_mx2).
+func hardwareCountSuffix(quant string) bool {
+	i := strings.LastIndex(quant, "x")
+	if i < 0 || i == len(quant)-1 {
+		return false
+	}
+	_, err := strconv.Atoi(quant[i+1:])
+	return err == nil
+}
+
+// completeGPUs completes catalog GPU ids and auto (the GPUs detected on
+// this machine), for --gpu and --have-gpu; comma lists as completeIDList.
+func completeGPUs(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return completeIDList(f, func(c *catalog.Catalog) []string { return append([]string{"auto"}, c.GPUIDs()...) })
+}

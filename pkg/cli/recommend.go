@@ -114,7 +114,7 @@ prompt of the reply time.`,
 	_ = cmd.RegisterFlagCompletionFunc("task", fixedCompletion(decide.Tasks...))
 	_ = cmd.RegisterFlagCompletionFunc("privacy", fixedCompletion(decide.Privacies...))
 	_ = cmd.RegisterFlagCompletionFunc("min-score", fixedCompletion("mmlu=", "mmlu_pro="))
-	_ = cmd.RegisterFlagCompletionFunc("gpu", completeIDList(f, (*catalog.Catalog).GPUIDs))
+	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	_ = cmd.RegisterFlagCompletionFunc("quant", completeIDList(f, (*catalog.Catalog).QuantIDs))
 	return cmd
 }

@@ -3,6 +3,7 @@ package decide
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ type Recommendation struct {
 	Quality        string          `json:"quality"`
 	ReplySeconds   *float64        `json:"reply_seconds"`
 	HFRepo         string          `json:"hf_repo,omitempty"`
+	Measured       string          `json:"measured,omitempty"` // speeds from `llmcost bench` (local only)
 }
 
 // Change is a threshold at which the verdict would be different.
@@ -101,6 +103,13 @@ const maxLocalShown = 5
 
 // Decide computes the verdict for answers a against catalog cat at date asOf.
 func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error) {
+	return DecideOn(cat, asOf, a, nil)
+}
+
+// DecideOn is Decide with the local setups narrowed to the catalog GPU ids
+// gpus (nil = every GPU). GPUs the answers own are always tried: what is
+// already paid for is an option whatever else may be bought.
+func DecideOn(cat *catalog.Catalog, asOf time.Time, a *Answers, gpus []string) (*Decision, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -110,6 +119,14 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 	e, err := newEnv(cat, asOf, a)
 	if err != nil {
 		return nil, err
+	}
+	if gpus != nil {
+		e.gpuIDs = slices.Clone(gpus)
+		for _, g := range a.HaveGPUs {
+			if cg, err := cat.GPU(g.GPU); err == nil && !slices.Contains(e.gpuIDs, cg.ID.V) {
+				e.gpuIDs = append(e.gpuIDs, cg.ID.V)
+			}
+		}
 	}
 	T := a.Monthly()
 	split := splitFor(T, e.share)
@@ -249,6 +266,9 @@ func Decide(cat *catalog.Catalog, asOf time.Time, a *Answers) (*Decision, error)
 		if r.Kind == "local" && d.BestLocal != nil {
 			for _, o := range opts {
 				if o.Model == r.Model && o.GPU == r.GPU && o.Mode == r.Mode {
+					if o.measuredNote != "" {
+						d.Notes = append(d.Notes, o.measuredNote)
+					}
 					d.Notes = append(d.Notes, o.notes...)
 					break
 				}
@@ -289,7 +309,7 @@ func (d *Decision) recommendLocal(role string, share float64, tokens int64, o *L
 	reply := math.Round(o.ReplySeconds*100) / 100
 	d.Recommendations = append(d.Recommendations, Recommendation{Role: role, Kind: "local", Model: o.Model, GPU: o.GPU, GPUs: o.GPUs,
 		Quant: o.Quant, Mode: o.Mode, Provider: o.Provider, TrafficShare: share, TokensPerMonth: tokens, MonthlyCostUSD: o.MonthlyCostUSD,
-		UpfrontUSD: o.UpfrontUSD, Quality: quality(o), ReplySeconds: &reply, HFRepo: o.HFRepo})
+		UpfrontUSD: o.UpfrontUSD, Quality: quality(o), ReplySeconds: &reply, HFRepo: o.HFRepo, Measured: o.Measured})
 }
 
 func localReason(o *LocalOption, vol string, e *env) string {

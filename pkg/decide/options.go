@@ -52,7 +52,11 @@ type LocalOption struct {
 	HFRepo         string           `json:"hf_repo,omitempty"`
 	Breakeven      *decimal.Decimal `json:"breakeven_months,omitempty"`
 	Excluded       string           `json:"excluded,omitempty"`
+	// Measured says which speeds come from `llmcost bench` rows of a
+	// user catalog ("measured 2026-12-02, 4 streams: ..."); absent when none do.
+	Measured string `json:"measured,omitempty"`
 
+	measuredNote  string // Measured with the setup's id in front
 	lc            cost.LocalCost
 	peak          float64
 	ownedReplicas int              // sunk: replicas the owned GPUs hold
@@ -465,7 +469,8 @@ func (e *env) localOptions(bench string, minScore float64, qualityOK bool) (opts
 				base := LocalOption{Model: mid, GPU: gid, Quant: hq.ID, GPUsPerReplica: n, Concurrency: conc,
 					ReplySeconds: r.ReplySeconds, TTFTSeconds: r.TTFTSeconds, DecodeTPS: r.Decode.Value,
 					Benchmark: bench, Score: score, MaxContext: hm.MaxContext, HFRepo: om.HFRepo,
-					peak: e.a.Peak(), fail: f, decodeBasis: r.Decode.Basis}
+					peak: e.a.Peak(), fail: f, decodeBasis: r.Decode.Basis,
+					Measured: served.MeasuredText(), measuredNote: served.MeasuredNote()}
 				before := len(opts)
 				// The same figures estimate and breakeven use (pkg/cost); a GPU
 				// without a price or power figure is simply not offered as owned.

@@ -368,6 +368,20 @@ func speedup(c float64) float64 { return c / (1 + (c-1)/ConcurrencyHalfSaturatio
 // measured by `llmcost bench` ("" when none do), e.g. "llama-3.1-8b@rtx-4090:q4_k_m:
 // measured 2026-12-02, 4 streams: 160.0 tok/s aggregate (llmcost bench, http://gpu:8000/v1)".
 func (r Result) MeasuredNote() string {
+	text := r.MeasuredText()
+	if text == "" {
+		return ""
+	}
+	id := r.Model + "@" + r.GPU + ":" + r.Quant
+	if r.GPUs > 1 {
+		id += fmt.Sprintf("x%d", r.GPUs)
+	}
+	return id + ": " + text
+}
+
+// MeasuredText is MeasuredNote without the setup's id in front, for an
+// output that already names the setup (a JSON option's "measured" field).
+func (r Result) MeasuredText() string {
 	if r.Decode.Run == nil && r.Aggregate.Run == nil && r.Prefill.Run == nil {
 		return ""
 	}
@@ -403,11 +417,7 @@ func (r Result) MeasuredNote() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	id := r.Model + "@" + r.GPU + ":" + r.Quant
-	if r.GPUs > 1 {
-		id += fmt.Sprintf("x%d", r.GPUs)
-	}
-	return fmt.Sprintf("%s: %s (llmcost bench, %s)", id, strings.Join(parts, "; "), server)
+	return fmt.Sprintf("%s (llmcost bench, %s)", strings.Join(parts, "; "), server)
 }
 
 // BestQuant returns the result for the largest (highest-fidelity) quant that

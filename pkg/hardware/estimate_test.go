@@ -2,8 +2,10 @@ package hardware
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/shopspring/decimal"
@@ -506,5 +508,49 @@ func TestEveryPairIsBounded(t *testing.T) {
 				t.Errorf("%s@%s: needed %d fits %v", m.ID, g.ID, r.GPUsNeeded, r.Fits)
 			}
 		}
+	}
+}
+
+// Rows `llmcost bench` measured (a measured date) say so: MeasuredNote is
+// the setup's id and MeasuredText; between measured levels the aggregate
+// is scaled from the level below, and the text says that too. Rows with
+// no measured date (the catalog's own) say nothing.
+func TestMeasuredNoteOfBenchRows(t *testing.T) {
+	c := load(t)
+	m, q, g := c.model(t, "llama-3.1-8b"), c.quant(t, "q4_k_m"), c.gpu(t, "rtx-4090")
+	day := catalog.Date{Time: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}
+	row := func(conc int64, tps float64, measured bool) catalog.Benchmark {
+		b := catalog.Benchmark{Model: "llama-3.1-8b", GPU: "rtx-4090", Quant: "q4_k_m", DecodeTPS: catalog.N(decimal.NewFromFloat(tps)), Source: "s", Server: "http://gpu:8000/v1"}
+		if conc > 1 {
+			b.Concurrency = catalog.N(decimal.NewFromInt(conc))
+		}
+		if measured {
+			b.Measured = day
+		}
+		return b
+	}
+	index := func(rows ...catalog.Benchmark) *Benchmarks {
+		b, err := NewBenchmarks(rows, func(id string) (Model, bool) { return c.models[id], id == "llama-3.1-8b" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	mine := index(row(1, 60, true), row(4, 160, true))
+	r := mustEstimate(t, m, q, g, mine, Request{Concurrency: 4})
+	want := "measured 2026-12-02, 1 stream: 60.0 tok/s per stream; measured 2026-12-02, 4 streams: 160.0 tok/s aggregate (llmcost bench, http://gpu:8000/v1)"
+	if r.MeasuredText() != want || r.MeasuredNote() != "llama-3.1-8b@rtx-4090:q4_k_m: "+want {
+		t.Errorf("text %q\nnote %q", r.MeasuredText(), r.MeasuredNote())
+	}
+	if !slices.Contains(r.Notes, r.MeasuredNote()) {
+		t.Errorf("notes %q", r.Notes)
+	}
+	r = mustEstimate(t, m, q, g, mine, Request{Concurrency: 6})
+	if !strings.Contains(r.MeasuredText(), "4 streams: ") || !strings.Contains(r.MeasuredText(), " tok/s aggregate at 6 streams, scaled from it") || r.Aggregate.Value <= 160 {
+		t.Errorf("at 6 streams: %q (aggregate %.1f)", r.MeasuredText(), r.Aggregate.Value)
+	}
+	theirs := mustEstimate(t, m, q, g, index(row(1, 60, false)), Request{})
+	if theirs.Decode.Basis != Measured || theirs.MeasuredText() != "" || theirs.MeasuredNote() != "" {
+		t.Errorf("a catalog row: basis %s, text %q", theirs.Decode.Basis, theirs.MeasuredText())
 	}
 }
