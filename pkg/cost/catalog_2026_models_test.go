@@ -21,6 +21,7 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	dec3 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	jan1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	base := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, PromptTokens: 1000}
 	withCache := base
 	withCache.CachedShare = decimal.RequireFromString("0.5")
@@ -77,6 +78,24 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		{"gemini-3.8-flash", "gemini-3.8-flash", dec3, base, "15", false},
 		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
 		{"gemini-3.8-flash", "gemini-3.8-flash", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), base, "30", false},
+		// Gemini 3.7 Flash, introductory price in 2026:
+		// 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
+		{"gemini/gemini-3.7-flash", "gemini-3.7-flash", dec3, base, "15", false},
+		// half the input cached: 3.75 × 0.75 = 2.8125; 3.75 × 0.075 = 0.28125;
+		// 2.5 × 3.75 = 9.375; total 12.46875
+		{"gemini-3.7-flash", "gemini-3.7-flash", dec3, withCache, "12.46875", false},
+		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"gemini-3.7-flash", "gemini-3.7-flash", jan1, base, "30", false},
+		// Gemini 3.6 Flash before the cut of 2026-08-13 (launch price):
+		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 8, 12, 0, 0, 0, 0, time.UTC), base, "30", false},
+		// from the cut, the introductory price: 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 8, 13, 0, 0, 0, 0, time.UTC), base, "15", false},
+		// last day of the introductory price, half cached: 3.75 × 0.75 = 2.8125;
+		// 3.75 × 0.075 = 0.28125; 2.5 × 3.75 = 9.375; total 12.46875
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), withCache, "12.46875", false},
+		// back to the standard price on 2027-01-01: 11.25 + 18.75 = 30.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", jan1, base, "30", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"@"+tc.day.Format(time.DateOnly), func(t *testing.T) {
