@@ -22,6 +22,7 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 	}
 	dec3 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	jan1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	apr1 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	base := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, PromptTokens: 1000}
 	withCache := base
 	withCache.CachedShare = decimal.RequireFromString("0.5")
@@ -70,6 +71,19 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		{"grok-4.1-fast", "grok-4.1-fast", dec3, withCache, "2.1875", true},
 		// 7.5 × 0.20 = 1.50; 2.5 × 1.50 = 3.75; total 5.25
 		{"grok-code-fast-1", "grok-code-fast-1", dec3, base, "5.25", true},
+		// Grok 4.20 at its launch price ($2/$6, no long-context tier):
+		// 7.5 × 2 = 15; 2.5 × 6 = 15; total 30
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", apr1, base, "30", false},
+		// a 300K-token prompt at launch is still flat: 30
+		{"grok-4.20-0309-non-reasoning", "grok-4.20-0309-non-reasoning", apr1, longPrompt, "30", false},
+		// multi-agent at launch, half cached: 3.75 × 2 = 7.5; 3.75 × 0.20 = 0.75;
+		// 2.5 × 6 = 15; total 23.25
+		{"grok-4.20-multi-agent-beta-0309", "grok-4.20-multi-agent-0309", apr1, withCache, "23.25", false},
+		// after the repricing: 7.5 × 1.25 = 9.375; 2.5 × 2.50 = 6.25; total 15.625
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", dec3, base, "15.625", false},
+		// 300K-token prompts now bill the whole request at the >=200K tier:
+		// 7.5 × 2.50 = 18.75; 2.5 × 5.00 = 12.5; total 31.25
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", dec3, longPrompt, "31.25", false},
 		// 7.5 × 0.60 = 4.50; 2.5 × 6.00 = 15.00; total 19.50
 		{"writer/palmyra-x5", "palmyra-x5", dec3, base, "19.5", true},
 		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
@@ -121,6 +135,37 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 				t.Errorf("%s: $%s, want $%s", tc.name, r.Total, tc.want)
 			}
 		})
+	}
+
+	// Grok 4.1 Fast and Grok Code Fast 1 were retired on 2026-05-15: their
+	// prices stay for as-of queries on old usage, but the status says so.
+	for _, id := range []string{"grok-4.1-fast", "grok-code-fast-1"} {
+		m, err := c.Cloud(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Status(time.Date(2026, 5, 14, 0, 0, 0, 0, time.UTC)); got != "" {
+			t.Errorf("%s status on 2026-05-14 = %q, want active", id, got)
+		}
+		if got := m.Status(time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)); got != "retired" {
+			t.Errorf("%s status on 2026-05-15 = %q, want retired", id, got)
+		}
+	}
+
+	// Grok 4.20's launch price rests on third-party reports, so that price
+	// entry (not the current one) is marked unverified.
+	g, err := c.Cloud("grok-4.20-0309-reasoning")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for day, want := range map[time.Time]bool{apr1: true, dec3: false} {
+		p, err := g.PriceAt(day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Unverified != want {
+			t.Errorf("grok-4.20 price on %s unverified = %v, want %v", day.Format(time.DateOnly), p.Unverified, want)
+		}
 	}
 
 	// Prices are dated: before the first source that lists qwen-flash there
