@@ -87,7 +87,16 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		// 7.5 × 0.60 = 4.50; 2.5 × 6.00 = 15.00; total 19.50
 		{"writer/palmyra-x5", "palmyra-x5", dec3, base, "19.5", true},
 		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
-		{"mistral-medium-3-5", "mistral-medium-3.5", dec3, base, "30", true},
+		{"mistral-medium-3-5", "mistral-medium-3.5", dec3, base, "30", false},
+		// Mistral Small 4 at Mistral's own price: 7.5 × 0.15 = 1.125;
+		// 2.5 × 0.60 = 1.50; total 2.625
+		{"mistral-small-2603", "mistral-small-4", dec3, base, "2.625", false},
+		// Mistral Large 4 at its preview price: 7.5 × 0.68 = 5.10;
+		// 2.5 × 2.09 = 5.225; total 10.325
+		{"mistral-large-4-0", "mistral-large-4", dec3, base, "10.325", false},
+		// half the input cached: 3.75 × 0.68 = 2.55; 3.75 × 0.07 = 0.2625;
+		// 2.5 × 2.09 = 5.225; total 8.0375
+		{"mistral-large-4", "mistral-large-4", dec3, withCache, "8.0375", false},
 		// introductory price in 2026: 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
 		{"gemini-3.8-flash", "gemini-3.8-flash", dec3, base, "15", false},
 		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
@@ -150,6 +159,29 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		if got := m.Status(time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)); got != "retired" {
 			t.Errorf("%s status on 2026-05-15 = %q, want retired", id, got)
 		}
+	}
+
+	// Mistral's model pages date the retirements of the models the catalog
+	// first had from llm-prices only.
+	for id, retired := range map[string]string{"mistral-small-3.1": "2025-11-30", "mistral-large": "2026-05-31", "mistral-medium-3": "2026-08-31"} {
+		m, err := c.Cloud(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day, _ := time.Parse(time.DateOnly, retired)
+		if got := m.Status(day.AddDate(0, 0, -1)); got != "deprecated" {
+			t.Errorf("%s status the day before %s = %q, want deprecated", id, retired, got)
+		}
+		if got := m.Status(day); got != "retired" {
+			t.Errorf("%s status on %s = %q, want retired", id, retired, got)
+		}
+	}
+
+	// Mistral Large 4 has no price before its preview opened.
+	if m, err := c.Cloud("mistral-large-4"); err != nil {
+		t.Fatal(err)
+	} else if p, err := m.PriceAt(time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)); err == nil {
+		t.Errorf("mistral-large-4 priced before 2026-10-06: %+v", p)
 	}
 
 	// Grok 4.20's launch price rests on third-party reports, so that price
