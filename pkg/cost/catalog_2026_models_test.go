@@ -119,6 +119,12 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), withCache, "12.46875", false},
 		// back to the standard price on 2027-01-01: 11.25 + 18.75 = 30.00
 		{"gemini-3.6-flash", "gemini-3.6-flash", jan1, base, "30", false},
+		// launch dates found on 2026-12-03 price the weeks before the first
+		// source: Gemini 3.5 Flash on 2026-06-01: 7.5 × 1.50 = 11.25;
+		// 2.5 × 9.00 = 22.50; total 33.75
+		{"gemini-3.5-flash", "gemini-3.5-flash", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), base, "33.75", false},
+		// Grok 4.6 on 2026-08-20: 7.5 × 2 = 15; 2.5 × 6 = 15; total 30
+		{"grok-4.6", "grok-4.6", time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), base, "30", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"@"+tc.day.Format(time.DateOnly), func(t *testing.T) {
