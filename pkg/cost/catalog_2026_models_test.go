@@ -23,6 +23,7 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 	dec3 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	jan1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	apr1 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	jul15 := time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)
 	base := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, PromptTokens: 1000}
 	withCache := base
 	withCache.CachedShare = decimal.RequireFromString("0.5")
@@ -123,6 +124,12 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		// source: Gemini 3.5 Flash on 2026-06-01: 7.5 × 1.50 = 11.25;
 		// 2.5 × 9.00 = 22.50; total 33.75
 		{"gemini-3.5-flash", "gemini-3.5-flash", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), base, "33.75", false},
+		// Grok 4.5 in its launch month, half cached at $0.50: 3.75 × 2 = 7.5;
+		// 3.75 × 0.50 = 1.875; 2.5 × 6 = 15; total 24.375
+		{"grok-4.5", "grok-4.5", jul15, withCache, "24.375", false},
+		// from 2026-08-01 the cache read is $0.30: 7.5 + 3.75 × 0.30 = 1.125;
+		// + 15; total 23.625
+		{"grok-4.5", "grok-4.5", dec3, withCache, "23.625", false},
 		// Grok 4.6 on 2026-08-20: 7.5 × 2 = 15; 2.5 × 6 = 15; total 30
 		{"grok-4.6", "grok-4.6", time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), base, "30", false},
 	}
@@ -190,19 +197,21 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		t.Errorf("mistral-large-4 priced before 2026-10-06: %+v", p)
 	}
 
-	// Grok 4.20's launch price rests on third-party reports, so that price
-	// entry (not the current one) is marked unverified.
-	g, err := c.Cloud("grok-4.20-0309-reasoning")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for day, want := range map[time.Time]bool{apr1: true, dec3: false} {
-		p, err := g.PriceAt(day)
+	// Grok 4.20's and Grok 4.5's launch prices rest on third-party reports,
+	// so those price entries (not the current ones) are marked unverified.
+	for id, launch := range map[string]time.Time{"grok-4.20-0309-reasoning": apr1, "grok-4.5": jul15} {
+		g, err := c.Cloud(id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Unverified != want {
-			t.Errorf("grok-4.20 price on %s unverified = %v, want %v", day.Format(time.DateOnly), p.Unverified, want)
+		for day, want := range map[time.Time]bool{launch: true, dec3: false} {
+			p, err := g.PriceAt(day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Unverified != want {
+				t.Errorf("%s price on %s unverified = %v, want %v", id, day.Format(time.DateOnly), p.Unverified, want)
+			}
 		}
 	}
 
