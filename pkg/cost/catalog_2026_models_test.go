@@ -21,6 +21,9 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	dec3 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	jan1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	apr1 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	jul15 := time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)
 	base := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, PromptTokens: 1000}
 	withCache := base
 	withCache.CachedShare = decimal.RequireFromString("0.5")
@@ -69,14 +72,66 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 		{"grok-4.1-fast", "grok-4.1-fast", dec3, withCache, "2.1875", true},
 		// 7.5 × 0.20 = 1.50; 2.5 × 1.50 = 3.75; total 5.25
 		{"grok-code-fast-1", "grok-code-fast-1", dec3, base, "5.25", true},
+		// Grok 4.20 at its launch price ($2/$6, no long-context tier):
+		// 7.5 × 2 = 15; 2.5 × 6 = 15; total 30
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", apr1, base, "30", false},
+		// a 300K-token prompt at launch is still flat: 30
+		{"grok-4.20-0309-non-reasoning", "grok-4.20-0309-non-reasoning", apr1, longPrompt, "30", false},
+		// multi-agent at launch, half cached: 3.75 × 2 = 7.5; 3.75 × 0.20 = 0.75;
+		// 2.5 × 6 = 15; total 23.25
+		{"grok-4.20-multi-agent-beta-0309", "grok-4.20-multi-agent-0309", apr1, withCache, "23.25", false},
+		// after the repricing: 7.5 × 1.25 = 9.375; 2.5 × 2.50 = 6.25; total 15.625
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", dec3, base, "15.625", false},
+		// 300K-token prompts now bill the whole request at the >=200K tier:
+		// 7.5 × 2.50 = 18.75; 2.5 × 5.00 = 12.5; total 31.25
+		{"grok-4.20-0309-reasoning", "grok-4.20-0309-reasoning", dec3, longPrompt, "31.25", false},
 		// 7.5 × 0.60 = 4.50; 2.5 × 6.00 = 15.00; total 19.50
 		{"writer/palmyra-x5", "palmyra-x5", dec3, base, "19.5", true},
 		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
-		{"mistral-medium-3-5", "mistral-medium-3.5", dec3, base, "30", true},
+		{"mistral-medium-3-5", "mistral-medium-3.5", dec3, base, "30", false},
+		// Mistral Small 4 at Mistral's own price: 7.5 × 0.15 = 1.125;
+		// 2.5 × 0.60 = 1.50; total 2.625
+		{"mistral-small-2603", "mistral-small-4", dec3, base, "2.625", false},
+		// Mistral Large 4 at its preview price: 7.5 × 0.68 = 5.10;
+		// 2.5 × 2.09 = 5.225; total 10.325
+		{"mistral-large-4-0", "mistral-large-4", dec3, base, "10.325", false},
+		// half the input cached: 3.75 × 0.68 = 2.55; 3.75 × 0.07 = 0.2625;
+		// 2.5 × 2.09 = 5.225; total 8.0375
+		{"mistral-large-4", "mistral-large-4", dec3, withCache, "8.0375", false},
 		// introductory price in 2026: 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
 		{"gemini-3.8-flash", "gemini-3.8-flash", dec3, base, "15", false},
 		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
 		{"gemini-3.8-flash", "gemini-3.8-flash", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), base, "30", false},
+		// Gemini 3.7 Flash, introductory price in 2026:
+		// 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
+		{"gemini/gemini-3.7-flash", "gemini-3.7-flash", dec3, base, "15", false},
+		// half the input cached: 3.75 × 0.75 = 2.8125; 3.75 × 0.075 = 0.28125;
+		// 2.5 × 3.75 = 9.375; total 12.46875
+		{"gemini-3.7-flash", "gemini-3.7-flash", dec3, withCache, "12.46875", false},
+		// the announced 2027 price: 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"gemini-3.7-flash", "gemini-3.7-flash", jan1, base, "30", false},
+		// Gemini 3.6 Flash before the cut of 2026-08-13 (launch price):
+		// 7.5 × 1.50 = 11.25; 2.5 × 7.50 = 18.75; total 30.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 8, 12, 0, 0, 0, 0, time.UTC), base, "30", false},
+		// from the cut, the introductory price: 7.5 × 0.75 = 5.625; 2.5 × 3.75 = 9.375; total 15.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 8, 13, 0, 0, 0, 0, time.UTC), base, "15", false},
+		// last day of the introductory price, half cached: 3.75 × 0.75 = 2.8125;
+		// 3.75 × 0.075 = 0.28125; 2.5 × 3.75 = 9.375; total 12.46875
+		{"gemini-3.6-flash", "gemini-3.6-flash", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), withCache, "12.46875", false},
+		// back to the standard price on 2027-01-01: 11.25 + 18.75 = 30.00
+		{"gemini-3.6-flash", "gemini-3.6-flash", jan1, base, "30", false},
+		// launch dates found on 2026-12-03 price the weeks before the first
+		// source: Gemini 3.5 Flash on 2026-06-01: 7.5 × 1.50 = 11.25;
+		// 2.5 × 9.00 = 22.50; total 33.75
+		{"gemini-3.5-flash", "gemini-3.5-flash", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), base, "33.75", false},
+		// Grok 4.5 in its launch month, half cached at $0.50: 3.75 × 2 = 7.5;
+		// 3.75 × 0.50 = 1.875; 2.5 × 6 = 15; total 24.375
+		{"grok-4.5", "grok-4.5", jul15, withCache, "24.375", false},
+		// from 2026-08-01 the cache read is $0.30: 7.5 + 3.75 × 0.30 = 1.125;
+		// + 15; total 23.625
+		{"grok-4.5", "grok-4.5", dec3, withCache, "23.625", false},
+		// Grok 4.6 on 2026-08-20: 7.5 × 2 = 15; 2.5 × 6 = 15; total 30
+		{"grok-4.6", "grok-4.6", time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), base, "30", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"@"+tc.day.Format(time.DateOnly), func(t *testing.T) {
@@ -102,6 +157,62 @@ func TestIssue14ModelsHandComputed(t *testing.T) {
 				t.Errorf("%s: $%s, want $%s", tc.name, r.Total, tc.want)
 			}
 		})
+	}
+
+	// Grok 4.1 Fast and Grok Code Fast 1 were retired on 2026-05-15: their
+	// prices stay for as-of queries on old usage, but the status says so.
+	for _, id := range []string{"grok-4.1-fast", "grok-code-fast-1"} {
+		m, err := c.Cloud(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Status(time.Date(2026, 5, 14, 0, 0, 0, 0, time.UTC)); got != "" {
+			t.Errorf("%s status on 2026-05-14 = %q, want active", id, got)
+		}
+		if got := m.Status(time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)); got != "retired" {
+			t.Errorf("%s status on 2026-05-15 = %q, want retired", id, got)
+		}
+	}
+
+	// Mistral's model pages date the retirements of the models the catalog
+	// first had from llm-prices only.
+	for id, retired := range map[string]string{"mistral-small-3.1": "2025-11-30", "mistral-large": "2026-05-31", "mistral-medium-3": "2026-08-31"} {
+		m, err := c.Cloud(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day, _ := time.Parse(time.DateOnly, retired)
+		if got := m.Status(day.AddDate(0, 0, -1)); got != "deprecated" {
+			t.Errorf("%s status the day before %s = %q, want deprecated", id, retired, got)
+		}
+		if got := m.Status(day); got != "retired" {
+			t.Errorf("%s status on %s = %q, want retired", id, retired, got)
+		}
+	}
+
+	// Mistral Large 4 has no price before its preview opened.
+	if m, err := c.Cloud("mistral-large-4"); err != nil {
+		t.Fatal(err)
+	} else if p, err := m.PriceAt(time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)); err == nil {
+		t.Errorf("mistral-large-4 priced before 2026-10-06: %+v", p)
+	}
+
+	// Grok 4.20's and Grok 4.5's launch prices rest on third-party reports,
+	// so those price entries (not the current ones) are marked unverified.
+	for id, launch := range map[string]time.Time{"grok-4.20-0309-reasoning": apr1, "grok-4.5": jul15} {
+		g, err := c.Cloud(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for day, want := range map[time.Time]bool{launch: true, dec3: false} {
+			p, err := g.PriceAt(day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Unverified != want {
+				t.Errorf("%s price on %s unverified = %v, want %v", id, day.Format(time.DateOnly), p.Unverified, want)
+			}
+		}
 	}
 
 	// Prices are dated: before the first source that lists qwen-flash there
