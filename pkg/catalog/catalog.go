@@ -34,22 +34,21 @@ func newCatalog() *Catalog {
 // merge adds a file's entries; an entry replaces an earlier one with the
 // same id (user catalogs override the embedded one).
 func (c *Catalog) merge(pf parsedFile, origin string) {
+	// The entries are pointers into pf's slices: every Load decodes (or
+	// builds) its files afresh, so nothing else holds them.
 	for i := range pf.f.Models {
-		m := pf.f.Models[i]
+		m := &pf.f.Models[i]
 		m.Origin = origin
-		c.cloud[m.ID.V] = &m
+		c.cloud[m.ID.V] = m
 	}
 	for i := range pf.f.OpenModels {
-		m := pf.f.OpenModels[i]
-		c.open[m.ID.V] = &m
+		c.open[pf.f.OpenModels[i].ID.V] = &pf.f.OpenModels[i]
 	}
 	for i := range pf.f.Quantizations {
-		q := pf.f.Quantizations[i]
-		c.quants[q.ID.V] = &q
+		c.quants[pf.f.Quantizations[i].ID.V] = &pf.f.Quantizations[i]
 	}
 	for i := range pf.f.GPUs {
-		g := pf.f.GPUs[i]
-		c.gpus[g.ID.V] = &g
+		c.gpus[pf.f.GPUs[i].ID.V] = &pf.f.GPUs[i]
 	}
 	c.Benchmarks = append(c.Benchmarks, pf.f.Benchmarks...)
 	c.Mappings = append(c.Mappings, pf.f.Mappings...)
