@@ -107,7 +107,7 @@ const upstreamKey = "sk-upstream-SECRET-0001"
 
 type harnessOpt func(*harness, *route.Runner)
 
-func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	t.Helper()
 	h := &harness{cloud: fakeupstream.New(), local: fakeupstream.New(), log: &memLog{written: make(chan ledger.Record, 64)}}
 	cloudSrv := httptest.NewServer(h.cloud)
