@@ -128,6 +128,7 @@ func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Resp
 }
 
 func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
+	raw.Body = req.streamBody(raw.Body)
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp    Response

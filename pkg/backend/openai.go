@@ -262,6 +262,7 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 }
 
 func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
+	raw.Body = req.streamBody(raw.Body)
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp                     Response
