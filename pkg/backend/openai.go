@@ -89,11 +89,9 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	defer cancel()
 	start := b.now()
 	var raw *http.Response
-	opts := []option.RequestOption{option.WithResponseBodyInto(&raw)}
-	if req.Stream {
-		opts = append(opts, option.WithJSONSet("stream", true))
-	}
-	_, err := b.chat.New(actx, b.params(req), opts...)
+	// The body is params(req) encoded directly (see body.go); the SDK sends it.
+	_, err := b.chat.New(actx, openai.ChatCompletionNewParams{Model: b.model},
+		option.WithRequestBody("application/json", b.body(req)), option.WithResponseBodyInto(&raw))
 	if e := b.answered(ctx, raw, err); e != nil {
 		return Response{}, e
 	}
