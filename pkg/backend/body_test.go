@@ -75,3 +75,46 @@ func TestAnthropicBodyIsTheSDKParams(t *testing.T) {
 		}
 	}
 }
+
+// Any text in any field encodes as the SDK would encode it.
+func FuzzBodyIsTheSDKParams(f *testing.F) {
+	for _, r := range bodyCases {
+		stop := ""
+		if len(r.Stop) > 0 {
+			stop = r.Stop[0]
+		}
+		f.Add(r.System, r.Prompt, "reply", stop, r.MaxTokens, r.Stream)
+	}
+	oai, err := New(Config{Name: "oai", API: APIOpenAI, BaseURL: "http://127.0.0.1:1/v1", Model: "m", APIKeyEnv: "TEST_KEY", Getenv: testEnv})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ant, err := New(Config{Name: "ant", API: APIAnthropic, BaseURL: "http://127.0.0.1:1", Model: "m", APIKeyEnv: "TEST_KEY", Getenv: testEnv})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, system, user, assistant, stop string, maxTokens int, stream bool) {
+		req := Request{System: system, Stream: stream, MaxTokens: maxTokens, Logprobs: maxTokens%2 == 0,
+			Messages: []Message{{Role: "user", Content: user}, {Role: "assistant", Content: assistant}, {Role: "user", Content: user}}}
+		if stop != "" {
+			req.Stop = []string{stop, stop + "x"}
+		}
+		o := oai.(*openaiBackend)
+		want, err := json.Marshal(o.params(req))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.body(req); !reflect.DeepEqual(jsonValue(t, got), withStream(t, want, stream)) {
+			t.Fatalf("openai:\n got %s\nwant %s", got, want)
+		}
+		a := ant.(*anthropicBackend)
+		mt := max(maxTokens, 1)
+		want, err = json.Marshal(a.params(req, mt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.body(req, mt); !reflect.DeepEqual(jsonValue(t, got), withStream(t, want, stream)) {
+			t.Fatalf("anthropic:\n got %s\nwant %s", got, want)
+		}
+	})
+}
