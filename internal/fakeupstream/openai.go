@@ -172,7 +172,14 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 		buf = append(buf, head...)
 		buf = append(buf, `{"index":0,"delta":{"content":`...)
 		buf = append(buf, jsonString(word)...)
-		buf = append(buf, `},"logprobs":null,"finish_reason":null}`...)
+		if req.Logprobs {
+			// As OpenAI streams them: each chunk carries its own tokens'.
+			buf = append(buf, `},"logprobs":`...)
+			buf = append(buf, openaiLogprobs([]string{word}, lowConfidence(texts))...)
+			buf = append(buf, `,"finish_reason":null}`...)
+		} else {
+			buf = append(buf, `},"logprobs":null,"finish_reason":null}`...)
+		}
 		buf = append(buf, tail...)
 		_, _ = w.Write(buf)
 		flush(w)

@@ -46,6 +46,37 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if maxTokens <= 0 {
 		maxTokens = DefaultAnthropicMaxTokens
 	}
+	var raw *http.Response
+	opts := []aoption.RequestOption{
+		aoption.WithResponseBodyInto(&raw),
+		// Without an explicit timeout the SDK refuses non-streaming requests
+		// whose max_tokens implies more than 10 minutes; ours bounds the attempt.
+		aoption.WithRequestTimeout(b.timeout),
+	}
+	start := b.now()
+	// The body is params(req) encoded directly (see body.go); the SDK sends
+	// it, and still sees the model and max_tokens (for its timeout check).
+	opts = append(opts, aoption.WithRequestBody("application/json", b.body(req, maxTokens)))
+	_, err := b.msgs.New(actx, anthropic.MessageNewParams{Model: b.model, MaxTokens: int64(maxTokens)}, opts...)
+	if e := b.answered(ctx, raw, err); e != nil {
+		return Response{}, e
+	}
+	defer raw.Body.Close()
+	if e := b.htmlAnswer(raw); e != nil {
+		return Response{}, e
+	}
+	if req.Stream && !isJSONResponse(raw) {
+		return b.readStream(ctx, actx, raw, start, &req)
+	}
+	resp, err := b.readMessage(ctx, actx, raw, start)
+	if err == nil && req.Stream {
+		req.delta(resp.Text)
+	}
+	return resp, err
+}
+
+// params is the SDK's request for req; body(req) is its encoding.
+func (b *anthropicBackend) params(req Request, maxTokens int) anthropic.MessageNewParams {
 	conv := req.Conversation()
 	msgs := make([]anthropic.MessageParam, 0, len(conv))
 	for _, m := range conv {
@@ -64,33 +95,7 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if req.System != "" {
 		params.System = []anthropic.TextBlockParam{{Text: req.System}}
 	}
-	var raw *http.Response
-	opts := []aoption.RequestOption{
-		aoption.WithResponseBodyInto(&raw),
-		// Without an explicit timeout the SDK refuses non-streaming requests
-		// whose max_tokens implies more than 10 minutes; ours bounds the attempt.
-		aoption.WithRequestTimeout(b.timeout),
-	}
-	if req.Stream {
-		opts = append(opts, aoption.WithJSONSet("stream", true))
-	}
-	start := b.now()
-	_, err := b.msgs.New(actx, params, opts...)
-	if e := b.answered(ctx, raw, err); e != nil {
-		return Response{}, e
-	}
-	defer raw.Body.Close()
-	if e := b.htmlAnswer(raw); e != nil {
-		return Response{}, e
-	}
-	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start, &req)
-	}
-	resp, err := b.readMessage(ctx, actx, raw, start)
-	if err == nil && req.Stream {
-		req.delta(resp.Text)
-	}
-	return resp, err
+	return params
 }
 
 func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
@@ -128,6 +133,7 @@ func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Resp
 }
 
 func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
+	raw.Body = req.streamBody(raw.Body)
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp    Response

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -65,6 +66,13 @@ type Request struct {
 	// answer text as it arrives, on the goroutine that called Complete, so
 	// a proxy can relay tokens before the answer is whole.
 	OnDelta func(text string)
+	// OnWait, when set on a streamed request, is called on the same
+	// goroutine as OnDelta each time the backend has handed over every
+	// delta it has read and is about to read more of the stream, which may
+	// block. A proxy holds the deltas it relays until then and writes them
+	// in one go: events that arrived together leave together, and none
+	// waits for the upstream's next bytes.
+	OnWait func()
 }
 
 // Message is one turn of a conversation.
@@ -79,6 +87,24 @@ func (r *Request) Conversation() []Message {
 		return r.Messages
 	}
 	return []Message{{Role: "user", Content: r.Prompt}}
+}
+
+// streamBody is body, telling OnWait before each read.
+func (r *Request) streamBody(body io.ReadCloser) io.ReadCloser {
+	if r.OnWait == nil {
+		return body
+	}
+	return &waitingBody{ReadCloser: body, wait: r.OnWait}
+}
+
+type waitingBody struct {
+	io.ReadCloser
+	wait func()
+}
+
+func (b *waitingBody) Read(p []byte) (int, error) {
+	b.wait()
+	return b.ReadCloser.Read(p)
 }
 
 func (r *Request) delta(text string) {

@@ -145,7 +145,7 @@ func (b *ollamaBackend) readOne(ctx, actx context.Context, raw *http.Response, s
 }
 
 func (b *ollamaBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
-	dec := json.NewDecoder(raw.Body)
+	dec := json.NewDecoder(req.streamBody(raw.Body))
 	var (
 		resp    Response
 		text    strings.Builder

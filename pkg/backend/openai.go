@@ -89,11 +89,9 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	defer cancel()
 	start := b.now()
 	var raw *http.Response
-	opts := []option.RequestOption{option.WithResponseBodyInto(&raw)}
-	if req.Stream {
-		opts = append(opts, option.WithJSONSet("stream", true))
-	}
-	_, err := b.chat.New(actx, b.params(req), opts...)
+	// The body is params(req) encoded directly (see body.go); the SDK sends it.
+	_, err := b.chat.New(actx, openai.ChatCompletionNewParams{Model: b.model},
+		option.WithRequestBody("application/json", b.body(req)), option.WithResponseBodyInto(&raw))
 	if e := b.answered(ctx, raw, err); e != nil {
 		return Response{}, e
 	}
@@ -196,24 +194,26 @@ func (u *wireUsage) usage() Usage {
 
 // wireChunk is the part of a chat.completion.chunk this package reads.
 type wireChunk struct {
-	Model   string `json:"model"`
-	Choices []struct {
-		Index int64 `json:"index"`
-		Delta struct {
-			Content          string  `json:"content"`
-			ReasoningContent *string `json:"reasoning_content"` // vLLM
-			Reasoning        *string `json:"reasoning"`         // Ollama, OpenRouter
-		} `json:"delta"`
-		Logprobs *struct {
-			Content *[]struct {
-				Logprob float64 `json:"logprob"`
-			} `json:"content"`
-		} `json:"logprobs"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
+	Model   string            `json:"model"`
+	Choices []wireChunkChoice `json:"choices"`
 	Usage   *wireUsage        `json:"usage"`
 	Timings *llamaWireTimings `json:"timings"`
 	Error   json.RawMessage   `json:"error"`
+}
+
+type wireChunkChoice struct {
+	Index int64 `json:"index"`
+	Delta struct {
+		Content          string  `json:"content"`
+		ReasoningContent *string `json:"reasoning_content"` // vLLM
+		Reasoning        *string `json:"reasoning"`         // Ollama, OpenRouter
+	} `json:"delta"`
+	Logprobs *struct {
+		Content *[]struct {
+			Logprob float64 `json:"logprob"`
+		} `json:"content"`
+	} `json:"logprobs"`
+	FinishReason string `json:"finish_reason"`
 }
 
 func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
@@ -262,6 +262,7 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 }
 
 func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
+	raw.Body = req.streamBody(raw.Body)
 	dec := ssestream.NewDecoder(raw)
 	var (
 		resp                     Response
@@ -280,8 +281,11 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 			break
 		}
 		var chunk wireChunk
-		if err := json.Unmarshal(data, &chunk); err != nil {
-			return Response{}, b.newError(0, CodeMalformedResponse, "stream chunk is not JSON: "+err.Error(), true)
+		if !decodeChunkFast(data, &chunk) {
+			chunk = wireChunk{}
+			if err := json.Unmarshal(data, &chunk); err != nil {
+				return Response{}, b.newError(0, CodeMalformedResponse, "stream chunk is not JSON: "+err.Error(), true)
+			}
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
 			return Response{}, b.streamError(data)

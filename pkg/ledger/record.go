@@ -188,12 +188,17 @@ func (u *USD) UnmarshalJSON(b []byte) error {
 // can emit it with a single write.
 func Marshal(r *Record) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil { // Encode appends '\n'
+	if err := encodeLine(&buf, r); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// encodeLine appends r's line, newline included, to buf.
+func encodeLine(buf *bytes.Buffer, r *Record) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r) // Encode appends '\n'
 }
 
 // ParseLine decodes and checks one ledger line (without its newline).

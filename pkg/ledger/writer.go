@@ -109,10 +109,19 @@ func (w *Writer) Dropped() int64 { return w.dropped }
 // Path is the file being written.
 func (w *Writer) Path() string { return w.path }
 
+// linePool holds encoding buffers: the proxy writes a record per request.
+var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // Write appends one record.
 func (w *Writer) Write(r *Record) error {
-	line, err := Marshal(r)
-	if err != nil {
+	buf := linePool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			linePool.Put(buf)
+		}
+	}()
+	if err := encodeLine(buf, r); err != nil {
 		return fmt.Errorf("ledger: encoding record %q: %w", r.ID, err)
 	}
 	w.mu.Lock()
@@ -120,7 +129,7 @@ func (w *Writer) Write(r *Record) error {
 	if w.closed {
 		return errors.New("ledger: write after close")
 	}
-	if _, err := w.f.Write(line); err != nil {
+	if _, err := w.f.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmcost/llmcost/pkg/ledger"
 )
@@ -326,5 +327,79 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, "count me") {
 		t.Fatal("prompt text in metrics")
+	}
+}
+
+// Deltas are held only while the upstream has more bytes ready: when it
+// stalls, everything it sent so far has already reached the client (the
+// coalesced flush never costs time to first token).
+func TestStreamDeltasReachClientBeforeUpstreamStalls(t *testing.T) {
+	for _, c := range []struct{ name, path, body, prompt string }{
+		{APIOpenAI, "/v1/chat/completions", "", "go on please [fault-stall-stream]"},
+		{APIAnthropic, "/v1/messages", "", "go on please now [fault-stall-stream]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			body := chatBody("auto", c.prompt, true)
+			if c.name == APIAnthropic {
+				body = antBody("cloud-claude", c.prompt, true)
+			}
+			a := expected(64, c.prompt)
+			if c.name == APIOpenAI {
+				a = expected(0, c.prompt)
+			}
+			want := strings.Join(a.Words[:len(a.Words)/2], "")
+			if want == "" {
+				t.Fatalf("the fake's answer %q is too short to stall halfway", a.Text)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.url+c.path, strings.NewReader(body))
+			got := make(chan string, 1)
+			go func() {
+				// Even the status line waits for the first flush.
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					got <- "request failed: " + err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				// Read deltas until the text so far is the half the fake sent.
+				br := bufio.NewReader(resp.Body)
+				var text strings.Builder
+				for text.String() != want {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						break
+					}
+					data, ok := strings.CutPrefix(strings.TrimSpace(line), "data: ")
+					if !ok {
+						continue
+					}
+					var ev struct {
+						Choices []struct {
+							Delta struct{ Content string } `json:"delta"`
+						} `json:"choices"`
+						Delta struct{ Text string } `json:"delta"`
+					}
+					if json.Unmarshal([]byte(data), &ev) != nil {
+						continue
+					}
+					text.WriteString(ev.Delta.Text)
+					if len(ev.Choices) > 0 {
+						text.WriteString(ev.Choices[0].Delta.Content)
+					}
+				}
+				got <- text.String()
+			}()
+			select {
+			case s := <-got:
+				if s != want {
+					t.Fatalf("client got %q before the stall, want %q", s, want)
+				}
+			case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
+				t.Fatalf("the deltas sent before the upstream stalled did not reach the client (want %q)", want)
+			}
+		})
 	}
 }

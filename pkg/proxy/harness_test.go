@@ -71,6 +71,7 @@ type harness struct {
 	metrics      *Metrics
 	base         context.Context // the server's BaseContext, when set
 	policyExtra  string
+	policy       string // "" = testPolicy (same %[1]s cloud, %[2]s local, %[3]s dead URLs)
 }
 
 func withBase(ctx context.Context) harnessOpt {
@@ -107,7 +108,7 @@ const upstreamKey = "sk-upstream-SECRET-0001"
 
 type harnessOpt func(*harness, *route.Runner)
 
-func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	t.Helper()
 	h := &harness{cloud: fakeupstream.New(), local: fakeupstream.New(), log: &memLog{written: make(chan ledger.Record, 64)}}
 	cloudSrv := httptest.NewServer(h.cloud)
@@ -126,7 +127,11 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	for _, o := range opts {
 		o(h, nil)
 	}
-	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(testPolicy, cloudSrv.URL, localSrv.URL, deadURL)+h.policyExtra), route.Options{CheckPrice: pricer.CheckPrice})
+	policy := testPolicy
+	if h.policy != "" {
+		policy = h.policy
+	}
+	pol, _, err := route.ParsePolicy("route.yaml", []byte(fmt.Sprintf(policy, cloudSrv.URL, localSrv.URL, deadURL)+h.policyExtra), route.Options{CheckPrice: pricer.CheckPrice})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +173,10 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 
 func withShadow(section string) harnessOpt {
 	return func(h *harness, _ *route.Runner) { h.policyExtra = section + "\n" }
+}
+
+func withPolicy(policy string) harnessOpt {
+	return func(h *harness, _ *route.Runner) { h.policy = policy }
 }
 
 func withServer(s *Server) harnessOpt { return func(h *harness, _ *route.Runner) { h.srv = s } }

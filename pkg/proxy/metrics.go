@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/llmcost/llmcost/pkg/ledger"
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,31 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	ttft     *prometheus.HistogramVec
 	inflight prometheus.Gauge
+	children sync.Map // seriesKey → *series: the label lookups, done once per label set
+}
+
+type seriesKey struct{ backend, status, api string }
+
+// series are the children of one (backend, status, api).
+type series struct {
+	requests, input, output, cost prometheus.Counter
+	latency, ttft                 prometheus.Observer
+}
+
+func (m *Metrics) series(k seriesKey) *series {
+	if s, ok := m.children.Load(k); ok {
+		return s.(*series)
+	}
+	s := &series{
+		requests: m.requests.WithLabelValues(k.backend, k.status, k.api),
+		input:    m.tokens.WithLabelValues(k.backend, k.status, "input"),
+		output:   m.tokens.WithLabelValues(k.backend, k.status, "output"),
+		cost:     m.cost.WithLabelValues(k.backend, k.status),
+		latency:  m.latency.WithLabelValues(k.backend, k.status),
+		ttft:     m.ttft.WithLabelValues(k.backend),
+	}
+	got, _ := m.children.LoadOrStore(k, s)
+	return got.(*series)
 }
 
 // latencyBuckets span a cached local answer to a long cloud generation.
@@ -65,22 +91,23 @@ func (m *Metrics) Observe(api string, r *ledger.Record) {
 	if b == "" {
 		b = "none"
 	}
-	m.requests.WithLabelValues(b, r.Status, api).Inc()
+	s := m.series(seriesKey{b, r.Status, api})
+	s.requests.Inc()
 	if r.InputTokens != nil {
-		m.tokens.WithLabelValues(b, r.Status, "input").Add(float64(*r.InputTokens))
+		s.input.Add(float64(*r.InputTokens))
 	}
 	if r.OutputTokens != nil {
-		m.tokens.WithLabelValues(b, r.Status, "output").Add(float64(*r.OutputTokens))
+		s.output.Add(float64(*r.OutputTokens))
 	}
 	if r.CostUSD != nil {
 		f, _ := r.CostUSD.Float64()
-		m.cost.WithLabelValues(b, r.Status).Add(f)
+		s.cost.Add(f)
 	}
 	if r.LatencyMs != nil {
-		m.latency.WithLabelValues(b, r.Status).Observe(*r.LatencyMs / 1000)
+		s.latency.Observe(*r.LatencyMs / 1000)
 	}
 	if r.TTFTMs != nil {
-		m.ttft.WithLabelValues(b).Observe(*r.TTFTMs / 1000)
+		s.ttft.Observe(*r.TTFTMs / 1000)
 	}
 }
 

@@ -276,7 +276,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	if req.Stream {
 		stream = NewStream(w, api)
 		stream.ID, stream.Created, stream.IncludeUsage = id, created, req.IncludeUsage
-		in.Req.OnDelta = stream.Delta
+		stream.Hold = true
+		in.Req.OnDelta, in.Req.OnWait = stream.Delta, stream.FlushHeld
 		in.Committed = stream.Started
 	}
 	ctx := r.Context()

@@ -6,15 +6,18 @@ import (
 	"github.com/llmcost/llmcost/pkg/backend"
 )
 
-// Stream writes one answer as SSE in the client's wire format, one event
-// per write, flushed at once. Head is sent lazily with the first text, so
-// that nothing reaches the client before the upstream has answered (and
-// retries stay possible until then).
+// Stream writes one answer as SSE in the client's wire format. Head is
+// sent lazily with the first text, so that nothing reaches the client
+// before the upstream has answered (and retries stay possible until then).
+// Each event is flushed at once, unless Hold is set: then deltas collect
+// until FlushHeld (the backend's OnWait, called before it reads more of the
+// upstream), so the events of one upstream read go out in one write.
 type Stream struct {
 	API          string
 	IncludeUsage bool // OpenAI: show the usage chunk (the client asked for it)
 	ID, Model    string
 	Created      int64
+	Hold         bool // deltas wait for FlushHeld (set with backend.Request.OnWait)
 
 	w       http.ResponseWriter
 	flusher http.Flusher
@@ -29,7 +32,15 @@ func NewStream(w http.ResponseWriter, api string) *Stream {
 	return &Stream{API: api, w: w, flusher: f, buf: make([]byte, 0, 512)}
 }
 
-// Started reports whether any byte went to the client.
+// FlushHeld writes the deltas Hold kept back.
+func (s *Stream) FlushHeld() {
+	if len(s.buf) > 0 {
+		s.flush()
+	}
+}
+
+// Started reports whether any byte went to the client (or is about to:
+// held deltas count, as they can no longer be taken back).
 func (s *Stream) Started() bool { return s.started }
 
 func (s *Stream) flush() {
@@ -68,7 +79,9 @@ func (s *Stream) head() {
 		s.buf = append(s.buf, `{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]`...)
 		s.openAIChunkEnd()
 	}
-	s.flush()
+	if !s.Hold {
+		s.flush()
+	}
 }
 
 func (s *Stream) openAIChunkStart() {
@@ -105,7 +118,9 @@ func (s *Stream) Delta(text string) {
 		s.buf = append(s.buf, `},"logprobs":null,"finish_reason":null}]`...)
 		s.openAIChunkEnd()
 	}
-	s.flush()
+	if !s.Hold {
+		s.flush()
+	}
 }
 
 // Finish ends a complete answer: finish reason, usage, end marker.

@@ -604,11 +604,21 @@ func (st *run) price(pb *PolicyBackend, res *result) {
 			res.cost = ledger.NewUSD(c)
 		}
 		// The catalog's plain estimate for the same token counts, as
-		// `estimate` would compute it (no cache split).
-		if e, err := st.Pricer.PriceCloud(pb.Price, res.start, backend.Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}); err == nil {
+		// `estimate` would compute it (no cache split). Without cache or
+		// reasoning tokens that is the cost itself (zero counts price
+		// nothing), so it is not computed twice.
+		if res.cost != nil && plainUsage(u) {
+			res.estimate = ledger.NewUSD(res.cost.Decimal)
+		} else if e, err := st.Pricer.PriceCloud(pb.Price, res.start, backend.Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}); err == nil {
 			res.estimate = ledger.NewUSD(e)
 		}
 	}
+}
+
+// plainUsage reports usage with no cached, cache-write or reasoning tokens.
+func plainUsage(u backend.Usage) bool {
+	zero := func(p *int64) bool { return p == nil || *p == 0 }
+	return zero(u.CachedTokens) && zero(u.CacheWriteTokens) && zero(u.ReasoningTokens)
 }
 
 func missingUsage(u backend.Usage) string {

@@ -1,0 +1,175 @@
+package backend
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// The request bodies below are what the SDKs' params types marshal to
+// (openai.ChatCompletionNewParams, anthropic.MessageNewParams), written
+// directly: the SDKs still send them (option.WithRequestBody), but the
+// proxy does not pay for building params and marshalling them by
+// reflection on every request. Tests hold each body equal, as JSON, to the
+// SDK's own encoding of params for the same request.
+
+// openaiBody is the chat.completions body of req (params(req), plus
+// "stream": true when streaming).
+func (b *openaiBackend) body(req Request) []byte {
+	conv := req.Conversation()
+	n := 128 + len(b.model) + len(req.System)
+	for _, m := range conv {
+		n += 40 + len(m.Content)
+	}
+	for _, s := range req.Stop {
+		n += 4 + len(s)
+	}
+	out := make([]byte, 0, n+n/8)
+	out = append(out, `{"messages":[`...)
+	first := true
+	if req.System != "" {
+		out = append(out, `{"content":`...)
+		out = appendJSONString(out, req.System)
+		out = append(out, `,"role":"system"}`...)
+		first = false
+	}
+	for _, m := range conv {
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = append(out, `{"content":`...)
+		out = appendJSONString(out, m.Content)
+		if m.Role == "assistant" {
+			out = append(out, `,"role":"assistant"}`...)
+		} else {
+			out = append(out, `,"role":"user"}`...)
+		}
+	}
+	out = append(out, `],"model":`...)
+	out = appendJSONString(out, b.model)
+	if req.Logprobs {
+		out = append(out, `,"logprobs":true`...)
+	}
+	if req.MaxTokens > 0 {
+		if b.maxCompletionTokens {
+			out = append(out, `,"max_completion_tokens":`...)
+		} else {
+			out = append(out, `,"max_tokens":`...)
+		}
+		out = strconv.AppendInt(out, int64(req.MaxTokens), 10)
+	}
+	if len(req.Stop) > 0 {
+		out = append(out, `,"stop":`...)
+		out = appendJSONStrings(out, req.Stop)
+	}
+	if req.Stream {
+		out = append(out, `,"stream_options":{"include_usage":true},"stream":true`...)
+	}
+	return append(out, '}')
+}
+
+// anthropicBody is the messages body of req (params, plus "stream": true
+// when streaming); maxTokens is already defaulted.
+func (b *anthropicBackend) body(req Request, maxTokens int) []byte {
+	conv := req.Conversation()
+	n := 128 + len(b.model) + len(req.System)
+	for _, m := range conv {
+		n += 64 + len(m.Content)
+	}
+	for _, s := range req.Stop {
+		n += 4 + len(s)
+	}
+	out := make([]byte, 0, n+n/8)
+	out = append(out, `{"max_tokens":`...)
+	out = strconv.AppendInt(out, int64(maxTokens), 10)
+	out = append(out, `,"messages":[`...)
+	for i, m := range conv {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `{"content":[{"text":`...)
+		out = appendJSONString(out, m.Content)
+		if m.Role == "assistant" {
+			out = append(out, `,"type":"text"}],"role":"assistant"}`...)
+		} else {
+			out = append(out, `,"type":"text"}],"role":"user"}`...)
+		}
+	}
+	out = append(out, `],"model":`...)
+	out = appendJSONString(out, b.model)
+	if len(req.Stop) > 0 {
+		out = append(out, `,"stop_sequences":`...)
+		out = appendJSONStrings(out, req.Stop)
+	}
+	if req.System != "" {
+		out = append(out, `,"system":[{"text":`...)
+		out = appendJSONString(out, req.System)
+		out = append(out, `,"type":"text"}]`...)
+	}
+	if req.Stream {
+		out = append(out, `,"stream":true`...)
+	}
+	return append(out, '}')
+}
+
+func appendJSONStrings(b []byte, list []string) []byte {
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// does without HTML escaping (invalid UTF-8 becomes U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
