@@ -1,6 +1,7 @@
 package gctune
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
@@ -44,5 +45,36 @@ func TestUserSettingWins(t *testing.T) {
 		if got := percent(); got != 50 {
 			t.Errorf("%v: GOGC = %d, want the user's 50 untouched", kv, got)
 		}
+	}
+}
+
+// Listen mode raises GOGC and sets a soft memory limit, unless the user's
+// GOGC / GOMEMLIMIT say otherwise.
+func TestServer(t *testing.T) {
+	oldPct := debug.SetGCPercent(defaultPercent)
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(oldPct); debug.SetMemoryLimit(oldLimit); raised = false })
+
+	ShortLived(env(nil))
+	Server(env(nil))
+	if got := percent(); got != ServerPercent {
+		t.Errorf("GC percent %d, want %d", got, ServerPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != ServerMemoryLimit {
+		t.Errorf("memory limit %d, want %d", got, ServerMemoryLimit)
+	}
+	LongRunning() // after Server: leaves the server's setting alone
+	if got := percent(); got != ServerPercent {
+		t.Errorf("LongRunning after Server: GC percent %d, want %d", got, ServerPercent)
+	}
+
+	debug.SetGCPercent(defaultPercent)
+	debug.SetMemoryLimit(math.MaxInt64)
+	Server(env(map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}))
+	if got := percent(); got != defaultPercent {
+		t.Errorf("GOGC set by the user: GC percent changed to %d", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("GOMEMLIMIT set by the user: memory limit changed to %d", got)
 	}
 }

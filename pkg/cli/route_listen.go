@@ -7,12 +7,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/llmcost/llmcost/internal/gctune"
 	"github.com/llmcost/llmcost/pkg/backend"
 	"github.com/llmcost/llmcost/pkg/budget"
 	"github.com/llmcost/llmcost/pkg/ledger"
@@ -135,27 +135,6 @@ func proxyHTTPClient(f *Factory) *http.Client {
 	return c
 }
 
-// Garbage collection in listen mode, unless GOGC / GOMEMLIMIT say
-// otherwise: the proxy's live heap is small and every request allocates,
-// so at Go's default (GC when the heap doubles) collection runs hundreds
-// of times a second. Letting the heap grow to 3x the live data before
-// collecting cuts that CPU to about a third (GOGC=400 saved no more in
-// proxybench and let RSS climb within a row); the soft limit makes the
-// collector work harder instead of letting the heap pass it.
-const (
-	listenGCPercent   = 200
-	listenMemoryLimit = 512 << 20
-)
-
-func tuneListenGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(listenGCPercent)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(listenMemoryLimit)
-	}
-}
-
 func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	f := o.F
 	ios := f.IOStreams
@@ -205,7 +184,7 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 			fmt.Fprintln(ios.ErrOut, "error: writing the ledger:", err)
 		}}
 
-	tuneListenGC(f.Getenv)
+	gctune.Server(f.Getenv)
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return &InputError{Err: fmt.Errorf("--listen %s: %w", o.Listen, err)}
