@@ -2,7 +2,8 @@ package backend
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/llmcost/llmcost/internal/jsonstr"
 )
 
 // The request bodies below are what the SDKs' params types marshal to
@@ -28,7 +29,7 @@ func (b *openaiBackend) body(req Request) []byte {
 	first := true
 	if req.System != "" {
 		out = append(out, `{"content":`...)
-		out = appendJSONString(out, req.System)
+		out = jsonstr.Append(out, req.System)
 		out = append(out, `,"role":"system"}`...)
 		first = false
 	}
@@ -38,7 +39,7 @@ func (b *openaiBackend) body(req Request) []byte {
 		}
 		first = false
 		out = append(out, `{"content":`...)
-		out = appendJSONString(out, m.Content)
+		out = jsonstr.Append(out, m.Content)
 		if m.Role == "assistant" {
 			out = append(out, `,"role":"assistant"}`...)
 		} else {
@@ -46,7 +47,7 @@ func (b *openaiBackend) body(req Request) []byte {
 		}
 	}
 	out = append(out, `],"model":`...)
-	out = appendJSONString(out, b.model)
+	out = jsonstr.Append(out, b.model)
 	if req.Logprobs {
 		out = append(out, `,"logprobs":true`...)
 	}
@@ -88,7 +89,7 @@ func (b *anthropicBackend) body(req Request, maxTokens int) []byte {
 			out = append(out, ',')
 		}
 		out = append(out, `{"content":[{"text":`...)
-		out = appendJSONString(out, m.Content)
+		out = jsonstr.Append(out, m.Content)
 		if m.Role == "assistant" {
 			out = append(out, `,"type":"text"}],"role":"assistant"}`...)
 		} else {
@@ -96,14 +97,14 @@ func (b *anthropicBackend) body(req Request, maxTokens int) []byte {
 		}
 	}
 	out = append(out, `],"model":`...)
-	out = appendJSONString(out, b.model)
+	out = jsonstr.Append(out, b.model)
 	if len(req.Stop) > 0 {
 		out = append(out, `,"stop_sequences":`...)
 		out = appendJSONStrings(out, req.Stop)
 	}
 	if req.System != "" {
 		out = append(out, `,"system":[{"text":`...)
-		out = appendJSONString(out, req.System)
+		out = jsonstr.Append(out, req.System)
 		out = append(out, `,"type":"text"}]`...)
 	}
 	if req.Stream {
@@ -118,58 +119,7 @@ func appendJSONStrings(b []byte, list []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = jsonstr.Append(b, s)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string, escaped as encoding/json
-// does without HTML escaping (invalid UTF-8 becomes U+FFFD).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

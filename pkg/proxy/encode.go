@@ -3,61 +3,10 @@ package proxy
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/llmcost/llmcost/internal/jsonstr"
 	"github.com/llmcost/llmcost/pkg/backend"
 )
-
-// appendJSONString appends s as a JSON string (invalid UTF-8 becomes
-// U+FFFD, as encoding/json does).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 func appendInt(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) }
 
@@ -146,15 +95,15 @@ type Answer struct {
 // AppendOpenAICompletion appends a chat.completion object.
 func AppendOpenAICompletion(b []byte, a *Answer) []byte {
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, "chatcmpl-"+a.ID)
+	b = jsonstr.Append(b, "chatcmpl-"+a.ID)
 	b = append(b, `,"object":"chat.completion","created":`...)
 	b = appendInt(b, a.Created)
 	b = append(b, `,"model":`...)
-	b = appendJSONString(b, a.Model)
+	b = jsonstr.Append(b, a.Model)
 	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
-	b = appendJSONString(b, a.Text)
+	b = jsonstr.Append(b, a.Text)
 	b = append(b, `,"refusal":null},"logprobs":null,"finish_reason":`...)
-	b = appendJSONString(b, OpenAIFinish(a.Finish))
+	b = jsonstr.Append(b, OpenAIFinish(a.Finish))
 	b = append(b, `}]`...)
 	if a.Usage.InputTokens != nil || a.Usage.OutputTokens != nil {
 		b = append(b, `,"usage":`...)
@@ -166,13 +115,13 @@ func AppendOpenAICompletion(b []byte, a *Answer) []byte {
 // AppendAnthropicMessage appends a message object.
 func AppendAnthropicMessage(b []byte, a *Answer) []byte {
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, "msg_"+a.ID)
+	b = jsonstr.Append(b, "msg_"+a.ID)
 	b = append(b, `,"type":"message","role":"assistant","model":`...)
-	b = appendJSONString(b, a.Model)
+	b = jsonstr.Append(b, a.Model)
 	b = append(b, `,"content":[{"type":"text","text":`...)
-	b = appendJSONString(b, a.Text)
+	b = jsonstr.Append(b, a.Text)
 	b = append(b, `}],"stop_reason":`...)
-	b = appendJSONString(b, AnthropicStop(a.Finish))
+	b = jsonstr.Append(b, AnthropicStop(a.Finish))
 	b = append(b, `,"stop_sequence":null,"usage":`...)
 	b = appendAnthropicUsage(b, a.Usage)
 	return append(b, "}\n"...)
@@ -219,18 +168,18 @@ func (e *Error) errorType(api string) string {
 func AppendError(b []byte, api string, e *Error) []byte {
 	if api == APIAnthropic {
 		b = append(b, `{"type":"error","error":{"type":`...)
-		b = appendJSONString(b, e.errorType(api))
+		b = jsonstr.Append(b, e.errorType(api))
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, e.Message)
+		b = jsonstr.Append(b, e.Message)
 		return append(b, "}}\n"...)
 	}
 	b = append(b, `{"error":{"message":`...)
-	b = appendJSONString(b, e.Message)
+	b = jsonstr.Append(b, e.Message)
 	b = append(b, `,"type":`...)
-	b = appendJSONString(b, e.errorType(api))
+	b = jsonstr.Append(b, e.errorType(api))
 	b = append(b, `,"param":null,"code":`...)
 	if e.Code != "" {
-		b = appendJSONString(b, e.Code)
+		b = jsonstr.Append(b, e.Code)
 	} else {
 		b = append(b, "null"...)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/llmcost/llmcost/internal/jsonstr"
 	"github.com/llmcost/llmcost/pkg/backend"
 	"github.com/llmcost/llmcost/pkg/ledger"
 	"github.com/llmcost/llmcost/pkg/route"
@@ -103,15 +104,15 @@ func (s *Server) modelsBody() []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, n)
+		b = jsonstr.Append(b, n)
 		b = append(b, `,"object":"model","type":"model","created":0,"created_at":"1970-01-01T00:00:00Z","owned_by":"llmcost","display_name":`...)
-		b = appendJSONString(b, n)
+		b = jsonstr.Append(b, n)
 		b = append(b, '}')
 	}
 	b = append(b, `],"has_more":false,"first_id":`...)
-	b = appendJSONString(b, names[0])
+	b = jsonstr.Append(b, names[0])
 	b = append(b, `,"last_id":`...)
-	b = appendJSONString(b, names[len(names)-1])
+	b = jsonstr.Append(b, names[len(names)-1])
 	return append(b, "}\n"...)
 }
 

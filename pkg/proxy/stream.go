@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 
+	"github.com/llmcost/llmcost/internal/jsonstr"
 	"github.com/llmcost/llmcost/pkg/backend"
 )
 
@@ -69,9 +70,9 @@ func (s *Stream) head() {
 	s.w.WriteHeader(http.StatusOK)
 	if s.API == APIAnthropic {
 		s.buf = append(s.buf, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"...)
-		s.buf = appendJSONString(s.buf, "msg_"+s.ID)
+		s.buf = jsonstr.Append(s.buf, "msg_"+s.ID)
 		s.buf = append(s.buf, `,"type":"message","role":"assistant","model":`...)
-		s.buf = appendJSONString(s.buf, s.Model)
+		s.buf = jsonstr.Append(s.buf, s.Model)
 		s.buf = append(s.buf, `,"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}`+"\n\n"...)
 		s.buf = append(s.buf, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"...)
 	} else {
@@ -86,11 +87,11 @@ func (s *Stream) head() {
 
 func (s *Stream) openAIChunkStart() {
 	s.buf = append(s.buf, `data: {"id":`...)
-	s.buf = appendJSONString(s.buf, "chatcmpl-"+s.ID)
+	s.buf = jsonstr.Append(s.buf, "chatcmpl-"+s.ID)
 	s.buf = append(s.buf, `,"object":"chat.completion.chunk","created":`...)
 	s.buf = appendInt(s.buf, s.Created)
 	s.buf = append(s.buf, `,"model":`...)
-	s.buf = appendJSONString(s.buf, s.Model)
+	s.buf = jsonstr.Append(s.buf, s.Model)
 	s.buf = append(s.buf, `,"choices":[{"index":0,"delta":`...)
 }
 
@@ -109,12 +110,12 @@ func (s *Stream) Delta(text string) {
 	s.head()
 	if s.API == APIAnthropic {
 		s.buf = append(s.buf, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"...)
-		s.buf = appendJSONString(s.buf, text)
+		s.buf = jsonstr.Append(s.buf, text)
 		s.buf = append(s.buf, "}}\n\n"...)
 	} else {
 		s.openAIChunkStart()
 		s.buf = append(s.buf, `{"content":`...)
-		s.buf = appendJSONString(s.buf, text)
+		s.buf = jsonstr.Append(s.buf, text)
 		s.buf = append(s.buf, `},"logprobs":null,"finish_reason":null}]`...)
 		s.openAIChunkEnd()
 	}
@@ -129,7 +130,7 @@ func (s *Stream) Finish(finish string, u backend.Usage) {
 	if s.API == APIAnthropic {
 		s.buf = append(s.buf, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"...)
 		s.buf = append(s.buf, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"...)
-		s.buf = appendJSONString(s.buf, AnthropicStop(finish))
+		s.buf = jsonstr.Append(s.buf, AnthropicStop(finish))
 		s.buf = append(s.buf, `,"stop_sequence":null},"usage":`...)
 		s.buf = appendAnthropicUsage(s.buf, u)
 		s.buf = append(s.buf, "}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"...)
@@ -138,16 +139,16 @@ func (s *Stream) Finish(finish string, u backend.Usage) {
 	}
 	s.openAIChunkStart()
 	s.buf = append(s.buf, `{},"logprobs":null,"finish_reason":`...)
-	s.buf = appendJSONString(s.buf, OpenAIFinish(finish))
+	s.buf = jsonstr.Append(s.buf, OpenAIFinish(finish))
 	s.buf = append(s.buf, `}]`...)
 	s.openAIChunkEnd()
 	if s.IncludeUsage {
 		s.buf = append(s.buf, `data: {"id":`...)
-		s.buf = appendJSONString(s.buf, "chatcmpl-"+s.ID)
+		s.buf = jsonstr.Append(s.buf, "chatcmpl-"+s.ID)
 		s.buf = append(s.buf, `,"object":"chat.completion.chunk","created":`...)
 		s.buf = appendInt(s.buf, s.Created)
 		s.buf = append(s.buf, `,"model":`...)
-		s.buf = appendJSONString(s.buf, s.Model)
+		s.buf = jsonstr.Append(s.buf, s.Model)
 		s.buf = append(s.buf, `,"choices":[],"usage":`...)
 		s.buf = appendOpenAIUsage(s.buf, u)
 		s.buf = append(s.buf, "}\n\n"...)
