@@ -112,11 +112,15 @@ func renderBox(w io.Writer, t TableData, th Theme, width int) error {
 // borders, two spaces between columns, no wrapping, no trailing spaces.
 func renderPlain(w io.Writer, t TableData) error {
 	n := len(t.Headers)
+	// Two spaces between columns, one on each side of the gap: tablewriter
+	// fills a cell with its padding string repeated, so a two-character
+	// padding would overshoot the width and be cut back on every cell.
 	pad := make([]tw.Padding, n)
 	for i := range pad {
-		pad[i] = tw.Padding{Right: "  ", Overwrite: true}
+		pad[i] = tw.Padding{Left: " ", Right: " ", Overwrite: true}
 	}
-	pad[n-1] = tw.PaddingNone
+	pad[0].Left = ""
+	pad[n-1].Right = ""
 	cc := cellConfig(t, pad, nil)
 	cc.Formatting.AutoWrap = tw.WrapNone
 	cfg := tablewriter.Config{Header: cc, Row: cc}
