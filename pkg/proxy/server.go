@@ -307,8 +307,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 			rec.Error = status
 		}
 	}
-	if rec.Status == ledger.StatusOK && !gone {
-		rec.SetAnswer(out.Resp.Text) // for report --compare; the text itself is not logged
+	if rec.Status == ledger.StatusOK && !gone && (!native || out.Resp.Text != "") {
+		// For report --compare; the text itself is not logged. A relayed
+		// answer with no text (only tool calls) has nothing to compare:
+		// an empty digest would make every such pair "agree".
+		rec.SetAnswer(out.Resp.Text)
 	}
 	s.write(api, rec)
 	if gone {

@@ -57,8 +57,8 @@ func (s *Shadower) After(req *Request, in *route.Input, rec *ledger.Record) {
 			r.RouteReason += "; shadow target not used"
 		}
 		r.Shadow, r.ShadowOf, r.Client, r.API = true, primaryID, client, api
-		if r.Status == ledger.StatusOK {
-			r.SetAnswer(out.Resp.Text)
+		if r.Status == ledger.StatusOK && (sin.Req.Native == nil || out.Resp.Text != "") {
+			r.SetAnswer(out.Resp.Text) // as for the primary (Server.chat)
 		} else if ctx.Err() != nil {
 			r.Status = ledger.StatusInterrupted
 		}
