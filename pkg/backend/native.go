@@ -101,8 +101,14 @@ func (e *rawEvents) Next() bool {
 		}
 		if len(line) > 0 {
 			e.raw = append(e.raw, line...)
-			text := bytes.TrimRight(line, "\r\n")
-			if len(text) == 0 {
+			// One "\n" and one "\r" before it end a line, as bufio.ScanLines
+			// (the SDKs' decoders) has it.
+			text := bytes.TrimSuffix(line, []byte("\n"))
+			text = bytes.TrimSuffix(text, []byte("\r"))
+			if len(text) == 0 { // a blank line (also a lone "\r" at the end, as ScanLines has it)
+				if len(e.data) == 0 {
+					e.typ = "" // a type without data names nothing (the SDKs skip such events)
+				}
 				return true
 			}
 			name, value, _ := bytes.Cut(text, []byte(":"))

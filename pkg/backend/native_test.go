@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
 // The recorded Anthropic stream (text then a tool_use block, pings, odd
@@ -126,3 +130,45 @@ func firstDiff(a, b []byte) int {
 }
 
 func raw2s(b []byte) string { return string(b) }
+
+// The raw reader sees the same events as the SDK's decoder (type and data
+// of every event with data), and its bytes are the input up to the end of
+// the last whole event.
+func FuzzRawEvents(f *testing.F) {
+	f.Add(string(readWire(f, "anthropic-messages-stream.recorded.sse")))
+	f.Add(string(readWire(f, "openai-chat-stream-include-usage.sse")))
+	f.Add(": c\r\n\r\nevent: error\n\nevent: x\ndata: 1\r\r\ndata:2\n\ndata")
+	f.Fuzz(func(t *testing.T, in string) {
+		type ev struct{ typ, data string }
+		var ours, sdk []ev
+		var raw strings.Builder
+		re := newRawEvents(strings.NewReader(in))
+		for re.Next() {
+			raw.Write(re.raw)
+			if len(re.data) > 0 {
+				ours = append(ours, ev{re.typ, string(re.data)})
+			}
+		}
+		if !strings.HasPrefix(in, raw.String()) {
+			t.Fatalf("raw bytes %q are not a prefix of %q", raw.String(), in)
+		}
+		if rest := in[raw.Len():]; strings.Contains(rest, "\n\n") {
+			t.Fatalf("a whole event was left unread: %q", rest)
+		}
+		dec := ssestream.NewDecoder(&http.Response{Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(strings.NewReader(in))})
+		for dec.Next() {
+			sdk = append(sdk, ev{dec.Event().Type, string(dec.Event().Data)})
+		}
+		if dec.Err() != nil {
+			return // the SDK's line limit; ours has none
+		}
+		if len(ours) != len(sdk) {
+			t.Fatalf("%d events, the SDK's decoder %d: %q vs %q", len(ours), len(sdk), ours, sdk)
+		}
+		for i := range ours {
+			if ours[i] != sdk[i] {
+				t.Fatalf("event %d: %q, the SDK's decoder %q", i, ours[i], sdk[i])
+			}
+		}
+	})
+}
