@@ -390,3 +390,33 @@ func containsStr(list []string, s string) bool {
 	}
 	return false
 }
+
+// A relayed request is retried on its backend like any other, and an
+// upstream error reaches the client with its status, in its wire.
+func TestPassthroughRetryAndUpstreamError(t *testing.T) {
+	h := newHarness(t)
+	c := openaiClient(h, "k")
+	resp, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "auto",
+		Tools:    []openai.ChatCompletionToolUnionParam{weatherTool()},
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("weather [fault-500-once]")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("answer %+v", resp.Choices[0])
+	}
+	if rec := h.log.only(t); rec.Attempts != 2 || rec.Status != ledger.StatusOK || h.cloud.Requests() != 2 {
+		t.Fatalf("attempts %d status %q upstream requests %d", rec.Attempts, rec.Status, h.cloud.Requests())
+	}
+	ac := anthropicClient(h, "k")
+	_, err = ac.Messages.New(context.Background(), anthropic.MessageNewParams{Model: "cloud-claude", MaxTokens: 20,
+		Tools:    []anthropic.ToolUnionParam{anthropicWeatherTool()},
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("weather [fault-503]"))}})
+	var ae *anthropic.Error
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusServiceUnavailable || !strings.Contains(err.Error(), "api_error") {
+		t.Fatalf("%v, want the upstream's 503 in the Anthropic wire", err)
+	}
+	if n := len(h.log.all()); n != 2 {
+		t.Fatalf("%d records, want 2", n)
+	}
+}
