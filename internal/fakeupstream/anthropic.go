@@ -76,6 +76,10 @@ func (s *Server) anthropicMessages(w http.ResponseWriter, r *http.Request) {
 	reason, seq := anthropicStop(a)
 	model := jsonString(req.Model)
 	in := strconv.Itoa(a.PromptTokens)
+	if tool := anthropicTool(body); tool != "" {
+		s.anthropicToolUse(w, id, req.Model, tool, a, req.Stream)
+		return
+	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Request-Id", "req_"+id)

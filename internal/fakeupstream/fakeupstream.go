@@ -20,6 +20,9 @@
 //	fault-stall-stream                 streaming: half the answer, then blocks until the client goes
 //	fault-hang                         blocks, before any byte, until the client goes
 //
+// A request offering tools and carrying no tool result yet is answered
+// with a call of its first tool, in the wire's format (see tools.go).
+//
 // A prompt containing [low-confidence] gets low logprobs when it asks for
 // logprobs (non-streaming OpenAI wire), for confidence-fallback tests.
 //

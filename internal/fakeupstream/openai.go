@@ -124,6 +124,10 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	if finish == "stop_sequence" {
 		finish = "stop"
 	}
+	if tool := openaiTool(body); tool != "" {
+		s.openaiToolCall(w, id, req.Model, tool, a, req.Stream, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		return
+	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", "req_"+id)

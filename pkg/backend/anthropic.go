@@ -56,7 +56,17 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	start := b.now()
 	// The body is params(req) encoded directly (see body.go); the SDK sends
 	// it, and still sees the model and max_tokens (for its timeout check).
-	opts = append(opts, aoption.WithRequestBody("application/json", b.body(req, maxTokens)))
+	var body []byte
+	if req.Native != nil {
+		nb, e := b.nativeRequest(req.Native, false)
+		if e != nil {
+			return Response{}, e
+		}
+		body = nb
+	} else {
+		body = b.body(req, maxTokens)
+	}
+	opts = append(opts, aoption.WithRequestBody("application/json", body))
 	_, err := b.msgs.New(actx, anthropic.MessageNewParams{Model: b.model, MaxTokens: int64(maxTokens)}, opts...)
 	if e := b.answered(ctx, raw, err); e != nil {
 		return Response{}, e
@@ -68,7 +78,7 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if req.Stream && !isJSONResponse(raw) {
 		return b.readStream(ctx, actx, raw, start, &req)
 	}
-	resp, err := b.readMessage(ctx, actx, raw, start)
+	resp, err := b.readMessage(ctx, actx, raw, start, req.Native != nil)
 	if err == nil && req.Stream {
 		req.delta(resp.Text)
 	}
@@ -98,7 +108,8 @@ func (b *anthropicBackend) params(req Request, maxTokens int) anthropic.MessageN
 	return params
 }
 
-func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+// readMessage reads a whole message; keep puts its bytes in Raw.
+func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Response, start time.Time, keep bool) (Response, error) {
 	body, err := io.ReadAll(raw.Body)
 	if err != nil {
 		return Response{}, b.readFailure(ctx, actx, err, false)
@@ -123,36 +134,44 @@ func (b *anthropicBackend) readMessage(ctx, actx context.Context, raw *http.Resp
 	}
 	var u anthropicUsageAcc
 	u.fromUsage(m.Usage)
-	return Response{
+	resp := Response{
 		Text:         text.String(),
 		Model:        m.Model,
 		Usage:        u.usage(),
 		Latency:      latency,
 		FinishReason: string(m.StopReason),
-	}, nil
+	}
+	if keep {
+		resp.Raw = body
+	}
+	return resp, nil
 }
 
 func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	raw.Body = req.streamBody(raw.Body)
-	dec := ssestream.NewDecoder(raw)
+	next, event, decErr, rawEvent := anthropicEvents(raw, req.Native != nil)
 	var (
 		resp    Response
 		text    strings.Builder
 		u       anthropicUsageAcc
 		sawStop bool
 	)
-	for dec.Next() {
-		ev := dec.Event()
-		data := bytes.TrimSpace(ev.Data)
-		if ev.Type == "error" {
+	for next() {
+		typ, evData := event()
+		data := bytes.TrimSpace(evData)
+		if typ == "error" {
 			return Response{}, b.streamError(data)
 		}
-		if ev.Type == "ping" || len(data) == 0 {
+		if typ == "ping" || len(data) == 0 {
+			req.relay(rawEvent())
 			continue
 		}
 		var e anthropic.MessageStreamEventUnion
 		if err := json.Unmarshal(data, &e); err != nil {
 			return Response{}, b.newError(0, CodeMalformedResponse, "stream event is not JSON: "+err.Error(), true)
+		}
+		if e.Type != "error" {
+			req.relay(rawEvent())
 		}
 		switch e.Type {
 		case "message_start":
@@ -170,6 +189,10 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 				req.delta(e.Delta.Text)
 			case "thinking_delta":
 				if e.Delta.Thinking != "" {
+					b.arrived(&resp, start, req.TokenTimes)
+				}
+			case "input_json_delta": // a tool call's arguments (Native requests)
+				if e.Delta.PartialJSON != "" {
 					b.arrived(&resp, start, req.TokenTimes)
 				}
 			}
@@ -195,7 +218,7 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 		e.Partial = &p
 		return e
 	}
-	if err := dec.Err(); err != nil {
+	if err := decErr(); err != nil {
 		return Response{}, partial(b.readFailure(ctx, actx, err, true))
 	}
 	if actx.Err() != nil {
@@ -208,6 +231,16 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 	resp.Text = text.String()
 	resp.Usage = u.usage()
 	return resp, nil
+}
+
+// anthropicEvents is streamEvents with the Anthropic SDK's decoder.
+func anthropicEvents(raw *http.Response, keep bool) (next func() bool, event func() (string, []byte), err func() error, rawEvent func() []byte) {
+	if keep {
+		re := newRawEvents(raw.Body)
+		return re.Next, func() (string, []byte) { return re.typ, re.data }, re.Err, func() []byte { return re.raw }
+	}
+	dec := ssestream.NewDecoder(raw)
+	return dec.Next, func() (string, []byte) { ev := dec.Event(); return ev.Type, ev.Data }, dec.Err, func() []byte { return nil }
 }
 
 // anthropicUsageAcc holds the latest reported value of each count.

@@ -73,6 +73,9 @@ type Request struct {
 	// in one go: events that arrived together leave together, and none
 	// waits for the upstream's next bytes.
 	OnWait func()
+	// Native, when set, is sent instead of Messages/Prompt: the client's
+	// own body, relayed to a backend of the same wire (see Native).
+	Native *Native
 }
 
 // Message is one turn of a conversation.
@@ -164,6 +167,9 @@ type Response struct {
 	// Request.TokenTimes and Stream were set; one chunk may hold several
 	// tokens (Usage.OutputTokens counts them).
 	TokenTimes []time.Duration
+	// Raw is the upstream's body as it came, for a non-streamed Native
+	// request (the proxy relays it unchanged); nil otherwise.
+	Raw []byte
 }
 
 // Backend sends prompts to one configured server/model.
@@ -183,6 +189,8 @@ const (
 	CodeTruncatedStream   = "truncated_stream"
 	CodeStreamError       = "stream_error"
 	CodeRetryAfterTooLong = "retry_after_too_long"
+	CodeNativeWire        = "native_wire_mismatch" // a Native request for a backend of another wire; never sent
+	CodeNativeBody        = "native_body_invalid"  // a Native body that is not a JSON object; never sent
 )
 
 // Error classifies a failed attempt.
@@ -532,6 +540,26 @@ func (c common) htmlAnswer(raw *http.Response) *Error {
 		return nil
 	}
 	return c.newError(raw.StatusCode, CodeMalformedResponse, "the server answered with an HTML page (Content-Type text/html), not the "+c.api+" API: check the base URL", false)
+}
+
+// nativeRequest is the body to send for a Native request, or the error
+// that stops it before anything is sent.
+func (c common) nativeRequest(n *Native, forceUsage bool) ([]byte, *Error) {
+	if n.API != c.api {
+		return nil, c.newError(0, CodeNativeWire, "a request in the "+n.API+" wire cannot be relayed unchanged to a backend of the "+c.api+" wire", false)
+	}
+	body, err := nativeBody(n.Body, c.model, forceUsage)
+	if err != nil {
+		return nil, c.newError(0, CodeNativeBody, err.Error(), false)
+	}
+	return body, nil
+}
+
+// relay hands one raw SSE event to a Native request's OnEvent.
+func (r *Request) relay(raw []byte) {
+	if r.Native != nil && r.Native.OnEvent != nil && len(raw) > 0 {
+		r.Native.OnEvent(raw)
+	}
 }
 
 func int64p(v int64) *int64       { return &v }

@@ -63,6 +63,10 @@ type ollamaLogprob struct {
 }
 
 func (b *ollamaBackend) Complete(ctx context.Context, req Request) (Response, error) {
+	if req.Native != nil {
+		_, e := b.nativeRequest(req.Native, false) // always a wire mismatch: nothing speaks Ollama's wire to the proxy
+		return Response{}, e
+	}
 	actx, cancel := b.attemptContext(ctx)
 	defer cancel()
 	conv := req.Conversation()

@@ -87,11 +87,22 @@ func (b *openaiBackend) params(req Request) openai.ChatCompletionNewParams {
 func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, error) {
 	actx, cancel := b.attemptContext(ctx)
 	defer cancel()
+	var body []byte
+	if req.Native != nil {
+		nb, e := b.nativeRequest(req.Native, req.Stream)
+		if e != nil {
+			return Response{}, e
+		}
+		body = nb
+	} else {
+		// The body is params(req) encoded directly (see body.go).
+		body = b.body(req)
+	}
 	start := b.now()
 	var raw *http.Response
-	// The body is params(req) encoded directly (see body.go); the SDK sends it.
+	// The SDK sends the body.
 	_, err := b.chat.New(actx, openai.ChatCompletionNewParams{Model: b.model},
-		option.WithRequestBody("application/json", b.body(req)), option.WithResponseBodyInto(&raw))
+		option.WithRequestBody("application/json", body), option.WithResponseBodyInto(&raw))
 	if e := b.answered(ctx, raw, err); e != nil {
 		return Response{}, e
 	}
@@ -103,7 +114,7 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 		return b.readStream(ctx, actx, raw, start, &req)
 	}
 	// A server that ignores stream:true answers with one JSON object; take it.
-	resp, err := b.readCompletion(ctx, actx, raw, start)
+	resp, err := b.readCompletion(ctx, actx, raw, start, req.Native != nil)
 	if err == nil && req.Stream {
 		req.delta(resp.Text)
 	}
@@ -127,6 +138,23 @@ func (c common) answered(ctx context.Context, raw *http.Response, err error) *Er
 		return c.httpError(raw)
 	}
 	return nil
+}
+
+// streamEvents reads raw's SSE events: with the SDK's decoder, or, for a
+// Native request, keeping each event's bytes (rawEvent) to relay them.
+func streamEvents(raw *http.Response, keep bool) (next func() bool, event func() (string, []byte), err func() error, rawEvent func() []byte) {
+	if keep {
+		re := newRawEvents(raw.Body)
+		return re.Next, func() (string, []byte) { return re.typ, re.data }, re.Err, func() []byte { return re.raw }
+	}
+	dec := ssestream.NewDecoder(raw)
+	return dec.Next, func() (string, []byte) { ev := dec.Event(); return ev.Type, ev.Data }, dec.Err, func() []byte { return nil }
+}
+
+// nonEmptyJSON reports a raw value that is present and not null, [] or {}.
+func nonEmptyJSON(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && !bytes.Equal(t, []byte("null")) && !bytes.Equal(t, []byte("[]")) && !bytes.Equal(t, []byte("{}"))
 }
 
 func isJSONResponse(r *http.Response) bool {
@@ -204,9 +232,10 @@ type wireChunk struct {
 type wireChunkChoice struct {
 	Index int64 `json:"index"`
 	Delta struct {
-		Content          string  `json:"content"`
-		ReasoningContent *string `json:"reasoning_content"` // vLLM
-		Reasoning        *string `json:"reasoning"`         // Ollama, OpenRouter
+		Content          string          `json:"content"`
+		ReasoningContent *string         `json:"reasoning_content"` // vLLM
+		Reasoning        *string         `json:"reasoning"`         // Ollama, OpenRouter
+		ToolCalls        json.RawMessage `json:"tool_calls"`        // output too (TTFT), relayed by Native requests
 	} `json:"delta"`
 	Logprobs *struct {
 		Content *[]struct {
@@ -216,7 +245,8 @@ type wireChunkChoice struct {
 	FinishReason string `json:"finish_reason"`
 }
 
-func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time) (Response, error) {
+// readCompletion reads a whole chat.completion; keep puts its bytes in Raw.
+func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Response, start time.Time, keep bool) (Response, error) {
 	body, err := io.ReadAll(raw.Body)
 	if err != nil {
 		return Response{}, b.readFailure(ctx, actx, err, false)
@@ -239,6 +269,9 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 		Model:        cc.Model,
 		Latency:      latency,
 		FinishReason: ch.FinishReason,
+	}
+	if keep {
+		resp.Raw = body
 	}
 	if cc.Usage != nil {
 		resp.Usage = cc.Usage.usage()
@@ -263,7 +296,7 @@ func (b *openaiBackend) readCompletion(ctx, actx context.Context, raw *http.Resp
 
 func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response, start time.Time, req *Request) (Response, error) {
 	raw.Body = req.streamBody(raw.Body)
-	dec := ssestream.NewDecoder(raw)
+	next, event, decErr, rawEvent := streamEvents(raw, req.Native != nil)
 	var (
 		resp                     Response
 		text                     strings.Builder
@@ -271,12 +304,15 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 		sawDone, sawFinish, anyL bool
 		timings                  *llamaWireTimings
 	)
-	for dec.Next() {
-		data := bytes.TrimSpace(dec.Event().Data)
+	for next() {
+		_, ev := event()
+		data := bytes.TrimSpace(ev)
 		if len(data) == 0 {
+			req.relay(rawEvent())
 			continue
 		}
 		if bytes.Equal(data, []byte("[DONE]")) {
+			req.relay(rawEvent())
 			sawDone = true
 			break
 		}
@@ -289,6 +325,9 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
 			return Response{}, b.streamError(data)
+		}
+		if req.Native != nil && (req.Native.ShowUsage || len(chunk.Choices) > 0 || chunk.Usage == nil) {
+			req.relay(rawEvent()) // all but the usage-only chunk the client did not ask for
 		}
 		if chunk.Model != "" {
 			resp.Model = chunk.Model
@@ -307,7 +346,7 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 				continue
 			}
 			reasoning := (c.Delta.ReasoningContent != nil && *c.Delta.ReasoningContent != "") || (c.Delta.Reasoning != nil && *c.Delta.Reasoning != "")
-			if c.Delta.Content != "" || reasoning {
+			if c.Delta.Content != "" || reasoning || nonEmptyJSON(c.Delta.ToolCalls) {
 				b.arrived(&resp, start, req.TokenTimes)
 				text.WriteString(c.Delta.Content)
 				req.delta(c.Delta.Content)
@@ -338,7 +377,7 @@ func (b *openaiBackend) readStream(ctx, actx context.Context, raw *http.Response
 		e.Partial = &p
 		return e
 	}
-	if err := dec.Err(); err != nil {
+	if err := decErr(); err != nil {
 		return Response{}, partial(b.readFailure(ctx, actx, err, true))
 	}
 	if actx.Err() != nil {

@@ -322,7 +322,8 @@ func (l *liveState) admit(pb *route.PolicyBackend, in *route.Input, pii bool) (*
 		return nil, "", nil
 	}
 	local := l.policy.Route(in.Task, true) // the rules' choice when the prompt must stay local
-	canDown := local.Backend != nil && !local.Backend.Cloud()
+	// A request relayed unchanged (in.Wire) may only move to a backend of its wire.
+	canDown := local.Backend != nil && !local.Backend.Cloud() && (in.Wire == "" || local.Backend.API == in.Wire)
 	v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true, CanDowngrade: canDown})
 	switch v.Action {
 	case budget.Downgrade:

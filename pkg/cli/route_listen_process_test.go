@@ -251,4 +251,39 @@ func TestListenLiveBudget(t *testing.T) {
 	if fake.Stats().ByModel["gpt-4o-mini"] != 0 {
 		t.Fatal("a request reached the cloud over budget")
 	}
+
+	// A request relayed unchanged (tools) is downgraded only to a local
+	// backend of its own wire: OpenAI tools go to the OpenAI local; an
+	// Anthropic client's tools, with only an OpenAI local, get the 429.
+	claude := fmt.Sprintf(`  - {name: cloud, source: cloud, api: anthropic, base_url: %q, model: claude-haiku-4-5, price: claude-haiku-4.5, api_key_env: FAKE_KEY}
+`, srv.URL)
+	claudeHybrid := write("claude.yaml", "schema_version: 1\nbackends:\n"+claude+local+"rules:\n  - when: {pii: true}\n    use: local\n  - use: cloud\n")
+	for _, c := range []struct {
+		policy, path, body string
+		status             int
+		backend, want      string
+	}{
+		{hybrid, "/v1/chat/completions", `{"model":"auto","tools":[{"type":"function","function":{"name":"get_weather"}}],"messages":[{"role":"user","content":"weather?"}]}`, 200, "local", `"tool_calls"`},
+		{claudeHybrid, "/v1/messages", `{"model":"auto","max_tokens":50,"tools":[{"name":"get_weather","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"weather?"}]}`, 429, "cloud", "limits.monthly_usd"},
+	} {
+		p := startProxyEnv(t, []string{"FAKE_KEY=sk-fake-0001"}, "--policy", c.policy, "--log", log, "--budget", bud)
+		resp, err := http.Post("http://"+p.addr+c.path, "application/json", strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.want) {
+			t.Fatalf("%s: %d %s", c.policy, resp.StatusCode, b)
+		}
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		_ = p.cmd.Wait()
+		recs := readLedger(t, log)
+		if last := recs[len(recs)-1]; last.Backend != c.backend || !strings.Contains(last.RouteReason, "budget") {
+			t.Fatalf("%s: last record %+v", c.policy, last)
+		}
+	}
+	if st := fake.Stats(); st.ByModel["gpt-4o-mini"] != 0 || st.ByModel["claude-haiku-4-5"] != 0 {
+		t.Fatal("a request reached the cloud over budget")
+	}
 }

@@ -49,6 +49,8 @@ func DecodeAnthropic(body []byte) (*Request, *Error) {
 	}
 	if nonEmptyList(w.Tools) {
 		r.Untranslatable = addOnce(r.Untranslatable, "tools")
+		// Relayed as they are to a same-wire backend: scanned for PII too.
+		r.Texts = append(r.Texts, string(w.Tools))
 	}
 	if !isNull(w.System) {
 		texts, kinds, e := antContent(w.System)

@@ -37,6 +37,32 @@ func BenchmarkProxyAnthropicStream(b *testing.B) {
 	benchChat(b, benchProxy, "/v1/messages", antBody("auto", benchPrompt, true))
 }
 
+// BenchmarkProxyOpenAITools is the same-wire passthrough: a request with
+// tools relayed unchanged, answered with a tool call.
+func BenchmarkProxyOpenAITools(b *testing.B) {
+	benchChat(b, benchProxy, "/v1/chat/completions", toolsBody("auto", false))
+}
+
+func BenchmarkProxyOpenAIToolsStream(b *testing.B) {
+	benchChat(b, benchProxy, "/v1/chat/completions", toolsBody("auto", true))
+}
+
+func BenchmarkDirectOpenAITools(b *testing.B) {
+	benchChat(b, benchDirect, "/v1/chat/completions", toolsBody("gpt-4o-mini", false))
+}
+
+func BenchmarkDirectOpenAIToolsStream(b *testing.B) {
+	benchChat(b, benchDirect, "/v1/chat/completions", toolsBody("gpt-4o-mini", true))
+}
+
+func toolsBody(model string, stream bool) string {
+	s := "false"
+	if stream {
+		s = `true,"stream_options":{"include_usage":true}`
+	}
+	return `{"model":"` + model + `","stream":` + s + `,"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],"messages":[{"role":"user","content":"` + benchPrompt + `"}]}`
+}
+
 func BenchmarkDirectOpenAI(b *testing.B) {
 	benchChat(b, benchDirect, "/v1/chat/completions", chatBody("gpt-4o-mini", benchPrompt, false))
 }

@@ -73,9 +73,9 @@ func TestErrorsInClientWire(t *testing.T) {
 		{"unknown model anthropic", "/v1/messages", `{"model":"gpt-9","max_tokens":5,"messages":[{"role":"user","content":"x"}]}`, 404, `"not_found_error"`},
 		{"too large", "/v1/chat/completions", chatBody("auto", strings.Repeat("x", 2000), false), 413, "--max-body"},
 		{"too large anthropic", "/v1/messages", chatBody("auto", strings.Repeat("x", 2000), false), 413, `"request_too_large"`},
-		{"tools", "/v1/chat/completions", `{"model":"auto","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"x"}]}`, 400, "tools"},
-		{"image", "/v1/chat/completions", `{"model":"auto","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:x"}}]}]}`, 400, "images"},
-		{"tool result", "/v1/messages", `{"model":"auto","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"42"}]}]}`, 400, "tool results"},
+		{"tools across wires", "/v1/chat/completions", `{"model":"cloud-claude","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"x"}]}`, 400, "tools"},
+		{"image across wires", "/v1/chat/completions", `{"model":"cloud-claude","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:x"}}]}]}`, 400, "images"},
+		{"tool result across wires", "/v1/messages", `{"model":"auto","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"42"}]}]}`, 400, "tool results"},
 		{"no max_tokens anthropic", "/v1/messages", `{"model":"auto","messages":[{"role":"user","content":"x"}]}`, 400, "max_tokens"},
 		{"unreachable upstream", "/v1/chat/completions", chatBody("dead", "x", false), 502, "upstream dead"},
 		{"upstream 500 passes through", "/v1/chat/completions", chatBody("auto", "boom [fault-500]", false), 500, "upstream cloud-gpt"},
@@ -96,8 +96,8 @@ func TestErrorsInClientWire(t *testing.T) {
 	}
 	// Requests that reached routing have records; rejected ones none.
 	recs := h.log.all()
-	if len(recs) != 3 {
-		t.Fatalf("%d records, want 3 (unreachable, two 500s)", len(recs))
+	if len(recs) != 6 {
+		t.Fatalf("%d records, want 6 (three refused across wires, unreachable, two 500s)", len(recs))
 	}
 	for _, r := range recs {
 		if r.Status != ledger.StatusError || r.Error == "" {

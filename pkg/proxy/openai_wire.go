@@ -74,6 +74,8 @@ func DecodeOpenAI(body []byte) (*Request, *Error) {
 	}
 	if nonEmptyList(w.Tools) || nonEmptyList(w.Functions) {
 		r.Untranslatable = addOnce(r.Untranslatable, "tools")
+		// Relayed as they are to a same-wire backend: scanned for PII too.
+		r.Texts = append(r.Texts, string(w.Tools), string(w.Functions))
 	}
 	if nonEmptyList(w.Audio) {
 		r.Untranslatable = addOnce(r.Untranslatable, "audio")

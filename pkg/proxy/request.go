@@ -39,8 +39,13 @@ type Request struct {
 	// the usage chunk only when it asked.
 	IncludeUsage bool
 	// Untranslatable names what the request carries that the proxy cannot
-	// relay as text (tools, images, audio, documents); not empty = 400.
+	// relay as text (tools, images, audio, documents). Such a request is
+	// relayed unchanged (Body) to a backend of the client's own wire, and
+	// refused with 400 when the policy picks a backend of another wire.
 	Untranslatable []string
+	// Body is the client's request body, kept for the same-wire
+	// passthrough of an untranslatable request (nil otherwise).
+	Body []byte
 }
 
 // Error is an error answer, rendered in the client's wire format.

@@ -216,7 +216,8 @@ func TestSDKErrorsInWireFormat(t *testing.T) {
 	if !errors.As(err, &oe) || oe.StatusCode != http.StatusNotFound || !strings.Contains(oe.Message, "cloud-claude") {
 		t.Fatalf("unknown model: %v, want a 404 listing the policy's models", err)
 	}
-	_, err = ac.Messages.New(context.Background(), anthropic.MessageNewParams{Model: "cloud-claude", MaxTokens: 10,
+	// Tools from an Anthropic client to an OpenAI backend cannot be translated.
+	_, err = ac.Messages.New(context.Background(), anthropic.MessageNewParams{Model: "cloud-gpt", MaxTokens: 10,
 		Tools:    []anthropic.ToolUnionParam{{OfTool: &anthropic.ToolParam{Name: "get_weather", InputSchema: anthropic.ToolInputSchemaParam{}}}},
 		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("weather?"))}})
 	var ae *anthropic.Error

@@ -235,9 +235,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		s.fail(w, api, derr)
 		return
 	}
-	if len(req.Untranslatable) > 0 {
-		s.fail(w, api, badRequest("this request carries %s, which llmcost's proxy cannot translate to its backends (it relays text chats only); nothing was sent", strings.Join(req.Untranslatable, ", ")))
-		return
+	// What cannot be translated is relayed unchanged to a backend of the
+	// client's own wire; the router refuses any other (WireError, 400).
+	native := len(req.Untranslatable) > 0
+	if native {
+		req.Body = bytes.Clone(buf.Bytes()) // buf goes back to the pool; a shadow may send it later
 	}
 	backendName := ""
 	if req.Model != "" && req.Model != ModelAuto {
@@ -263,7 +265,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	in := &route.Input{
 		ID: id, Task: r.Header.Get("X-Llmcost-Task"), Flagged: flagged, Texts: req.Texts, Backend: backendName,
 		Req:        backend.Request{ID: id, Messages: req.Messages, System: req.System, Stop: req.Stop, MaxTokens: req.MaxTokens, Stream: req.Stream},
-		NoFallback: req.Stream,
+		NoFallback: req.Stream || native, // confidence fallback needs logprobs, which a relayed body does not ask for
+	}
+	if native {
+		in.Wire = api
+		in.Req.Native = &backend.Native{API: api, Body: req.Body, ShowUsage: req.IncludeUsage}
 	}
 	created := s.Now().Unix()
 	var stream *Stream
@@ -280,6 +286,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		stream.Hold = true
 		in.Req.OnDelta, in.Req.OnWait = stream.Delta, stream.FlushHeld
 		in.Committed = stream.Started
+		if native {
+			stream.Native = true
+			in.Req.OnDelta, in.Req.Native.OnEvent = nil, stream.Event
+		}
 	}
 	ctx := r.Context()
 	out := s.Router.Serve(ctx, in)
@@ -298,8 +308,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 			rec.Error = status
 		}
 	}
-	if rec.Status == ledger.StatusOK && !gone {
-		rec.SetAnswer(out.Resp.Text) // for report --compare; the text itself is not logged
+	if rec.Status == ledger.StatusOK && !gone && (!native || out.Resp.Text != "") {
+		// For report --compare; the text itself is not logged. A relayed
+		// answer with no text (only tool calls) has nothing to compare:
+		// an empty digest would make every such pair "agree".
+		rec.SetAnswer(out.Resp.Text)
 	}
 	s.write(api, rec)
 	if gone {
@@ -307,6 +320,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	}
 	if rec.Status != ledger.StatusOK {
 		e := errorFor(out, rec)
+		var we *route.WireError
+		if errors.As(out.Err, &we) {
+			e = badRequest("this request carries %s, which llmcost cannot translate from the %s wire to the %s wire of backend %q, where the policy sends it; it is relayed unchanged only to a backend of the client's own wire. Nothing was sent",
+				strings.Join(req.Untranslatable, ", "), api, we.API, we.Backend)
+		}
 		if stream != nil && stream.Started() {
 			stream.Fail(e)
 			return
@@ -322,10 +340,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	if model == "" {
 		model = rec.Model
 	}
-	if stream != nil {
+	switch {
+	case native && out.Resp.Raw != nil && (stream == nil || !stream.Started()):
+		// The upstream's own answer, unchanged (also a stream that the
+		// upstream answered with one JSON object).
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(out.Resp.Raw)))
+		h.Set("X-Llmcost-Request-Id", id)
+		h.Set("X-Llmcost-Backend", rec.Backend)
+		_, _ = w.Write(out.Resp.Raw)
+	case stream != nil:
 		stream.Model = model
 		stream.Finish(out.Resp.FinishReason, out.Resp.Usage)
-	} else {
+	default:
 		a := Answer{ID: id, Model: model, Created: created, Text: out.Resp.Text, Finish: out.Resp.FinishReason, Usage: out.Resp.Usage}
 		b := s.bufs.Get().(*bytes.Buffer)
 		b.Reset()

@@ -31,13 +31,22 @@ func (s *Shadower) After(req *Request, in *route.Input, rec *ledger.Record) {
 	}
 	// PII as the primary saw it: detected kinds or the caller's flag.
 	to, ok := pol.ShadowTarget(rec.Backend, len(rec.PII) > 0)
-	if !ok || (s.Sample != nil && !s.Sample()) {
+	if !ok || (in.Wire != "" && to.API != in.Wire) {
+		// A relayed (untranslatable) request can only go to a backend of
+		// the client's wire: skipped, not sent.
+		return
+	}
+	if s.Sample != nil && !s.Sample() {
 		return
 	}
 	sin := &route.Input{ID: rec.ID + "-shadow", Task: in.Task, Flagged: len(rec.PII) > 0, Texts: in.Texts,
 		Backend: to.Name, NoFallback: true}
 	sin.Req = backend.Request{ID: sin.ID, Messages: in.Req.Messages, System: in.Req.System, Stop: in.Req.Stop,
 		MaxTokens: in.Req.MaxTokens, Stream: in.Req.Stream}
+	if n := in.Req.Native; n != nil {
+		sin.Wire = in.Wire
+		sin.Req.Native = &backend.Native{API: n.API, Body: n.Body} // read, not relayed
+	}
 	primaryID, client, api := rec.ID, rec.Client, rec.API
 	s.Offer(func(ctx context.Context) {
 		out := s.Router.Serve(ctx, sin)
@@ -48,8 +57,8 @@ func (s *Shadower) After(req *Request, in *route.Input, rec *ledger.Record) {
 			r.RouteReason += "; shadow target not used"
 		}
 		r.Shadow, r.ShadowOf, r.Client, r.API = true, primaryID, client, api
-		if r.Status == ledger.StatusOK {
-			r.SetAnswer(out.Resp.Text)
+		if r.Status == ledger.StatusOK && (sin.Req.Native == nil || out.Resp.Text != "") {
+			r.SetAnswer(out.Resp.Text) // as for the primary (Server.chat)
 		} else if ctx.Err() != nil {
 			r.Status = ledger.StatusInterrupted
 		}

@@ -19,6 +19,9 @@ type Stream struct {
 	ID, Model    string
 	Created      int64
 	Hold         bool // deltas wait for FlushHeld (set with backend.Request.OnWait)
+	// Native relays the upstream's own events (Event) rather than
+	// building them from deltas: the same-wire passthrough.
+	Native bool
 
 	w       http.ResponseWriter
 	flusher http.Flusher
@@ -68,6 +71,9 @@ func (s *Stream) head() {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	s.w.WriteHeader(http.StatusOK)
+	if s.Native {
+		return // the upstream's own events follow
+	}
 	if s.API == APIAnthropic {
 		s.buf = append(s.buf, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"...)
 		s.buf = jsonstr.Append(s.buf, "msg_"+s.ID)
@@ -124,9 +130,23 @@ func (s *Stream) Delta(text string) {
 	}
 }
 
-// Finish ends a complete answer: finish reason, usage, end marker.
+// Event relays one of the upstream's SSE events as it came (Native).
+func (s *Stream) Event(raw []byte) {
+	s.head()
+	s.buf = append(s.buf, raw...)
+	if !s.Hold {
+		s.flush()
+	}
+}
+
+// Finish ends a complete answer: finish reason, usage, end marker. A
+// Native stream has relayed the upstream's own end already.
 func (s *Stream) Finish(finish string, u backend.Usage) {
 	s.head()
+	if s.Native {
+		s.flush()
+		return
+	}
 	if s.API == APIAnthropic {
 		s.buf = append(s.buf, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"...)
 		s.buf = append(s.buf, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"...)

@@ -320,7 +320,29 @@ type Input struct {
 	// before it is sent (the proxy names the model in its stream head).
 	Chosen func(pb *PolicyBackend)
 
+	// Wire, when set, is the only backend api this input may be sent to:
+	// a request relayed unchanged in the client's wire format
+	// (Req.Native). A backend of another api chosen by the rules, the
+	// model asked for, the PII rule or the budget is refused, unsent,
+	// with a *WireError.
+	Wire string
+
 	lastErr error // the last backend call's error
+}
+
+// WireError refuses an input whose Wire the chosen backend does not speak.
+type WireError struct{ Backend, API, Wire string }
+
+func (e *WireError) Error() string {
+	return fmt.Sprintf("backend %q speaks the %s wire; this %s request can only be relayed unchanged to a backend of its own wire; not sent", e.Backend, e.API, e.Wire)
+}
+
+// wireRefusal is the WireError for sending in to pb, nil when allowed.
+func wireRefusal(in *Input, pb *PolicyBackend) *WireError {
+	if in.Wire == "" || pb.API == in.Wire {
+		return nil
+	}
+	return &WireError{Backend: pb.Name, API: pb.API, Wire: in.Wire}
 }
 
 // AdmitError is an Admit refusal (the proxy answers it with 429).
@@ -423,6 +445,11 @@ func (st *run) serve(ctx context.Context, in *Input) (*ledger.Record, backend.Re
 		}
 	}
 	rec.Backend, rec.Model, rec.Source = pb.Name, pb.Model, pb.Source
+	if we := wireRefusal(in, pb); we != nil {
+		rec.Status, rec.Error = ledger.StatusError, we.Error()
+		in.lastErr = we
+		return rec, backend.Response{}
+	}
 	if st.DryRun {
 		st.dryRun(rec, pb, in.Req.Prompt, in.Req.MaxTokens)
 		return rec, backend.Response{}
@@ -502,12 +529,21 @@ func (st *run) call(ctx context.Context, pb *PolicyBackend, in *Input, isPII boo
 		res.err = fmt.Errorf("refused: prompt contains personal data and %q sends to %s, a cloud API, whatever its source label", pb.Name, pb.Host())
 		return res
 	}
+	if we := wireRefusal(in, pb); we != nil {
+		res.err = we // the single choke point for the wire, as above for PII
+		return res
+	}
 	if in.Chosen != nil {
 		in.Chosen(pb)
 	}
 	req := in.Req
-	req.Logprobs = pb.RequestLogprobs()
+	// A Native request's body is the client's: no logprobs are added, so
+	// confidence fallback never applies to it.
+	req.Logprobs = pb.RequestLogprobs() && req.Native == nil
 	chars := len(req.Prompt) + len(req.System)
+	if req.Native != nil {
+		chars += len(req.Native.Body)
+	}
 	for _, m := range req.Messages {
 		chars += len(m.Content)
 	}
