@@ -62,6 +62,11 @@ type Request struct {
 	Messages []Message
 	System   string   // system prompt; "" = none
 	Stop     []string // stop sequences; nil = none
+	// Temperature and TopP are the sampling parameters (OpenAI and
+	// Ollama); nil = the server's default. The Anthropic wire has none:
+	// the proxy refuses to send a request that sets them there.
+	Temperature *float64
+	TopP        *float64
 	// OnDelta, when set on a streamed request, is called with each piece of
 	// answer text as it arrives, on the goroutine that called Complete, so
 	// a proxy can relay tokens before the answer is whole.

@@ -66,6 +66,7 @@ func (b *openaiBackend) body(req Request) []byte {
 	if req.Stream {
 		out = append(out, `,"stream_options":{"include_usage":true},"stream":true`...)
 	}
+	out = appendSampling(out, req)
 	return append(out, '}')
 }
 
@@ -110,7 +111,22 @@ func (b *anthropicBackend) body(req Request, maxTokens int) []byte {
 	if req.Stream {
 		out = append(out, `,"stream":true`...)
 	}
+	// No temperature or top_p: the Anthropic wire (API version 2026-10-21,
+	// the SDK's) has none; the router refuses a request that sets them.
 	return append(out, '}')
+}
+
+// appendSampling adds "temperature" and "top_p" when set.
+func appendSampling(out []byte, req Request) []byte {
+	if req.Temperature != nil {
+		out = append(out, `,"temperature":`...)
+		out = strconv.AppendFloat(out, *req.Temperature, 'g', -1, 64)
+	}
+	if req.TopP != nil {
+		out = append(out, `,"top_p":`...)
+		out = strconv.AppendFloat(out, *req.TopP, 'g', -1, 64)
+	}
+	return out
 }
 
 func appendJSONStrings(b []byte, list []string) []byte {

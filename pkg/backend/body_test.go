@@ -14,8 +14,14 @@ var bodyCases = []Request{
 	{Prompt: "hi", MaxTokens: 100, Logprobs: true},
 	{Prompt: "", MaxTokens: 7, Stop: []string{"END", "\n\n"}},
 	{System: "be brief", Messages: []Message{{Role: "user", Content: "a"}, {Role: "assistant", Content: "b"}, {Role: "user", Content: "c"}}, Stream: true, MaxTokens: 3},
+	{Prompt: "hi", Temperature: ptr(0.0)},
+	{Prompt: "hi", Temperature: ptr(0.7), TopP: ptr(0.95), Stream: true},
+	{Prompt: "hi", TopP: ptr(1e-7)},
+	{Prompt: "hi", Temperature: ptr(1.5), TopP: ptr(1.0), MaxTokens: 9},
 	{System: "tab\there \"q\" \\ <b>&amp;</b> \u2028 \u2029 \x01 \x7f", Prompt: "caf\xe9 \xff héllo 日本 🙂 \r\n", Stop: []string{"</s>"}},
 }
+
+func ptr(f float64) *float64 { return &f }
 
 // jsonValue decodes b for a comparison that ignores key order.
 func jsonValue(t *testing.T, b []byte) any {
@@ -96,6 +102,9 @@ func FuzzBodyIsTheSDKParams(f *testing.F) {
 	f.Fuzz(func(t *testing.T, system, user, assistant, stop string, maxTokens int, stream bool) {
 		req := Request{System: system, Stream: stream, MaxTokens: maxTokens, Logprobs: maxTokens%2 == 0,
 			Messages: []Message{{Role: "user", Content: user}, {Role: "assistant", Content: assistant}, {Role: "user", Content: user}}}
+		if maxTokens%3 == 0 {
+			req.Temperature, req.TopP = ptr(float64(maxTokens)/7), ptr(1/float64(maxTokens|1))
+		}
 		if stop != "" {
 			req.Stop = []string{stop, stop + "x"}
 		}

@@ -83,8 +83,14 @@ func (b *ollamaBackend) Complete(ctx context.Context, req Request) (Response, er
 		Stream:   req.Stream,
 		Logprobs: req.Logprobs,
 	}
-	if req.MaxTokens > 0 || len(req.Stop) > 0 {
+	if req.MaxTokens > 0 || len(req.Stop) > 0 || req.Temperature != nil || req.TopP != nil {
 		body.Options = map[string]any{}
+		if req.Temperature != nil {
+			body.Options["temperature"] = *req.Temperature
+		}
+		if req.TopP != nil {
+			body.Options["top_p"] = *req.TopP
+		}
 		if req.MaxTokens > 0 {
 			body.Options["num_predict"] = req.MaxTokens
 		}

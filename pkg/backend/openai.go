@@ -78,6 +78,12 @@ func (b *openaiBackend) params(req Request) openai.ChatCompletionNewParams {
 	if req.Logprobs {
 		p.Logprobs = openai.Bool(true)
 	}
+	if req.Temperature != nil {
+		p.Temperature = openai.Float(*req.Temperature)
+	}
+	if req.TopP != nil {
+		p.TopP = openai.Float(*req.TopP)
+	}
 	if req.Stream {
 		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
 	}

@@ -15,7 +15,14 @@ type antRequest struct {
 	StopSequences []string        `json:"stop_sequences"`
 	Stream        bool            `json:"stream"`
 	Tools         json.RawMessage `json:"tools"`
-	ToolChoice    json.RawMessage `json:"tool_choice"`
+}
+
+// antHandled are the fields DecodeAnthropic translates or checks; any
+// other is untranslatable (reportUnhandled). temperature, top_p and top_k
+// are not among them: the wire (API version 2026-10-21) has none.
+var antHandled = map[string]bool{
+	"model": true, "max_tokens": true, "system": true, "messages": true, "stop_sequences": true,
+	"stream": true, "tools": true,
 }
 
 type antMessage struct {
@@ -77,6 +84,7 @@ func DecodeAnthropic(body []byte) (*Request, *Error) {
 		r.Texts = append(r.Texts, texts...)
 		r.Messages = append(r.Messages, backend.Message{Role: m.Role, Content: strings.Join(textOnly(m.Content, texts), "")})
 	}
+	reportUnhandled(r, body, antHandled)
 	return r, nil
 }
 

@@ -20,11 +20,17 @@ type oaiRequest struct {
 	Tools       json.RawMessage `json:"tools"`
 	Functions   json.RawMessage `json:"functions"`
 	N           *int            `json:"n"`
-	Modalities  json.RawMessage `json:"modalities"`
 	Audio       json.RawMessage `json:"audio"`
-	ToolChoice  json.RawMessage `json:"tool_choice"`
-	Prediction  json.RawMessage `json:"prediction"`
-	ResponseFmt json.RawMessage `json:"response_format"`
+	Temperature *float64        `json:"temperature"`
+	TopP        *float64        `json:"top_p"`
+}
+
+// oaiHandled are the fields DecodeOpenAI translates or checks; any other
+// is untranslatable (reportUnhandled).
+var oaiHandled = map[string]bool{
+	"model": true, "messages": true, "max_tokens": true, "max_completion_tokens": true, "stop": true,
+	"stream": true, "stream_options": true, "tools": true, "functions": true, "n": true, "audio": true,
+	"temperature": true, "top_p": true,
 }
 
 type oaiMessage struct {
@@ -69,6 +75,13 @@ func DecodeOpenAI(body []byte) (*Request, *Error) {
 			return nil, badRequest("stop: want a string or an array of strings")
 		}
 	}
+	if t := w.Temperature; t != nil && (*t < 0 || *t > 2) {
+		return nil, badRequest("temperature: %g is not between 0 and 2", *t)
+	}
+	if p := w.TopP; p != nil && (*p < 0 || *p > 1) {
+		return nil, badRequest("top_p: %g is not between 0 and 1", *p)
+	}
+	r.Temperature, r.TopP = w.Temperature, w.TopP
 	if w.N != nil && *w.N != 1 {
 		return nil, badRequest("n: only 1 choice per request is supported, got %d", *w.N)
 	}
@@ -111,6 +124,7 @@ func DecodeOpenAI(body []byte) (*Request, *Error) {
 		}
 	}
 	r.System = strings.Join(system, "\n\n")
+	reportUnhandled(r, body, oaiHandled)
 	if len(r.Messages) == 0 && len(r.Untranslatable) == 0 {
 		return nil, badRequest("messages: want at least one user message besides the system prompt")
 	}

@@ -34,12 +34,17 @@ type Request struct {
 	MaxTokens int
 	Stop      []string
 	Stream    bool
+	// Temperature and TopP are the OpenAI client's sampling parameters
+	// (nil = not sent); the Anthropic wire has none.
+	Temperature *float64
+	TopP        *float64
 	// IncludeUsage is the OpenAI client's stream_options.include_usage:
 	// the proxy always asks the upstream for usage, and shows the client
 	// the usage chunk only when it asked.
 	IncludeUsage bool
 	// Untranslatable names what the request carries that the proxy cannot
-	// relay as text (tools, images, audio, documents). Such a request is
+	// relay as text (tools, images, audio, documents), and by JSON name
+	// every top-level field the decoder does not handle. Such a request is
 	// relayed unchanged (Body) to a backend of the client's own wire, and
 	// refused with 400 when the policy picks a backend of another wire.
 	Untranslatable []string
@@ -111,4 +116,111 @@ func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
 		*te = t
 	}
 	return ok
+}
+
+// reportUnhandled adds to r.Untranslatable, by JSON name, every top-level
+// field of body that is present, not null, and not in handled: a field
+// the proxy does not translate (response_format, seed, one OpenAI adds
+// tomorrow) is relayed unchanged to a backend of the client's wire or
+// refused, never dropped. Its value is scanned for PII too: a relayed
+// body carries it. body is valid JSON (the decoder has read it).
+func reportUnhandled(r *Request, body []byte, handled map[string]bool) {
+	eachField(body, func(key, value []byte) {
+		if isNull(value) {
+			return
+		}
+		name := string(key[1 : len(key)-1])
+		if bytes.IndexByte(key, '\\') >= 0 {
+			_ = json.Unmarshal(key, &name)
+		}
+		if handled[name] {
+			return
+		}
+		r.Untranslatable = addOnce(r.Untranslatable, name)
+		r.Texts = append(r.Texts, string(value))
+	})
+}
+
+// eachField calls fn with each top-level key (quoted, as written) and raw
+// value of a JSON object. body must be valid JSON; anything else than an
+// object calls fn never.
+func eachField(body []byte, fn func(key, value []byte)) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return
+	}
+	i++
+	for {
+		i = skipSpace(body, i)
+		if i >= len(body) || body[i] != '"' {
+			return // '}'
+		}
+		start := i
+		i = skipString(body, i)
+		key := body[start:i]
+		i = skipSpace(body, i)
+		if i >= len(body) || body[i] != ':' {
+			return
+		}
+		i = skipSpace(body, i+1)
+		start = i
+		i = skipValue(body, i)
+		fn(key, body[start:i])
+		i = skipSpace(body, i)
+		if i >= len(body) || body[i] != ',' {
+			return
+		}
+		i++
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that opens at b[i].
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index after the value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i = skipString(b, i)
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
 }

@@ -264,8 +264,17 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	id := s.nextID()
 	in := &route.Input{
 		ID: id, Task: r.Header.Get("X-Llmcost-Task"), Flagged: flagged, Texts: req.Texts, Backend: backendName,
-		Req:        backend.Request{ID: id, Messages: req.Messages, System: req.System, Stop: req.Stop, MaxTokens: req.MaxTokens, Stream: req.Stream},
+		Req: backend.Request{ID: id, Messages: req.Messages, System: req.System, Stop: req.Stop, MaxTokens: req.MaxTokens, Stream: req.Stream,
+			Temperature: req.Temperature, TopP: req.TopP},
 		NoFallback: req.Stream || native, // confidence fallback needs logprobs, which a relayed body does not ask for
+	}
+	if sampling := samplingFields(req); sampling != "" && !native {
+		in.Refuse = func(api string) string {
+			if api == backend.APIAnthropic {
+				return sampling
+			}
+			return ""
+		}
 	}
 	if native {
 		in.Wire = api
@@ -321,7 +330,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	if rec.Status != ledger.StatusOK {
 		e := errorFor(out, rec)
 		var we *route.WireError
-		if errors.As(out.Err, &we) {
+		switch {
+		case errors.As(out.Err, &we) && we.Reason != "":
+			e = badRequest("this request sets %s, which the %s wire of backend %q, where the policy sends it, does not have; llmcost refuses rather than drop it. Nothing was sent",
+				we.Reason, we.API, we.Backend)
+		case we != nil:
 			e = badRequest("this request carries %s, which llmcost cannot translate from the %s wire to the %s wire of backend %q, where the policy sends it; it is relayed unchanged only to a backend of the client's own wire. Nothing was sent",
 				strings.Join(req.Untranslatable, ", "), api, we.API, we.Backend)
 		}
@@ -426,4 +439,17 @@ func errorFor(out route.Outcome, rec *ledger.Record) *Error {
 	default:
 		return &Error{Status: http.StatusBadGateway, Message: msg}
 	}
+}
+
+// samplingFields names the sampling parameters req sets, for a backend
+// whose wire has none ("" = none set).
+func samplingFields(req *Request) string {
+	var set []string
+	if req.Temperature != nil {
+		set = append(set, "temperature "+strconv.FormatFloat(*req.Temperature, 'g', -1, 64))
+	}
+	if req.TopP != nil {
+		set = append(set, "top_p "+strconv.FormatFloat(*req.TopP, 'g', -1, 64))
+	}
+	return strings.Join(set, " and ")
 }

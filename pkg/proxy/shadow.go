@@ -31,18 +31,19 @@ func (s *Shadower) After(req *Request, in *route.Input, rec *ledger.Record) {
 	}
 	// PII as the primary saw it: detected kinds or the caller's flag.
 	to, ok := pol.ShadowTarget(rec.Backend, len(rec.PII) > 0)
-	if !ok || (in.Wire != "" && to.API != in.Wire) {
+	if !ok || (in.Wire != "" && to.API != in.Wire) || (in.Refuse != nil && in.Refuse(to.API) != "") {
 		// A relayed (untranslatable) request can only go to a backend of
-		// the client's wire: skipped, not sent.
+		// the client's wire, a request with sampling parameters only to
+		// one whose wire has them: skipped, not sent.
 		return
 	}
 	if s.Sample != nil && !s.Sample() {
 		return
 	}
 	sin := &route.Input{ID: rec.ID + "-shadow", Task: in.Task, Flagged: len(rec.PII) > 0, Texts: in.Texts,
-		Backend: to.Name, NoFallback: true}
+		Backend: to.Name, NoFallback: true, Refuse: in.Refuse}
 	sin.Req = backend.Request{ID: sin.ID, Messages: in.Req.Messages, System: in.Req.System, Stop: in.Req.Stop,
-		MaxTokens: in.Req.MaxTokens, Stream: in.Req.Stream}
+		MaxTokens: in.Req.MaxTokens, Stream: in.Req.Stream, Temperature: in.Req.Temperature, TopP: in.Req.TopP}
 	if n := in.Req.Native; n != nil {
 		sin.Wire = in.Wire
 		sin.Req.Native = &backend.Native{API: n.API, Body: n.Body} // read, not relayed

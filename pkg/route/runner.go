@@ -326,23 +326,38 @@ type Input struct {
 	// model asked for, the PII rule or the budget is refused, unsent,
 	// with a *WireError.
 	Wire string
+	// Refuse, when set, names what of this input a backend of the given
+	// api cannot carry ("" = nothing): such a backend is refused, unsent,
+	// with a *WireError, as for Wire.
+	Refuse func(api string) string
 
 	lastErr error // the last backend call's error
 }
 
 // WireError refuses an input whose Wire the chosen backend does not speak.
-type WireError struct{ Backend, API, Wire string }
+type WireError struct {
+	Backend, API, Wire string
+	Reason             string // set when Input.Refuse refused it
+}
 
 func (e *WireError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("backend %q speaks the %s wire, which cannot carry %s; not sent", e.Backend, e.API, e.Reason)
+	}
 	return fmt.Sprintf("backend %q speaks the %s wire; this %s request can only be relayed unchanged to a backend of its own wire; not sent", e.Backend, e.API, e.Wire)
 }
 
 // wireRefusal is the WireError for sending in to pb, nil when allowed.
 func wireRefusal(in *Input, pb *PolicyBackend) *WireError {
-	if in.Wire == "" || pb.API == in.Wire {
-		return nil
+	if in.Wire != "" && pb.API != in.Wire {
+		return &WireError{Backend: pb.Name, API: pb.API, Wire: in.Wire}
 	}
-	return &WireError{Backend: pb.Name, API: pb.API, Wire: in.Wire}
+	if in.Refuse != nil {
+		if why := in.Refuse(pb.API); why != "" {
+			return &WireError{Backend: pb.Name, API: pb.API, Wire: in.Wire, Reason: why}
+		}
+	}
+	return nil
 }
 
 // AdmitError is an Admit refusal (the proxy answers it with 429).
