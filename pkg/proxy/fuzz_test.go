@@ -17,10 +17,13 @@ func FuzzDecoders(f *testing.F) {
 		`{"model":"m","max_tokens":5,"system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[{"type":"tool_result","content":"r"}]}],"stop_sequences":["q"]}`,
 		`{"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":"x\u2028\ud800"}]}`,
 		`null`, `[]`, `{"messages":{}}`, `{"model":1}`,
+		`{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"top_p":1,"response_format":{"type":"json_object"},"foo_bar":null,"\u0073eed":1, "x" : [1,{"a":"]}\""}] }`,
+		`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"top_k":5,"metadata":{"user_id":"u"},"tool_choice":{"type":"any"}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkEachField(t, body)
 		for _, decode := range []func([]byte) (*Request, *Error){DecodeOpenAI, DecodeAnthropic} {
 			r, e := decode(body)
 			if (r == nil) == (e == nil) {
@@ -53,4 +56,29 @@ func FuzzDecoders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkEachField holds the decoders' key scanner to encoding/json: for a
+// JSON object, the same keys, each with its last value.
+func checkEachField(t *testing.T, body []byte) {
+	var want map[string]json.RawMessage
+	if json.Unmarshal(body, &want) != nil || want == nil {
+		return
+	}
+	got := map[string]string{}
+	eachField(body, func(key, value []byte) {
+		var name string
+		if err := json.Unmarshal(key, &name); err != nil {
+			t.Fatalf("key %q is not a JSON string", key)
+		}
+		got[name] = string(value)
+	})
+	if len(got) != len(want) {
+		t.Fatalf("scanner found keys %v, encoding/json %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != string(v) {
+			t.Fatalf("key %q: scanner value %q, encoding/json %q", k, got[k], v)
+		}
+	}
 }
