@@ -129,12 +129,16 @@ func reportUnhandled(r *Request, body []byte, handled map[string]bool) {
 		if isNull(value) {
 			return
 		}
-		name := string(key[1 : len(key)-1])
-		if bytes.IndexByte(key, '\\') >= 0 {
-			_ = json.Unmarshal(key, &name)
-		}
-		if handled[name] {
+		raw := key[1 : len(key)-1]
+		if handled[string(raw)] { // no allocation for the lookup
 			return
+		}
+		name := string(raw)
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			_ = json.Unmarshal(key, &name)
+			if handled[name] {
+				return
+			}
 		}
 		r.Untranslatable = addOnce(r.Untranslatable, name)
 		r.Texts = append(r.Texts, string(value))
