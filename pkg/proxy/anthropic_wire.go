@@ -84,7 +84,7 @@ func DecodeAnthropic(body []byte) (*Request, *Error) {
 		r.Texts = append(r.Texts, texts...)
 		r.Messages = append(r.Messages, backend.Message{Role: m.Role, Content: strings.Join(textOnly(m.Content, texts), "")})
 	}
-	reportUnhandled(r, body, antHandled)
+	reportUnhandled(r, body, antHandled, nil)
 	return r, nil
 }
 

@@ -209,6 +209,11 @@ func TestDecodeUntranslatableFields(t *testing.T) {
 		{`{"model":"m",` + msgs + `,"temperature":1.2,"top_p":0.5}`, nil},
 		{`{"model":"m",` + msgs + `,"\u0074emperature":1}`, nil},
 		{`{"model":"m",` + msgs + `,"tool_choice":"none"}`, []string{"tool_choice"}},
+		// Fields at the API's own default change nothing; at any other value
+		// they are relayed or refused.
+		{`{"model":"m",` + msgs + `,"frequency_penalty":0,"presence_penalty":0.0,"logprobs":false,"store":false,"parallel_tool_calls":true}`, nil},
+		{`{"model":"m",` + msgs + `,"frequency_penalty":0.5,"presence_penalty":-1,"logprobs":true,"store":true,"parallel_tool_calls":false}`,
+			[]string{"frequency_penalty", "presence_penalty", "logprobs", "store", "parallel_tool_calls"}},
 		{`{ "response_format" : {"type":"json_schema","json_schema":{"name":"x,}]\"y"}} , "model":"m",` + msgs + `,"seed":3,"logit_bias":{"1":-100},"prediction":{"type":"content","content":"x"},"modalities":["text"],"foo_bar":1}`,
 			[]string{"response_format", "seed", "logit_bias", "prediction", "modalities", "foo_bar"}},
 	} {

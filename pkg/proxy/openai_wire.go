@@ -33,6 +33,19 @@ var oaiHandled = map[string]bool{
 	"temperature": true, "top_p": true,
 }
 
+// oaiDefaults are fields that SDKs and apps often send at the API's own
+// default value (OpenAI's API reference: penalties 0, logprobs and store
+// false, parallel_tool_calls true): at that value the field changes
+// nothing, so it does not make a request untranslatable. Any other value
+// does.
+var oaiDefaults = map[string]func([]byte) bool{
+	"frequency_penalty":   isZeroNumber,
+	"presence_penalty":    isZeroNumber,
+	"logprobs":            isLiteral("false"),
+	"store":               isLiteral("false"),
+	"parallel_tool_calls": isLiteral("true"),
+}
+
 type oaiMessage struct {
 	Role         string          `json:"role"`
 	Content      json.RawMessage `json:"content"`
@@ -124,7 +137,7 @@ func DecodeOpenAI(body []byte) (*Request, *Error) {
 		}
 	}
 	r.System = strings.Join(system, "\n\n")
-	reportUnhandled(r, body, oaiHandled)
+	reportUnhandled(r, body, oaiHandled, oaiDefaults)
 	if len(r.Messages) == 0 && len(r.Untranslatable) == 0 {
 		return nil, badRequest("messages: want at least one user message besides the system prompt")
 	}

@@ -124,13 +124,19 @@ func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
 // tomorrow) is relayed unchanged to a backend of the client's wire or
 // refused, never dropped. Its value is scanned for PII too: a relayed
 // body carries it. body is valid JSON (the decoder has read it).
-func reportUnhandled(r *Request, body []byte, handled map[string]bool) {
+//
+// A field set to the API's own default (defaults) is not reported: sent or
+// not, the answer is the same, so leaving it out drops nothing.
+func reportUnhandled(r *Request, body []byte, handled map[string]bool, defaults map[string]func([]byte) bool) {
 	eachField(body, func(key, value []byte) {
 		if isNull(value) {
 			return
 		}
 		raw := key[1 : len(key)-1]
 		if handled[string(raw)] { // no allocation for the lookup
+			return
+		}
+		if isDefault := defaults[string(raw)]; isDefault != nil && isDefault(value) {
 			return
 		}
 		name := string(raw)
@@ -227,4 +233,15 @@ func skipValue(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// isZeroNumber reports a JSON number equal to 0 (0, 0.0, -0, 0e3).
+func isZeroNumber(v []byte) bool {
+	var f float64
+	return json.Unmarshal(v, &f) == nil && f == 0
+}
+
+// isLiteral returns a check that a raw JSON value is exactly lit.
+func isLiteral(lit string) func([]byte) bool {
+	return func(v []byte) bool { return string(bytes.TrimSpace(v)) == lit }
 }
