@@ -54,22 +54,27 @@ func isNotExist(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "no such file") || strings.Contains(err.Error(), "not found"))
 }
 
+// envName turns a flag name into the rest of its LLMCOST_ variable.
+var envName = strings.NewReplacer("-", "_", ".", "_")
+
 // applyConfig gives every flag the user did not set its value from
 // LLMCOST_<FLAG> or the config file: changed flag > env > file > default.
 // Keys in the file are flag names, optionally under the command's name
 // (`estimate: {kwh-price: 0.30}`).
-func applyConfig(f *Factory, cmd *cobra.Command) error {
+func applyConfig(f *Factory, cmd *cobra.Command, fromFile bool) error {
 	v := f.Config
 	var firstErr error
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
 		if fl.Changed || firstErr != nil || fl.Name == "help" || fl.Name == "config" {
 			return
 		}
-		env := "LLMCOST_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(fl.Name))
+		env := "LLMCOST_" + strings.ToUpper(envName.Replace(fl.Name))
 		var val string
 		var from string
 		if e := f.Getenv(env); e != "" {
 			val, from = e, env
+		} else if !fromFile {
+			return // no config file: nothing to look up in it
 		} else if key := cmd.Name() + "." + fl.Name; v.IsSet(key) {
 			val, from = configValue(v.Get(key)), v.ConfigFileUsed()+": "+key
 		} else if v.IsSet(fl.Name) {

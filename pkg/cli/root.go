@@ -55,7 +55,7 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 					return err
 				}
 			}
-			if err := applyConfig(f, cmd); err != nil {
+			if err := applyConfig(f, cmd, read); err != nil {
 				return err
 			}
 			// After applyConfig: --no-color may come from LLMCOST_NO_COLOR
