@@ -29,6 +29,25 @@ type estimateLocalFlags struct {
 	local, rent       []hardware.Spec
 	localGPU, rentGPU []bool   // the spec's GPU came from --gpu
 	autoNotes         []string // what MODEL@auto or --gpu auto became
+
+	// gpus are the catalog's GPUs resolved in env, in catalog order,
+	// for cheapest: built once per env rather than per model and basis.
+	gpus    []*catalog.GPU
+	gpusEnv *hardware.Env
+}
+
+// catalogGPUs returns every GPU of the catalog that env resolves, in
+// catalog (id) order.
+func (e *estimateLocalFlags) catalogGPUs(env *hardware.Env, cat *catalog.Catalog) []*catalog.GPU {
+	if e.gpusEnv != env {
+		e.gpus, e.gpusEnv = nil, env
+		for _, gid := range cat.GPUIDs() {
+			if _, cg, err := env.GPU(gid); err == nil {
+				e.gpus = append(e.gpus, cg)
+			}
+		}
+	}
+	return e.gpus
 }
 
 func (e *estimateLocalFlags) register(fl *pflag.FlagSet) {
@@ -357,20 +376,17 @@ func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, i
 		pos   int // catalog order
 	}
 	var cands []candidate
-	gids, count := cat.GPUIDs(), 0
+	gpus, count := e.catalogGPUs(env, cat), 0
 	if e.GPU.set() {
 		// --gpu: that GPU alone (auto is resolved by now), on the count given.
 		_, cg, err := env.GPU(e.GPU.spec.GPU)
 		if err != nil {
 			return EstimateOption{}, decimal.Zero, false
 		}
-		gids, count = []string{cg.ID.V}, e.GPU.spec.GPUs
+		gpus, count = []*catalog.GPU{cg}, e.GPU.spec.GPUs
 	}
-	for pos, gid := range gids {
-		_, cg, err := env.GPU(gid)
-		if err != nil {
-			continue
-		}
+	for pos, cg := range gpus {
+		gid := cg.ID.V
 		// Unasked, only verified rental offers are proposed; an owned GPU
 		// needs a price and a power figure, from the catalog or the flags.
 		priced := (cg.PriceUSD.Set || e.Owned.HardwarePrice != "") && (cg.TDPW.Set || e.Owned.Watts != "")
