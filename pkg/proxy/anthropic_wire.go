@@ -85,6 +85,7 @@ func DecodeAnthropic(body []byte) (*Request, *Error) {
 		r.Messages = append(r.Messages, backend.Message{Role: m.Role, Content: strings.Join(textOnly(m.Content, texts), "")})
 	}
 	reportUnhandled(r, body, antHandled, nil)
+	relayedTexts(r, body)
 	return r, nil
 }
 

@@ -420,3 +420,45 @@ func TestPassthroughRetryAndUpstreamError(t *testing.T) {
 		t.Fatalf("%d records, want 2", n)
 	}
 }
+
+// A relayed body goes upstream as written, so the PII detector reads every
+// string in it as decoded: personal data after a newline escape or spelled
+// with \u escapes, and values under a duplicate or case-variant key that
+// the decoder itself drops, all keep the request off the cloud.
+func TestPassthroughPIIInEscapedAndDuplicateJSON(t *testing.T) {
+	const tools = `"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]`
+	const antTools = `"tools":[{"name":"lookup","input_schema":{"type":"object"}}]`
+	for _, c := range []struct{ name, body, kind string }{
+		{"phone after \\n", `{"model":"cloud-gpt",` + tools + `,"messages":[{"role":"user","content":"who called"},` +
+			`{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"call_1","content":"rows:\n555-867-5309\nend"}]}`, "phone"},
+		{"card after \\n", `{"model":"cloud-gpt",` + tools + `,"messages":[{"role":"user","content":"card on file"},` +
+			`{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"call_1","content":"rows:\n4111111111111111\nend"}]}`, "card"},
+		{"e-mail with \\u0040", `{"model":"cloud-gpt",` + tools + `,"messages":[{"role":"user","content":"mail jane\u0040example.com"}]}`, "email"},
+		{"case-variant key", `{"model":"cloud-gpt","messages":[{"role":"user","content":"jane.doe@example.com"}],"Messages":[{"role":"user","content":"hi"}]}`, "email"},
+		{"duplicate key in a message", `{"model":"cloud-gpt","seed":1,"messages":[{"role":"user","content":"jane.doe@example.com","content":"hi"}]}`, "email"},
+		{"anthropic tool_result, phone after \\n", `anthropic{"model":"cloud-claude","max_tokens":20,` + antTools + `,"messages":[{"role":"user","content":"who called"},` +
+			`{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"lookup","input":{}}]},` +
+			`{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"rows:\n555-867-5309\nend"}]}]}`, "phone"},
+		{"anthropic tool_use input, e-mail with \\u0040", `anthropic{"model":"cloud-claude","max_tokens":20,` + antTools + `,"messages":[{"role":"user","content":"mail it"},` +
+			`{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"lookup","input":{"to":"jane\u0040example.com"}}]},` +
+			`{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sent"}]}]}`, "email"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			path, reqBody := "/v1/chat/completions", c.body
+			if b, ok := strings.CutPrefix(c.body, "anthropic"); ok {
+				path, reqBody = "/v1/messages", b
+			}
+			resp, body := post(t, h.url+path, reqBody)
+			if h.cloud.Requests() != 0 {
+				t.Fatalf("personal data reached the cloud (status %d: %s)", resp.StatusCode, body)
+			}
+			rec := h.log.only(t)
+			if strings.HasPrefix(rec.Backend, "cloud") || !containsStr(rec.PII, c.kind) {
+				t.Fatalf("record backend %q pii %v, want %s detected and the cloud avoided", rec.Backend, rec.PII, c.kind)
+			}
+		})
+	}
+}

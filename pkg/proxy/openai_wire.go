@@ -141,6 +141,7 @@ func DecodeOpenAI(body []byte) (*Request, *Error) {
 	if len(r.Messages) == 0 && len(r.Untranslatable) == 0 {
 		return nil, badRequest("messages: want at least one user message besides the system prompt")
 	}
+	relayedTexts(r, body)
 	return r, nil
 }
 

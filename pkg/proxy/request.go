@@ -245,3 +245,27 @@ func isZeroNumber(v []byte) bool {
 func isLiteral(lit string) func([]byte) bool {
 	return func(v []byte) bool { return string(bytes.TrimSpace(v)) == lit }
 }
+
+// relayedTexts adds to r.Texts every string in body, keys included, as
+// encoding/json decodes it, when r is to be relayed as it is (its
+// Untranslatable is not empty). A relayed body reaches the upstream as
+// written, so the PII detector must see all of it: the escaped text of
+// raw JSON hides personal data ("\\n555-867-5309", "jane\\u0040x.com"),
+// and a duplicate or case-variant key ("Messages" beside "messages") holds
+// values the decoder never kept. body is valid JSON (the decoder has read
+// it).
+func relayedTexts(r *Request, body []byte) {
+	if len(r.Untranslatable) == 0 {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		if s, ok := tok.(string); ok && s != "" {
+			r.Texts = append(r.Texts, s)
+		}
+	}
+}
