@@ -19,6 +19,7 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 		return false // encoding/json would replace invalid bytes
 	}
 	p := chunkParser{b: data}
+	seenChoices := false
 	ok := p.object(func(key []byte) bool {
 		switch string(key) {
 		case "model":
@@ -32,6 +33,10 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 		case "usage":
 			return p.null()
 		case "choices":
+			if seenChoices {
+				return false // a second "choices": encoding/json merges the two; let it
+			}
+			seenChoices = true
 			c.Choices = c.Choices[:0]
 			return p.array(func() bool {
 				c.Choices = append(c.Choices, wireChunkChoice{})

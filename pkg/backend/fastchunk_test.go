@@ -67,6 +67,8 @@ func FuzzDecodeChunkFast(f *testing.F) {
 		` { "model" : "m" , "created" : -1.5e+3 } `,
 		`{"model":"m"} x`,
 		"{\"model\":\"\xff\"}",
+		// a second "choices" is merged into the first by encoding/json
+		`{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}],"choices":[{"index":0}]}`,
 	} {
 		f.Add([]byte(s))
 	}

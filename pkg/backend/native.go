@@ -36,9 +36,6 @@ type Native struct {
 	ShowUsage bool
 }
 
-// ErrNativeWire is a Native request given to a backend of another wire.
-var ErrNativeWire = errors.New("request is in another wire format than this backend speaks")
-
 // nativeBody is the client's body with model set to model and, when
 // forceUsage, stream_options.include_usage set to true.
 func nativeBody(body []byte, model string, forceUsage bool) ([]byte, error) {

@@ -322,8 +322,11 @@ func (l *liveState) admit(pb *route.PolicyBackend, in *route.Input, pii bool) (*
 		return nil, "", nil
 	}
 	local := l.policy.Route(in.Task, true) // the rules' choice when the prompt must stay local
-	// A request relayed unchanged (in.Wire) may only move to a backend of its wire.
-	canDown := local.Backend != nil && !local.Backend.Cloud() && (in.Wire == "" || local.Backend.API == in.Wire)
+	// A request relayed unchanged (in.Wire) may only move to a backend of
+	// its wire, and one with fields that wire cannot take (in.Refuse) not
+	// at all: it gets the 429 instead.
+	canDown := local.Backend != nil && !local.Backend.Cloud() && (in.Wire == "" || local.Backend.API == in.Wire) &&
+		(in.Refuse == nil || in.Refuse(local.Backend.API) == "")
 	v := l.budget.Decide(l.now(), budget.LiveRequest{Task: in.Task, Cloud: true, CanDowngrade: canDown})
 	switch v.Action {
 	case budget.Downgrade:

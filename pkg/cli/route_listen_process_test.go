@@ -258,6 +258,12 @@ func TestListenLiveBudget(t *testing.T) {
 	claude := fmt.Sprintf(`  - {name: cloud, source: cloud, api: anthropic, base_url: %q, model: claude-haiku-4-5, price: claude-haiku-4.5, api_key_env: FAKE_KEY}
 `, srv.URL)
 	claudeHybrid := write("claude.yaml", "schema_version: 1\nbackends:\n"+claude+local+"rules:\n  - when: {pii: true}\n    use: local\n  - use: cloud\n")
+	// An OpenAI request with temperature cannot go to an Anthropic-wire
+	// local backend (that wire has no temperature): over budget it gets the
+	// 429, not a downgrade that would then be refused.
+	antLocal := fmt.Sprintf(`  - {name: local, source: local, api: anthropic, base_url: %q, model: llama, hourly_usd: 1}
+`, srv.URL)
+	antLocalHybrid := write("antlocal.yaml", "schema_version: 1\nbackends:\n"+cloud+antLocal+"rules:\n  - when: {pii: true}\n    use: local\n  - use: cloud\n")
 	for _, c := range []struct {
 		policy, path, body string
 		status             int
@@ -265,6 +271,7 @@ func TestListenLiveBudget(t *testing.T) {
 	}{
 		{hybrid, "/v1/chat/completions", `{"model":"auto","tools":[{"type":"function","function":{"name":"get_weather"}}],"messages":[{"role":"user","content":"weather?"}]}`, 200, "local", `"tool_calls"`},
 		{claudeHybrid, "/v1/messages", `{"model":"auto","max_tokens":50,"tools":[{"name":"get_weather","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"weather?"}]}`, 429, "cloud", "limits.monthly_usd"},
+		{antLocalHybrid, "/v1/chat/completions", `{"model":"auto","temperature":0.5,"messages":[{"role":"user","content":"hi"}]}`, 429, "cloud", "limits.monthly_usd"},
 	} {
 		p := startProxyEnv(t, []string{"FAKE_KEY=sk-fake-0001"}, "--policy", c.policy, "--log", log, "--budget", bud)
 		resp, err := http.Post("http://"+p.addr+c.path, "application/json", strings.NewReader(c.body))
