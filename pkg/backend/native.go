@@ -73,6 +73,10 @@ type rawEvents struct {
 	err  error
 }
 
+// maxRawLine is the longest SSE line read: openai-go's ssestream scanner
+// buffer (bufio.MaxScanTokenSize<<9, 32 MiB).
+const maxRawLine = bufio.MaxScanTokenSize << 9
+
 func newRawEvents(body io.Reader) *rawEvents {
 	return &rawEvents{r: bufio.NewReaderSize(body, 16<<10)}
 }
@@ -88,11 +92,16 @@ func (e *rawEvents) Next() bool {
 	for {
 		line, err := e.r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// A very long line: gather it whole.
+			// A very long line: gather it whole, up to the SDKs' own limit
+			// (their ssestream scanner stops at maxRawLine too).
 			long := append([]byte(nil), line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = e.r.ReadSlice('\n')
 				long = append(long, line...)
+				if len(long) > maxRawLine {
+					e.err = bufio.ErrTooLong
+					return false
+				}
 			}
 			line = long
 		}

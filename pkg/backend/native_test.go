@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -171,4 +172,23 @@ func FuzzRawEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A line longer than the SDKs' own limit ends the stream with an error
+// instead of growing without bound; one just under it is read whole.
+func TestRawEventsLineLimit(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want error
+	}{{maxRawLine - 64, nil}, {maxRawLine + 1, bufio.ErrTooLong}} {
+		body := "data: " + strings.Repeat("x", c.n) + "\n\n"
+		e := newRawEvents(strings.NewReader(body))
+		got := e.Next()
+		if c.want == nil && (!got || len(bytes.TrimRight(e.data, "\n")) != c.n) {
+			t.Fatalf("%d bytes: Next %v, %d bytes of data, err %v", c.n, got, len(e.data), e.Err())
+		}
+		if c.want != nil && (got || !errors.Is(e.Err(), c.want)) {
+			t.Fatalf("%d bytes: Next %v, err %v, want %v", c.n, got, e.Err(), c.want)
+		}
+	}
 }
