@@ -100,20 +100,7 @@ func TestPassthroughOpenAIToolsStreaming(t *testing.T) {
 			if include {
 				p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
 			}
-			st := c.Chat.Completions.NewStreaming(context.Background(), p)
-			var acc openai.ChatCompletionAccumulator
-			chunks, usageChunks := 0, 0
-			for st.Next() {
-				ch := st.Current()
-				acc.AddChunk(ch)
-				chunks++
-				if len(ch.Choices) == 0 && ch.JSON.Usage.Valid() {
-					usageChunks++
-				}
-			}
-			if err := st.Err(); err != nil {
-				t.Fatal(err)
-			}
+			acc, chunks, usageChunks := streamOpenAI(t, c, p)
 			want := expected(0, "weather in Oslo tomorrow please")
 			args := fakeupstream.ToolArguments(want)
 			if len(acc.Choices) != 1 || len(acc.Choices[0].Message.ToolCalls) != 1 || acc.Choices[0].FinishReason != "tool_calls" {

@@ -92,20 +92,7 @@ func TestOpenAIClientStreaming(t *testing.T) {
 			if include {
 				p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
 			}
-			st := c.Chat.Completions.NewStreaming(context.Background(), p)
-			var acc openai.ChatCompletionAccumulator
-			chunks, usageChunks := 0, 0
-			for st.Next() {
-				ch := st.Current()
-				acc.AddChunk(ch)
-				chunks++
-				if len(ch.Choices) == 0 && ch.JSON.Usage.Valid() {
-					usageChunks++
-				}
-			}
-			if err := st.Err(); err != nil {
-				t.Fatal(err)
-			}
+			acc, chunks, usageChunks := streamOpenAI(t, c, p)
 			want := expected(0, "stream me a few words please")
 			if acc.Choices[0].Message.Content != want.Text {
 				t.Fatalf("streamed %q, want %q", acc.Choices[0].Message.Content, want.Text)
@@ -227,4 +214,24 @@ func TestSDKErrorsInWireFormat(t *testing.T) {
 	if n := h.cloud.Requests() + h.local.Requests(); n != 0 {
 		t.Fatalf("%d requests reached an upstream", n)
 	}
+}
+
+// streamOpenAI streams p through the proxy with the official client and
+// returns the accumulated answer, the number of chunks, and how many of
+// them were usage-only.
+func streamOpenAI(t *testing.T, c openai.Client, p openai.ChatCompletionNewParams) (acc openai.ChatCompletionAccumulator, chunks, usageChunks int) {
+	t.Helper()
+	st := c.Chat.Completions.NewStreaming(context.Background(), p)
+	for st.Next() {
+		ch := st.Current()
+		acc.AddChunk(ch)
+		chunks++
+		if len(ch.Choices) == 0 && ch.JSON.Usage.Valid() {
+			usageChunks++
+		}
+	}
+	if err := st.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return acc, chunks, usageChunks
 }
