@@ -34,6 +34,9 @@ type estimateLocalFlags struct {
 	// for cheapest: built once per env rather than per model and basis.
 	gpus    []*catalog.GPU
 	gpusEnv *hardware.Env
+	// floors are gpuFloors' answer, owned [0] and rented [1], for floorsEnv.
+	floors    [2][]gpuFloor
+	floorsEnv [2]*hardware.Env
 }
 
 // catalogGPUs returns every GPU of the catalog that env resolves, in
@@ -364,71 +367,100 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 // those with a verified offer) and keeps the cheapest placement of model
 // id; of equal costs, the first GPU in catalog order.
 //
-// Pricing a placement at a volume is the costly step, so candidates are
-// priced in order of a lower bound of their cost (one machine's
-// amortization or always-on rent, cost.MinMonthlyTotal), and the search
-// stops once the bound reaches the best cost found: no later candidate can
-// undercut it, nor tie it from an earlier catalog position.
+// Placing and pricing are the costly steps, so neither is done for a GPU
+// that cannot win. GPUs are tried in order of a floor of any machine's
+// cost on them (one card's amortization or always-on rent, the same for
+// every model: gpuFloors), and the search stops once the floor passes the
+// best cost found. A placed candidate is priced only if its own bound
+// (cost.MinMonthlyTotal, for the cards it needs) can still beat the best
+// or tie it from an earlier catalog position.
 func (e *estimateLocalFlags) cheapest(env *hardware.Env, cat *catalog.Catalog, id string, rented bool, b cost.LocalBasis, req hardware.Request, tokens cost.Tokens, inputShare decimal.Decimal) (EstimateOption, decimal.Decimal, bool) {
-	type candidate struct {
-		pc    placedCost
-		bound decimal.Decimal
-		pos   int // catalog order
-	}
-	var cands []candidate
-	gpus, count := e.catalogGPUs(env, cat), 0
+	gpus, count := e.gpuFloors(env, cat, rented, b, inputShare), 0
 	if e.GPU.set() {
-		// --gpu: that GPU alone (auto is resolved by now), on the count given.
+		// --gpu: that GPU alone (auto is resolved by now), on the count
+		// given, if it is priced.
 		_, cg, err := env.GPU(e.GPU.spec.GPU)
-		if err != nil {
+		i := slices.IndexFunc(gpus, func(g gpuFloor) bool { return g.cg == cg })
+		if err != nil || i < 0 {
 			return EstimateOption{}, decimal.Zero, false
 		}
-		gpus, count = []*catalog.GPU{cg}, e.GPU.spec.GPUs
+		gpus, count = gpus[i:i+1], e.GPU.spec.GPUs
 	}
-	for pos, cg := range gpus {
-		gid := cg.ID.V
-		// Unasked, only verified rental offers are proposed; an owned GPU
-		// needs a price and a power figure, from the catalog or the flags.
+	var best EstimateOption
+	var bestRunning decimal.Decimal
+	bestPos, found := 0, false
+	// beaten: a candidate of bound at pos can neither undercut nor tie
+	// the best from an earlier catalog position.
+	beaten := func(bound decimal.Decimal, pos int) bool {
+		cmp := bound.Cmp(best.MonthlyCostUSD)
+		return found && (cmp > 0 || cmp == 0 && pos > bestPos)
+	}
+	for _, g := range gpus {
+		if found && g.floor.Cmp(best.MonthlyCostUSD) > 0 {
+			break // sorted by floor: no later GPU is cheaper either
+		}
+		if beaten(g.floor, g.pos) {
+			continue // could at best tie, and ties go to catalog order
+		}
+		// With no GPU count asked, Place sizes the machine itself: the
+		// result is already the placement on GPUsNeeded cards.
+		hw, err := place(env, hardware.Spec{Model: id, GPU: g.cg.ID.V, GPUs: count}, req)
+		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || count == 0 && hw.GPUsNeeded > autoLocalMaxGPUs {
+			continue
+		}
+		pc, err := e.costOf(hw, g.cg, rented, b, inputShare)
+		if err != nil || beaten(pc.lc.MinMonthlyTotal(), g.pos) {
+			continue
+		}
+		opt, run, err := pc.option(tokens)
+		if err != nil {
+			continue
+		}
+		if cmp := opt.MonthlyCostUSD.Cmp(best.MonthlyCostUSD); !found || cmp < 0 || cmp == 0 && g.pos < bestPos {
+			best, bestRunning, bestPos, found = opt, run, g.pos, true
+		}
+	}
+	return best, bestRunning, found
+}
+
+// gpuFloor is a GPU cheapest may propose, with the least any machine of
+// it costs a month.
+type gpuFloor struct {
+	cg    *catalog.GPU
+	pos   int // catalog order
+	floor decimal.Decimal
+}
+
+// gpuFloors returns the GPUs cheapest considers, owned or rented, cheapest
+// floor first (catalog order among equals): unasked, only verified rental
+// offers are proposed, and an owned GPU needs a price and a power figure,
+// from the catalog or the flags. A floor is the cost bound of a one-card
+// machine, which no machine of that GPU goes below (cost.MinMonthlyTotal
+// grows with the card count). Built once per run, not per model.
+func (e *estimateLocalFlags) gpuFloors(env *hardware.Env, cat *catalog.Catalog, rented bool, b cost.LocalBasis, inputShare decimal.Decimal) []gpuFloor {
+	i := 0
+	if rented {
+		i = 1
+	}
+	if e.floorsEnv[i] == env {
+		return e.floors[i]
+	}
+	var out []gpuFloor
+	for pos, cg := range e.catalogGPUs(env, cat) {
 		priced := (cg.PriceUSD.Set || e.Owned.HardwarePrice != "") && (cg.TDPW.Set || e.Owned.Watts != "")
 		if rented && (cost.CheapestRental(cg) == nil || cost.CheapestRental(cg).Unverified) || !rented && !priced {
 			continue
 		}
-		// With no GPU count asked, Place sizes the machine itself: the
-		// result is already the placement on GPUsNeeded cards.
-		hw, err := place(env, hardware.Spec{Model: id, GPU: gid, GPUs: count}, req)
-		if err != nil || !hw.Fits || hw.GPUsNeeded < 1 || count == 0 && hw.GPUsNeeded > autoLocalMaxGPUs {
-			continue
-		}
-		pc, err := e.costOf(hw, cg, rented, b, inputShare)
+		one := hardware.Result{GPU: cg.ID.V, GPUs: 1, GPUsNeeded: 1, Fits: true}
+		pc, err := e.costOf(one, cg, rented, b, inputShare)
 		if err != nil {
-			continue
+			continue // costOf fails the same way for every card count
 		}
-		cands = append(cands, candidate{pc, pc.lc.MinMonthlyTotal(), pos})
+		out = append(out, gpuFloor{cg: cg, pos: pos, floor: pc.lc.MinMonthlyTotal()})
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int { return a.bound.Cmp(b.bound) })
-
-	var best EstimateOption
-	var bestRunning decimal.Decimal
-	bestPos, found := 0, false
-	for _, c := range cands {
-		if found {
-			cmp := c.bound.Cmp(best.MonthlyCostUSD)
-			if cmp > 0 {
-				break // sorted by bound: no later candidate is cheaper either
-			}
-			if cmp == 0 && c.pos > bestPos {
-				continue // could at best tie, and ties go to catalog order
-			}
-		}
-		opt, run, err := c.pc.option(tokens)
-		if err != nil {
-			continue
-		}
-		if cmp := opt.MonthlyCostUSD.Cmp(best.MonthlyCostUSD); !found || cmp < 0 || cmp == 0 && c.pos < bestPos {
-			best, bestRunning, bestPos, found = opt, run, c.pos, true
-		}
-	}
-	return best, bestRunning, found
+	slices.SortStableFunc(out, func(a, b gpuFloor) int { return a.floor.Cmp(b.floor) })
+	e.floors[i], e.floorsEnv[i] = out, env
+	return out
 }
 
 // noGPUCountFits is the error for a GPU whose usable memory does not even
