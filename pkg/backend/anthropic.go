@@ -31,6 +31,7 @@ func newAnthropic(c common) *anthropicBackend {
 		aoption.WithHTTPClient(c.client),
 		aoption.WithMaxRetries(0),
 		aoption.WithoutOpenTelemetry(),
+		aoption.WithMiddleware(oneWrite),
 	}
 	if c.apiKey != "" {
 		opts = append(opts, aoption.WithAPIKey(c.apiKey))

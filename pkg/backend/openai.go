@@ -38,6 +38,7 @@ func newOpenAI(c common) *openaiBackend {
 		option.WithBaseURL(c.baseURL.String()),
 		option.WithHTTPClient(c.client),
 		option.WithMaxRetries(0),
+		option.WithMiddleware(oneWrite),
 	}
 	if c.apiKey != "" {
 		opts = append(opts, option.WithAPIKey(c.apiKey))

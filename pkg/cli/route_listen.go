@@ -179,10 +179,12 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	live.bind(rt)
 	metrics := proxy.NewMetrics(live.shadowSkipped)
 	srv := &proxy.Server{Router: rt, Write: live.write, Keys: keys, MaxBody: maxBody, Now: f.Now, Metrics: metrics,
-		AfterAnswer: live.afterAnswer,
 		OnWriteError: func(err error) {
 			fmt.Fprintln(ios.ErrOut, "error: writing the ledger:", err)
 		}}
+	if live.shadower != nil {
+		srv.AfterAnswer = live.afterAnswer
+	}
 
 	gctune.Server(f.Getenv)
 	ln, err := net.Listen("tcp", o.Listen)

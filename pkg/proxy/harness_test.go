@@ -70,6 +70,7 @@ type harness struct {
 	log          *memLog
 	metrics      *Metrics
 	base         context.Context // the server's BaseContext, when set
+	wrapLn       func(net.Listener) net.Listener
 	policyExtra  string
 	policy       string // "" = testPolicy (same %[1]s cloud, %[2]s local, %[3]s dead URLs)
 }
@@ -165,6 +166,9 @@ func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	if h.base != nil {
 		ps.Config.BaseContext = func(net.Listener) context.Context { return h.base }
 	}
+	if h.wrapLn != nil {
+		ps.Listener = h.wrapLn(ps.Listener)
+	}
 	ps.Start()
 	t.Cleanup(ps.Close)
 	h.url = ps.URL
@@ -177,6 +181,11 @@ func withShadow(section string) harnessOpt {
 
 func withPolicy(policy string) harnessOpt {
 	return func(h *harness, _ *route.Runner) { h.policy = policy }
+}
+
+// withListener wraps the proxy's listener (to watch its connections).
+func withListener(wrap func(net.Listener) net.Listener) harnessOpt {
+	return func(h *harness, _ *route.Runner) { h.wrapLn = wrap }
 }
 
 func withServer(s *Server) harnessOpt { return func(h *harness, _ *route.Runner) { h.srv = s } }

@@ -386,6 +386,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		s.bufs.Put(b)
 	}
 	if s.AfterAnswer != nil {
+		if stream != nil {
+			stream.send() // the client's answer first, whatever the hook does
+		}
 		s.AfterAnswer(req, in, rec)
 	}
 }

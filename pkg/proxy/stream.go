@@ -48,6 +48,24 @@ func (s *Stream) FlushHeld() {
 func (s *Stream) Started() bool { return s.started }
 
 func (s *Stream) flush() {
+	s.put()
+	s.send()
+}
+
+// send flushes what the ResponseWriter holds to the client.
+func (s *Stream) send() {
+	if s.flusher != nil && !s.failed {
+		s.flusher.Flush()
+	}
+}
+
+// put hands the buffered events to the ResponseWriter without flushing
+// it. Finish ends with put, not flush: the handler returns right after
+// (Server.chat sends it first when AfterAnswer has work to do), and
+// net/http then sends the last events and the end of the chunked body (its
+// zero-length chunk) in one write, so that a client reads the whole end at
+// once instead of waking again for five bytes.
+func (s *Stream) put() {
 	if s.failed {
 		s.buf = s.buf[:0]
 		return
@@ -56,9 +74,6 @@ func (s *Stream) flush() {
 		s.failed = true
 	}
 	s.buf = s.buf[:0]
-	if s.flusher != nil && !s.failed {
-		s.flusher.Flush()
-	}
 }
 
 func (s *Stream) head() {
@@ -144,7 +159,7 @@ func (s *Stream) Event(raw []byte) {
 func (s *Stream) Finish(finish string, u backend.Usage) {
 	s.head()
 	if s.Native {
-		s.flush()
+		s.put()
 		return
 	}
 	if s.API == APIAnthropic {
@@ -154,7 +169,7 @@ func (s *Stream) Finish(finish string, u backend.Usage) {
 		s.buf = append(s.buf, `,"stop_sequence":null},"usage":`...)
 		s.buf = appendAnthropicUsage(s.buf, u)
 		s.buf = append(s.buf, "}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"...)
-		s.flush()
+		s.put()
 		return
 	}
 	s.openAIChunkStart()
@@ -174,7 +189,7 @@ func (s *Stream) Finish(finish string, u backend.Usage) {
 		s.buf = append(s.buf, "}\n\n"...)
 	}
 	s.buf = append(s.buf, "data: [DONE]\n\n"...)
-	s.flush()
+	s.put()
 }
 
 // Fail ends a started stream with an error event (the status line has

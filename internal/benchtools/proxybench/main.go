@@ -3,8 +3,10 @@
 // the same fake upstream (internal/fakeupstream), in one run (make bench).
 //
 // For each mode (non-streaming, streaming) and concurrency (1, 16, 64) it
-// sends -n requests to the fake directly, then through llmcost, then
-// through Portkey, and prints latency p50/p99, the latency each proxy adds
+// sends -n requests to the fake directly, then through the floor
+// (internal/benchtools/proxyfloor: httputil.ReverseProxy alone, what any Go
+// proxy adds here at least), then through llmcost, then through Portkey,
+// and prints latency p50/p99, the latency each proxy adds
 // (its percentile minus the direct call's), requests/s, CPU time per request
 // and resident memory (VmRSS after 1,000 and after all requests of the row,
 // and the peak VmHWM), then the issue's targets and whether they are met.
@@ -148,6 +150,17 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 	}
 	defer fake.Kill()
 
+	// The floor: httputil.ReverseProxy alone in front of the same fake.
+	floorBin := filepath.Join(tmp, "proxyfloor")
+	if err := gobuild(ctx, root, floorBin, "./internal/benchtools/proxyfloor"); err != nil {
+		return err
+	}
+	floor, err := proxyharness.Start(ctx, exec.Command(floorBin, "-upstream", fake.URL, "-key", "sk-upstream-openai"), regexp.MustCompile(`^(http://\S+)$`))
+	if err != nil {
+		return fmt.Errorf("proxyfloor: %w", err)
+	}
+	defer floor.Kill()
+
 	policy := filepath.Join(tmp, "route.yaml")
 	if err := os.WriteFile(policy, []byte(proxyharness.Policy(fake.URL, fake.URL)), 0o644); err != nil {
 		return err
@@ -173,6 +186,8 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 	targets := []*target{
 		{name: "direct", url: fake.URL + "/v1/chat/completions", model: "gpt-4o-mini",
 			headers: http.Header{"Authorization": {"Bearer sk-upstream-openai"}}, pid: fake.Pid()},
+		{name: "floor", url: floor.URL + "/v1/chat/completions", model: "gpt-4o-mini",
+			headers: http.Header{"Authorization": {"Bearer sk-client"}}, pid: floor.Pid()},
 		{name: "llmcost", url: llmcostURL + "/v1/chat/completions", model: "cloud-gpt",
 			headers: http.Header{"Authorization": {"Bearer sk-client"}}, pid: proxyPid},
 	}
@@ -241,8 +256,8 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 	peer := "Portkey"
 	hasPeer := !noPortkey
 	fmt.Printf("Proxy benchmark: %d requests per row, fake upstream on loopback, %d CPUs (shared)\n\n", n, cpus())
-	hdr := "| mode | c | direct p50 / p99 ms | llmcost added p50 / p99 ms | llmcost req/s | llmcost CPU µs/req |"
-	sep := "|---|---:|---:|---:|---:|---:|"
+	hdr := "| mode | c | direct p50 / p99 ms | floor added p50 / p99 ms | floor req/s | floor CPU µs/req | llmcost added p50 / p99 ms | llmcost req/s | llmcost CPU µs/req |"
+	sep := "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	if hasPeer {
 		hdr += " Portkey added p50 / p99 ms | Portkey req/s | Portkey CPU µs/req | requests llmcost / Portkey |"
 		sep += "---:|---:|---:|---:|"
@@ -250,9 +265,10 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 	fmt.Println(hdr)
 	fmt.Println(sep)
 	for _, r := range rows {
-		d, l := r.res["direct"], r.res["llmcost"]
-		line := fmt.Sprintf("| %s | %d | %s / %s | %s / %s | %.0f | %.0f |", modeName(r.stream), r.c,
-			ms(d.pct(50)), ms(d.pct(99)), ms(l.pct(50)-d.pct(50)), ms(l.pct(99)-d.pct(99)), l.rps(), l.cpuPerReqU)
+		d, fl, l := r.res["direct"], r.res["floor"], r.res["llmcost"]
+		line := fmt.Sprintf("| %s | %d | %s / %s | %s / %s | %.0f | %.0f | %s / %s | %.0f | %.0f |", modeName(r.stream), r.c,
+			ms(d.pct(50)), ms(d.pct(99)), ms(fl.pct(50)-d.pct(50)), ms(fl.pct(99)-d.pct(99)), fl.rps(), fl.cpuPerReqU,
+			ms(l.pct(50)-d.pct(50)), ms(l.pct(99)-d.pct(99)), l.rps(), l.cpuPerReqU)
 		if hasPeer {
 			p := r.res[peer]
 			line += fmt.Sprintf(" %s / %s | %.0f | %.0f | %s / %s |", ms(p.pct(50)-d.pct(50)), ms(p.pct(99)-d.pct(99)), p.rps(), p.cpuPerReqU, l.count(), p.count())
@@ -300,7 +316,8 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 		d, l := r.res["direct"], r.res["llmcost"]
 		if r.c == 16 {
 			added := l.pct(99) - d.pct(99)
-			check(added <= time.Millisecond, fmt.Sprintf("p99 added ≤ 1 ms at c=16, %s: %s ms", modeName(r.stream), ms(added)))
+			fl := r.res["floor"].pct(99) - d.pct(99)
+			check(added <= time.Millisecond, fmt.Sprintf("p99 added ≤ 1 ms at c=16, %s: %s ms (the floor, httputil.ReverseProxy alone: %s ms)", modeName(r.stream), ms(added), ms(fl)))
 		}
 		if !r.stream {
 			bestRPS = max(bestRPS, l.rps())
