@@ -4,6 +4,7 @@
 package output
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -102,22 +103,32 @@ func NewTheme(ios *iostreams.IOStreams) Theme {
 	}
 }
 
-// Write renders r to ios.Out in the given format.
+// Write renders r to ios.Out in the given format, in as few writes as
+// its size allows (a title, a table and notes are one write, not one each).
 func Write(ios *iostreams.IOStreams, f Format, r Result) error {
+	bw := bufio.NewWriterSize(ios.Out, 64<<10)
+	err := write(bw, ios, f, r)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func write(w io.Writer, ios *iostreams.IOStreams, f Format, r Result) error {
 	switch f {
 	case JSON:
-		return WriteJSON(ios.Out, r)
+		return WriteJSON(w, r)
 	case CSV:
-		return writeCSV(ios.Out, r.Tables())
+		return writeCSV(w, r.Tables())
 	case Markdown:
-		return writeMarkdown(ios.Out, r.Tables())
+		return writeMarkdown(w, r.Tables())
 	default:
 		th := NewTheme(ios)
 		if t, ok := r.(Texter); ok {
-			_, err := io.WriteString(ios.Out, t.Text(th, ios.TerminalWidth()))
+			_, err := io.WriteString(w, t.Text(th, ios.TerminalWidth()))
 			return err
 		}
-		return writeTables(ios.Out, r.Tables(), th, ios.TerminalWidth())
+		return writeTables(w, r.Tables(), th, ios.TerminalWidth())
 	}
 }
 

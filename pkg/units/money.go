@@ -37,12 +37,12 @@ func formatMoney(d decimal.Decimal, maxPlaces int32) string {
 	smallest := decimal.New(1, -maxPlaces)
 	var text string
 	if d.Cmp(smallest) >= 0 {
-		text = trimFraction(d.StringFixed(maxPlaces), 2)
+		text = trimFraction(stringFixed(d, maxPlaces), 2)
 	} else {
 		text = significant(d, 4)
 		// 0.0099999 rounds to 0.01000 at 4 significant digits: show it as an ordinary amount.
 		if r, _ := decimal.NewFromString(text); r.Cmp(smallest) >= 0 {
-			text = trimFraction(r.StringFixed(maxPlaces), 2)
+			text = trimFraction(stringFixed(r, maxPlaces), 2)
 		}
 	}
 	whole, frac, _ := strings.Cut(text, ".")
@@ -55,8 +55,47 @@ func significant(d decimal.Decimal, n int) string {
 	// floor(log10 d) = digits of the coefficient + exponent - 1.
 	magnitude := d.NumDigits() + int(d.Exponent()) - 1
 	places := int32(n - 1 - magnitude)
-	return trimFraction(d.StringFixed(places), 2)
+	return trimFraction(stringFixed(d, places), 2)
 }
+
+// stringFixed is d.StringFixed(places) (rounded half away from zero, with
+// exactly places decimals), in int64 arithmetic when d's coefficient and
+// the rounding fit in it, which is every amount a cost table shows;
+// decimal's own, on big.Int, otherwise. TestStringFixedMatchesDecimal
+// compares the two.
+func stringFixed(d decimal.Decimal, places int32) string {
+	if places < 0 || places > 18 || d.Sign() < 0 || d.NumDigits() > 18 {
+		return d.StringFixed(places)
+	}
+	c, shift := d.CoefficientInt64(), d.Exponent()+places
+	switch {
+	case shift >= 0:
+		if d.NumDigits()+int(shift) > 18 {
+			return d.StringFixed(places)
+		}
+		c *= pow10[shift]
+	case shift < -18:
+		return d.StringFixed(places)
+	default:
+		div := pow10[-shift]
+		q, r := c/div, c%div
+		if 2*r >= div {
+			q++
+		}
+		c = q
+	}
+	digits := strconv.FormatInt(c, 10)
+	if places == 0 {
+		return digits
+	}
+	if pad := int(places) + 1 - len(digits); pad > 0 {
+		digits = strings.Repeat("0", pad) + digits
+	}
+	cut := len(digits) - int(places)
+	return digits[:cut] + "." + digits[cut:]
+}
+
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // trimFraction drops trailing fraction zeros beyond minPlaces and pads to minPlaces.
 func trimFraction(s string, minPlaces int) string {

@@ -2,6 +2,7 @@ package units
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -242,5 +243,29 @@ func BenchmarkFormatUSD(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = FormatUSD(d)
+	}
+}
+
+// stringFixed's int64 path must print exactly what decimal's StringFixed
+// prints, at every scale, for the ties that round away from zero and for
+// values at the edges of int64.
+func TestStringFixedMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var values []decimal.Decimal
+	for _, s := range []string{"0", "0.5", "1.5", "2.5", "0.005", "0.015", "0.125", "0.135", "999.995", "0.00005",
+		"123456789012345678", "999999999999999999", "0.999999999999999999", "9.9999999999999999999", "12345678901234567890.5",
+		"1e-20", "5e-19", "1e17", "-0.005", "-1.25"} {
+		values = append(values, decimal.RequireFromString(s))
+	}
+	for range 20000 {
+		coef := rng.Int64N(1 << rng.IntN(62))
+		values = append(values, decimal.New(coef, int32(rng.IntN(30))-22))
+	}
+	for _, d := range values {
+		for places := int32(0); places <= 8; places++ {
+			if got, want := stringFixed(d, places), d.StringFixed(places); got != want {
+				t.Fatalf("stringFixed(%s, %d) = %q, StringFixed %q", d, places, got, want)
+			}
+		}
 	}
 }
