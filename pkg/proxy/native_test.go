@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -445,6 +446,44 @@ func TestPassthroughPIIInEscapedAndDuplicateJSON(t *testing.T) {
 			rec := h.log.only(t)
 			if strings.HasPrefix(rec.Backend, "cloud") || !containsStr(rec.PII, c.kind) {
 				t.Fatalf("record backend %q pii %v, want %s detected and the cloud avoided", rec.Backend, rec.PII, c.kind)
+			}
+		})
+	}
+}
+
+// A client that hangs up in the middle of a relayed (same-wire
+// passthrough) stream cancels the upstream call as on the translated path:
+// one record, client_closed, with the tokens relayed so far, priced.
+func TestPassthroughClientHangsUpMidStream(t *testing.T) {
+	for _, c := range []struct{ name, path, body, first string }{
+		{"openai", "/v1/chat/completions", `{"model":"cloud-gpt","stream":true,"seed":7,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `"content":"`},
+		{"anthropic", "/v1/messages", `{"model":"cloud-claude","max_tokens":64,"stream":true,"top_k":5,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `"text_delta"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.url+c.path, strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readUntil(t, bufio.NewReader(resp.Body), c.first)
+			cancel()
+			resp.Body.Close()
+			rec := h.next(t)
+			if rec.Status != StatusClientClosed {
+				t.Fatalf("status %q (%s), want client_closed", rec.Status, rec.Error)
+			}
+			if rec.OutputTokens == nil || *rec.OutputTokens == 0 || rec.CostUSD == nil {
+				t.Fatalf("tokens so far not priced: out %v cost %v", rec.OutputTokens, rec.CostUSD)
+			}
+			if h.cloud.Seen(`"seed":7`)+h.cloud.Seen(`"top_k":5`) != 1 {
+				t.Fatal("the request was not relayed as the client sent it")
+			}
+			if n := len(h.log.all()); n != 1 {
+				t.Fatalf("%d records, want 1", n)
 			}
 		})
 	}
