@@ -246,6 +246,9 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 			fmt.Fprintf(os.Stderr, "proxybench: %s c=%d done (%s so far)\n", modeName(stream), c, time.Since(start).Round(time.Second))
 		}
 	}
+	if out := strings.TrimSpace(floor.Output()); strings.Count(out, "\n") > 0 {
+		fmt.Fprintf(os.Stderr, "proxybench: the floor proxy said:\n%s\n", lastLines(out, 5))
+	}
 	peak := map[string]int64{}
 	for _, t := range targets {
 		_, hwm, _ := proxyharness.Mem(t.pid)
@@ -367,6 +370,12 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 		os.Stdout.Write(out)
 	}
 	return nil
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 func modeName(stream bool) string {
