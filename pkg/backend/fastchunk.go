@@ -1,19 +1,22 @@
 package backend
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
-// decodeChunkFast decodes the common shape of a chat.completion.chunk
-// (text deltas: id, object, created, model, system_fingerprint,
-// service_tier, usage: null, and choices of index, delta {role, content},
-// logprobs: null, finish_reason) without encoding/json's reflection and
+// decodeChunkFast decodes the common shapes of a chat.completion.chunk
+// (id, object, created, model, usage: null, and choices of index, delta
+// {content, reasoning, reasoning_content, tool_calls}, logprobs: null,
+// finish_reason; keys the decoder has no field for are skipped, as
+// encoding/json skips them) without encoding/json's reflection and
 // validation pass, which were most of the cost of relaying a stream. It
-// reports false for anything else (other keys, escapes in strings, nested
-// values where null is expected), and the caller then decodes with
-// encoding/json as before: the result is the same either way, which
-// FuzzDecodeChunkFast checks.
+// reports false for anything else (escapes in the strings it keeps, a key
+// that could match a field case-insensitively, nested values where null is
+// expected), and the caller then decodes with encoding/json as before: the
+// result is the same either way, which FuzzDecodeChunkFast checks.
 func decodeChunkFast(data []byte, c *wireChunk) bool {
 	if !utf8.Valid(data) {
 		return false // encoding/json would replace invalid bytes
@@ -26,12 +29,10 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 			s, ok := p.str()
 			c.Model = s
 			return ok
-		case "id", "object", "system_fingerprint", "service_tier":
-			return p.nullOrStr()
-		case "created":
-			return p.number()
 		case "usage":
 			return p.null()
+		case "timings", "error":
+			return false
 		case "choices":
 			if seenChoices {
 				return false // a second "choices": encoding/json merges the two; let it
@@ -50,8 +51,6 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 					case "delta":
 						return p.object(func(key []byte) bool {
 							switch string(key) {
-							case "role", "refusal":
-								return p.nullOrStr()
 							case "content":
 								if p.peek() == 'n' {
 									return p.null()
@@ -59,8 +58,16 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 								s, ok := p.str()
 								ch.Delta.Content = s
 								return ok
+							case "reasoning_content":
+								return p.optStr(&ch.Delta.ReasoningContent)
+							case "reasoning":
+								return p.optStr(&ch.Delta.Reasoning)
+							case "tool_calls":
+								v, ok := p.rawValue()
+								ch.Delta.ToolCalls = append(json.RawMessage(nil), v...)
+								return ok
 							}
-							return false
+							return p.skipUnknown(key, "content", "reasoning_content", "reasoning", "tool_calls")
 						})
 					case "logprobs":
 						return p.null()
@@ -72,11 +79,11 @@ func decodeChunkFast(data []byte, c *wireChunk) bool {
 						ch.FinishReason = s
 						return ok
 					}
-					return false
+					return p.skipUnknown(key, "index", "delta", "logprobs", "finish_reason")
 				})
 			})
 		}
-		return false
+		return p.skipUnknown(key, "model", "choices", "usage", "timings", "error")
 	})
 	if !ok {
 		return false
@@ -145,12 +152,107 @@ func (p *chunkParser) str() (string, bool) {
 	return string(s), ok
 }
 
-func (p *chunkParser) nullOrStr() bool {
+// optStr reads null (leaving *dst nil, as encoding/json does) or a
+// string without escapes into *dst.
+func (p *chunkParser) optStr(dst **string) bool {
 	if p.peek() == 'n' {
+		*dst = nil
 		return p.null()
 	}
-	_, ok := p.rawStr()
+	s, ok := p.str()
+	*dst = &s
 	return ok
+}
+
+// skipUnknown skips the value of a key the struct has no field for, as
+// encoding/json does. encoding/json also matches keys to fields without
+// regard to case (with Unicode folding, so "ſ" is an "s"): a key that
+// could be one of fields that way, or is not plain ASCII, is left to it.
+func (p *chunkParser) skipUnknown(key []byte, fields ...string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(string(key), f) {
+			return false
+		}
+	}
+	_, ok := p.rawValue()
+	return ok
+}
+
+// maxSkipDepth bounds the nesting rawValue follows; deeper values are left
+// to encoding/json (which allows 10,000 levels).
+const maxSkipDepth = 64
+
+// rawValue checks one JSON value of any kind and returns its bytes, from
+// its first byte to its last, as encoding/json hands them to a
+// json.RawMessage.
+func (p *chunkParser) rawValue() ([]byte, bool) {
+	p.space()
+	start := p.i
+	if !p.skipValue(0) {
+		return nil, false
+	}
+	return p.b[start:p.i], true
+}
+
+func (p *chunkParser) skipValue(depth int) bool {
+	if depth > maxSkipDepth {
+		return false
+	}
+	switch p.peek() {
+	case '{':
+		return p.object(func([]byte) bool { return p.skipValue(depth + 1) })
+	case '[':
+		return p.array(func() bool { return p.skipValue(depth + 1) })
+	case '"':
+		return p.skipString()
+	case 't':
+		return p.lit("true")
+	case 'f':
+		return p.lit("false")
+	case 'n':
+		return p.null()
+	}
+	return p.number()
+}
+
+// skipString checks a string, escapes included (the input is valid UTF-8).
+func (p *chunkParser) skipString() bool {
+	b := p.b
+	for j := p.i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			p.i = j + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			j++
+			if j >= len(b) {
+				return false
+			}
+			switch b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(b) {
+					return false
+				}
+				for _, h := range b[j+1 : j+5] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				j += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // number checks a JSON number.

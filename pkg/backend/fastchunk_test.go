@@ -67,6 +67,17 @@ func FuzzDecodeChunkFast(f *testing.F) {
 		` { "model" : "m" , "created" : -1.5e+3 } `,
 		`{"model":"m"} x`,
 		"{\"model\":\"\xff\"}",
+		// tool calls, as OpenAI streams them
+		`{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}],"refusal":null},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"x"}`,
+		`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\": \"Oslo\u00e9\/\"}"}}]},"finish_reason":null}]}`,
+		`{"choices":[{"index":0,"delta":{"tool_calls":null,"reasoning_content":"think","reasoning":null},"stop_reason":null}]}`,
+		`{"choices":[{"index":0,"delta":{"tool_calls":[1,2],"tool_calls":[true,{"a":[[]]}]}}]}`,
+		// keys only a case-insensitive match would find
+		`{"MODEL":"x","Choices":[{"INDEX":2,"Delta":{"CONTENT":"c"}}]}`,
+		"{\"mode\u006c\":\"x\",\"uſage\":null}",
+		`{"kv_transfer_params":{"a":[1,-2.5e3,"\ud83d"]},"prompt_logprobs":null,"choices":[]}`,
+		`{"x":"\q"}`,
+		`{"x":"\u12"}`,
 		// a second "choices" is merged into the first by encoding/json
 		`{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}],"choices":[{"index":0}]}`,
 	} {
