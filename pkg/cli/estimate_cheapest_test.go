@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/llmcost/llmcost/pkg/cost"
@@ -75,5 +76,76 @@ func TestCheapestPruningIsExact(t *testing.T) {
 	}
 	if compared < 40 {
 		t.Fatalf("only %d comparisons", compared)
+	}
+}
+
+// With --gpu, cheapest considers that GPU alone, on the count given (or
+// sized by the model), and only if it is priced: a price and a power
+// figure owned, a verified offer rented. The same as placing and pricing it
+// directly, for every GPU of the catalog, priced or not.
+func TestCheapestWithGPUFlag(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(ios, func(string) string { return "" })
+	cat, err := f.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := newLocalEnv(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := decimal.RequireFromString("0.75")
+	tokens := cost.SplitTokens(10_000_000, share)
+	req := hardware.Request{ContextTokens: requestContext(8192, 1000, hardware.DefaultOutputTokens), Concurrency: 1, PromptTokens: 1000}
+	found, missing := 0, 0
+	for _, gid := range cat.GPUIDs() {
+		for _, count := range []int{0, 2} {
+			value := gid
+			if count > 0 {
+				value = fmt.Sprintf("%sx%d", gid, count)
+			}
+			e := &estimateLocalFlags{Owned: ownedFlags{Concurrency: 1, OpsMonthly: "0"}, GPU: gpuFlag{Value: value}}
+			if err := e.GPU.parse(); err != nil {
+				t.Fatal(err)
+			}
+			basis, err := e.Owned.basis(cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, cg, err := env.GPU(gid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range cat.Defaults.LocalComparisonSet {
+				for _, rented := range []bool{false, true} {
+					got, _, ok := e.cheapest(env, cat, id, rented, basis, req, tokens, share)
+
+					var want EstimateOption
+					wantOK := false
+					priced := cg.PriceUSD.Set && cg.TDPW.Set
+					if rented && cost.CheapestRental(cg) != nil && !cost.CheapestRental(cg).Unverified || !rented && priced {
+						hw, err := place(env, hardware.Spec{Model: id, GPU: gid, GPUs: count}, req)
+						if err == nil && hw.Fits && hw.GPUsNeeded >= 1 && (count > 0 || hw.GPUsNeeded <= autoLocalMaxGPUs) {
+							if pc, err := e.costOf(hw, cg, rented, basis, share); err == nil {
+								if opt, _, err := pc.option(tokens); err == nil {
+									want, wantOK = opt, true
+								}
+							}
+						}
+					}
+					if ok != wantOK || ok && (got.ID != want.ID || !got.MonthlyCostUSD.Equal(want.MonthlyCostUSD)) {
+						t.Errorf("--gpu %s, %s rented=%v: cheapest %v %q $%s, placed directly %v %q $%s", value, id, rented, ok, got.ID, got.MonthlyCostUSD, wantOK, want.ID, want.MonthlyCostUSD)
+					}
+					if ok {
+						found++
+					} else {
+						missing++
+					}
+				}
+			}
+		}
+	}
+	if found == 0 || missing == 0 {
+		t.Fatalf("found %d, not found %d: want both kinds", found, missing)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/route"
 )
 
 func chatBody(model, content string, stream bool) string {
@@ -268,18 +269,38 @@ type syncQueue struct{ jobs []func(context.Context) }
 
 func (q *syncQueue) offer(job func(context.Context)) bool { q.jobs = append(q.jobs, job); return true }
 
+// afterHook makes sh.After srv's AfterAnswer and returns a wait for one
+// call of it to finish: the hook runs after the client has its answer, so
+// a test that looks at what it did must wait for it.
+func afterHook(t *testing.T, srv *Server, sh *Shadower) (wait func()) {
+	hooked := make(chan struct{}, 1)
+	srv.AfterAnswer = func(req *Request, in *route.Input, rec *ledger.Record) {
+		sh.After(req, in, rec)
+		hooked <- struct{}{}
+	}
+	return func() {
+		t.Helper()
+		select {
+		case <-hooked:
+		case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
+			t.Fatal("AfterAnswer never ran")
+		}
+	}
+}
+
 func TestShadowAfterAnswer(t *testing.T) {
 	var q syncQueue
 	var sh *Shadower
 	srv := &Server{}
 	h := newHarness(t, withServer(srv), withShadow("shadow: {to: local, sample: 1}"))
 	sh = &Shadower{Router: srv.Router, Write: h.log.Write, Offer: q.offer}
-	srv.AfterAnswer = sh.After
+	waitHook := afterHook(t, srv, sh)
 	// Plain request: answered by cloud-gpt, shadowed on local.
 	resp, body := post(t, h.url+"/v1/chat/completions", chatBody("auto", "compare me", false))
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
+	waitHook()
 	if len(q.jobs) != 1 {
 		t.Fatalf("%d shadow jobs, want 1", len(q.jobs))
 	}
@@ -294,6 +315,7 @@ func TestShadowAfterAnswer(t *testing.T) {
 	}
 	// A request answered locally is never shadowed onto itself.
 	post(t, h.url+"/v1/chat/completions", chatBody("local", "already local", false))
+	waitHook()
 	if len(q.jobs) != 1 {
 		t.Fatalf("local primary was shadowed onto itself")
 	}

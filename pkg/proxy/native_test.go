@@ -343,13 +343,14 @@ func TestPassthroughShadowSameWireOnly(t *testing.T) {
 		srv := &Server{}
 		h := newHarness(t, withServer(srv), withShadow("shadow: {to: "+c.to+", sample: 1}"))
 		sh := &Shadower{Router: srv.Router, Write: h.log.Write, Offer: q.offer}
-		srv.AfterAnswer = sh.After
+		waitHook := afterHook(t, srv, sh)
 		oc := openaiClient(h, "k")
 		if _, err := oc.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "auto",
 			Tools:    []openai.ChatCompletionToolUnionParam{weatherTool()},
 			Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("weather in Lima")}}); err != nil {
 			t.Fatal(err)
 		}
+		waitHook()
 		if got := len(q.jobs) == 1; got != c.shadow {
 			t.Fatalf("shadow to %s: %d jobs", c.to, len(q.jobs))
 		}
@@ -456,8 +457,8 @@ func TestPassthroughPIIInEscapedAndDuplicateJSON(t *testing.T) {
 // one record, client_closed, with the tokens relayed so far, priced.
 func TestPassthroughClientHangsUpMidStream(t *testing.T) {
 	for _, c := range []struct{ name, path, body, first string }{
-		{"openai", "/v1/chat/completions", `{"model":"cloud-gpt","stream":true,"seed":7,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `"content":"`},
-		{"anthropic", "/v1/messages", `{"model":"cloud-claude","max_tokens":64,"stream":true,"top_k":5,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `"text_delta"`},
+		{"openai", "/v1/chat/completions", `{"model":"cloud-gpt","stream":true,"seed":7,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `" every"`},
+		{"anthropic", "/v1/messages", `{"model":"cloud-claude","max_tokens":64,"stream":true,"top_k":5,"messages":[{"role":"user","content":"go on [fault-stall-stream]"}]}`, `" every"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -469,7 +470,7 @@ func TestPassthroughClientHangsUpMidStream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			readUntil(t, bufio.NewReader(resp.Body), c.first)
+			readUntil(t, bufio.NewReader(resp.Body), c.first) // a text delta has been relayed
 			cancel()
 			resp.Body.Close()
 			rec := h.next(t)

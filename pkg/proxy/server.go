@@ -386,8 +386,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		s.bufs.Put(b)
 	}
 	if s.AfterAnswer != nil {
-		if stream != nil {
-			stream.send() // the client's answer first, whatever the hook does
+		// The client's whole answer first, whatever the hook does: a
+		// small answer would otherwise wait in net/http's buffer until
+		// the handler returns.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
 		}
 		s.AfterAnswer(req, in, rec)
 	}

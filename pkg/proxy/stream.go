@@ -49,11 +49,6 @@ func (s *Stream) Started() bool { return s.started }
 
 func (s *Stream) flush() {
 	s.put()
-	s.send()
-}
-
-// send flushes what the ResponseWriter holds to the client.
-func (s *Stream) send() {
 	if s.flusher != nil && !s.failed {
 		s.flusher.Flush()
 	}
@@ -61,7 +56,7 @@ func (s *Stream) send() {
 
 // put hands the buffered events to the ResponseWriter without flushing
 // it. Finish ends with put, not flush: the handler returns right after
-// (Server.chat sends it first when AfterAnswer has work to do), and
+// (Server.chat flushes first when there is an AfterAnswer hook), and
 // net/http then sends the last events and the end of the chunked body (its
 // zero-length chunk) in one write, so that a client reads the whole end at
 // once instead of waking again for five bytes.

@@ -1,11 +1,18 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/route"
 )
 
 // writeLog records every write the proxy makes to its clients.
@@ -72,6 +79,58 @@ func TestStreamEndIsOneWrite(t *testing.T) {
 			chunkedEnd := strings.Contains(last, c.last) && strings.HasSuffix(last, "0\r\n\r\n")
 			if !chunkedEnd && !(whole && strings.HasSuffix(last, c.last)) {
 				t.Errorf("the last write is %q; want the stream's end event and the end of the body together", last)
+			}
+		})
+	}
+}
+
+// The client has its whole answer before AfterAnswer runs (the shadow's
+// entry): a hook that blocks holds nothing back, streamed or not. (A
+// stream's events all arrive, [DONE] included; the chunked body's
+// zero-length chunk follows when the handler returns.)
+func TestAnswerFlushedBeforeAfterAnswer(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(map[bool]string{false: "non-stream", true: "stream"}[stream], func(t *testing.T) {
+			release := make(chan struct{})
+			srv := &Server{AfterAnswer: func(*Request, *route.Input, *ledger.Record) { <-release }}
+			h := newHarness(t, withServer(srv))
+			defer close(release)
+			got := make(chan string, 1)
+			go func() {
+				req, _ := http.NewRequest(http.MethodPost, h.url+"/v1/chat/completions", strings.NewReader(chatBody("cloud-gpt", "hello there", stream)))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					got <- "error: " + err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				if stream {
+					var all strings.Builder
+					br := bufio.NewReader(resp.Body)
+					for !strings.Contains(all.String(), "data: [DONE]") {
+						line, err := br.ReadString('\n')
+						all.WriteString(line)
+						if err != nil {
+							break
+						}
+					}
+					got <- all.String()
+					return
+				}
+				b, err := io.ReadAll(resp.Body)
+				if err != nil {
+					got <- "error: " + err.Error()
+					return
+				}
+				got <- string(b)
+			}()
+			select {
+			case body := <-got:
+				if !strings.Contains(body, "upstream") || stream && !strings.Contains(body, "[DONE]") {
+					t.Fatalf("answer %q", body)
+				}
+			case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
+				t.Fatal("the client's answer waited for AfterAnswer")
 			}
 		})
 	}

@@ -259,10 +259,21 @@ func TestStringFixedMatchesDecimal(t *testing.T) {
 	}
 	for range 20000 {
 		coef := rng.Int64N(1 << rng.IntN(62))
+		if rng.IntN(4) == 0 {
+			coef = -coef
+		}
 		values = append(values, decimal.New(coef, int32(rng.IntN(30))-22))
 	}
+	for k := range int32(19) { // 10^k - 1, 10^k, 10^k + 1 at scales around the int64 edge
+		p := decimal.New(1, k)
+		for _, v := range []decimal.Decimal{p.Sub(decimal.New(1, 0)), p, p.Add(decimal.New(1, 0))} {
+			values = append(values, v, v.Shift(-k), v.Shift(-18))
+		}
+	}
 	for _, d := range values {
-		for places := int32(0); places <= 8; places++ {
+		// significant() asks for up to ~20 places (4 digits of 1e-16);
+		// negative places go to decimal's own code.
+		for places := int32(-3); places <= 20; places++ {
 			if got, want := stringFixed(d, places), d.StringFixed(places); got != want {
 				t.Fatalf("stringFixed(%s, %d) = %q, StringFixed %q", d, places, got, want)
 			}

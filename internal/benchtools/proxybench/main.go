@@ -4,8 +4,8 @@
 //
 // For each mode (non-streaming, streaming) and concurrency (1, 16, 64) it
 // sends -n requests to the fake directly, then through the floor
-// (internal/benchtools/proxyfloor: httputil.ReverseProxy alone, what any Go
-// proxy adds here at least), then through llmcost, then through Portkey,
+// (internal/benchtools/proxyfloor: httputil.ReverseProxy alone, a reference
+// point for any Go proxy), then through llmcost, then through Portkey,
 // and prints latency p50/p99, the latency each proxy adds
 // (its percentile minus the direct call's), requests/s, CPU time per request
 // and resident memory (VmRSS after 1,000 and after all requests of the row,

@@ -1,9 +1,8 @@
-// Command proxyfloor is the floor of what any HTTP proxy written in Go
-// adds on this machine: net/http/httputil.ReverseProxy in front of one
-// upstream, with nothing else (no parsing, routing, pricing, ledger or
+// Command proxyfloor is a reference point for what an HTTP proxy written
+// in Go adds on this machine: net/http/httputil.ReverseProxy in front of
+// one upstream, with nothing else (no parsing, routing, pricing, ledger or
 // metrics). proxybench measures it beside llmcost, in the same rounds, as
-// stackfloor is measured beside llmcost's start-up: no proxy built on Go's
-// net/http can add less latency here than this does.
+// stackfloor is measured beside llmcost's start-up.
 //
 //	proxyfloor -upstream http://127.0.0.1:PORT -key sk-upstream-openai
 //
