@@ -265,6 +265,12 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 		hdr += " Portkey added p50 / p99 ms | Portkey req/s | Portkey CPU µs/req | requests llmcost / Portkey |"
 		sep += "---:|---:|---:|---:|"
 	}
+	hdr += " failed requests floor / llmcost"
+	sep += "---:|"
+	if hasPeer {
+		hdr += " / Portkey"
+	}
+	hdr += " |"
 	fmt.Println(hdr)
 	fmt.Println(sep)
 	for _, r := range rows {
@@ -272,11 +278,13 @@ func run(n, warm int, cs []int, llmcostBin, llmcostURL, nodeDir, profileDir stri
 		line := fmt.Sprintf("| %s | %d | %s / %s | %s / %s | %.0f | %.0f | %s / %s | %.0f | %.0f |", modeName(r.stream), r.c,
 			ms(d.pct(50)), ms(d.pct(99)), ms(fl.pct(50)-d.pct(50)), ms(fl.pct(99)-d.pct(99)), fl.rps(), fl.cpuPerReqU,
 			ms(l.pct(50)-d.pct(50)), ms(l.pct(99)-d.pct(99)), l.rps(), l.cpuPerReqU)
+		errs := fmt.Sprintf(" %d / %d", fl.errors, l.errors)
 		if hasPeer {
 			p := r.res[peer]
 			line += fmt.Sprintf(" %s / %s | %.0f | %.0f | %s / %s |", ms(p.pct(50)-d.pct(50)), ms(p.pct(99)-d.pct(99)), p.rps(), p.cpuPerReqU, l.count(), p.count())
+			errs += fmt.Sprintf(" / %d", p.errors)
 		}
-		fmt.Println(line)
+		fmt.Println(line + errs + " |")
 	}
 	// Table 2: memory.
 	fmt.Println()
