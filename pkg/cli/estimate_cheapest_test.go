@@ -4,19 +4,18 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/cost"
 	"github.com/llmcost/llmcost/pkg/hardware"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/shopspring/decimal"
 )
 
-// cheapest skips pricing machines whose lower bound cannot beat the best
-// so far. It must pick exactly what pricing every candidate would: the
-// lowest cost, and on a tie the first GPU in catalog order.
-func TestCheapestPruningIsExact(t *testing.T) {
+// localFixture is the embedded catalog and its local-inference env.
+func localFixture(t *testing.T) (*catalog.Catalog, *hardware.Env) {
+	t.Helper()
 	ios, _, _, _ := iostreams.Test()
-	f := NewFactory(ios, func(string) string { return "" })
-	cat, err := f.Catalog()
+	cat, err := NewFactory(ios, func(string) string { return "" }).Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,6 +23,14 @@ func TestCheapestPruningIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cat, env
+}
+
+// cheapest skips pricing machines whose lower bound cannot beat the best
+// so far. It must pick exactly what pricing every candidate would: the
+// lowest cost, and on a tie the first GPU in catalog order.
+func TestCheapestPruningIsExact(t *testing.T) {
+	cat, env := localFixture(t)
 	e := &estimateLocalFlags{Owned: ownedFlags{Concurrency: 1, OpsMonthly: "0"}}
 	basis, err := e.Owned.basis(cat)
 	if err != nil {
@@ -84,16 +91,7 @@ func TestCheapestPruningIsExact(t *testing.T) {
 // figure owned, a verified offer rented. The same as placing and pricing it
 // directly, for every GPU of the catalog, priced or not.
 func TestCheapestWithGPUFlag(t *testing.T) {
-	ios, _, _, _ := iostreams.Test()
-	f := NewFactory(ios, func(string) string { return "" })
-	cat, err := f.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := newLocalEnv(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, env := localFixture(t)
 	share := decimal.RequireFromString("0.75")
 	tokens := cost.SplitTokens(10_000_000, share)
 	req := hardware.Request{ContextTokens: requestContext(8192, 1000, hardware.DefaultOutputTokens), Concurrency: 1, PromptTokens: 1000}
