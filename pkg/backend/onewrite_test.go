@@ -23,7 +23,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 }
 
 // openai-go wraps the request body in its own type, for which net/http
-// writes the headers and the body separately; inMemoryBody makes a
+// writes the headers and the body separately; oneWrite makes a
 // request one write (one TCP segment the upstream reads at once). Without
 // it each OpenAI request below takes two.
 func TestRequestIsOneWrite(t *testing.T) {
