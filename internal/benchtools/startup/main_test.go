@@ -131,3 +131,64 @@ func TestPreviousBuildTakesPrecedenceOverBaseline(t *testing.T) {
 		t.Errorf("%d problems:\n%s", problems, out.String())
 	}
 }
+
+func TestEachCommandHasRoundsOfItsOwn(t *testing.T) {
+	cmd := []string{"bin/llmcost", "estimate", "--tokens", "10M"}
+	prev := []string{"bin/llmcost-prev", "estimate", "--tokens", "10M"}
+	for _, tc := range []struct {
+		prev []string
+		want int
+	}{{nil, 3}, {prev, 4}} {
+		got := roundsFor("bin/hello", "bin/stackfloor", cmd, tc.prev)
+		if len(got) != tc.want {
+			t.Fatalf("with prev=%v: %d argvs, want %d: %q", tc.prev, len(got), tc.want, got)
+		}
+		// report and main read hello, stackfloor, the command and its
+		// previous build at these indices.
+		if got[0][0] != "bin/hello" || got[1][0] != "bin/stackfloor" || got[2][0] != "bin/llmcost" {
+			t.Errorf("order: %q", got)
+		}
+		if tc.prev != nil && got[3][0] != "bin/llmcost-prev" {
+			t.Errorf("previous build not last: %q", got)
+		}
+		llmcost := 0
+		for _, a := range got {
+			if strings.Contains(a[0], "llmcost") {
+				llmcost++
+			}
+		}
+		if want := tc.want - 2; llmcost != want {
+			t.Errorf("%d llmcost runs per round, want %d (the command and its previous build only)", llmcost, want)
+		}
+	}
+}
+
+func TestEveryTimedRunFollowsHello(t *testing.T) {
+	argvs := roundsFor("hello", "floor", []string{"llmcost", "estimate"}, []string{"prev", "estimate"})
+	var seq []string
+	m, err := measure(argvs, 4, func(argv []string) (time.Duration, error) {
+		seq = append(seq, argv[0])
+		return time.Duration(len(seq)), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 6 rounds (2 warm-up) of 3 timed binaries, each after hello.
+	if len(seq) != 6*3*2 {
+		t.Fatalf("%d runs, want 36: %q", len(seq), seq)
+	}
+	for i := 0; i < len(seq); i += 2 {
+		if seq[i] != "hello" || seq[i+1] == "hello" {
+			t.Fatalf("run %d: %q does not follow hello: %q", i+1, seq[i+1], seq)
+		}
+	}
+	// The order alternates, so no binary always follows the same one.
+	if strings.Join(seq[1:6:6], " ") != "prev hello llmcost hello floor" || seq[7] != "floor" {
+		t.Errorf("first rounds: %q", seq[:12])
+	}
+	for i, ts := range m.times {
+		if len(ts) != 4 {
+			t.Errorf("%s: %d times kept, want 4 (warm-up rounds dropped)", argvs[i][0], len(ts))
+		}
+	}
+}
