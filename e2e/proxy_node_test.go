@@ -16,9 +16,14 @@ import (
 	"github.com/llmcost/llmcost/internal/proxyharness"
 )
 
-// nodeTests is how many requests e2e/node/test/proxy.test.mjs makes, one
-// per test: the ledger must hold exactly that many records.
-const nodeTests = 8
+// nodeRequests is how many requests e2e/node/test/proxy.test.mjs makes
+// (one per test, two for each tool round trip): the ledger must hold
+// exactly that many records. nodeRefused of them are refused before
+// anything is sent (tools across wires).
+const (
+	nodeRequests = 13
+	nodeRefused  = 1
+)
 
 const clientKey = "sk-client-e2e-never-forwarded"
 
@@ -120,14 +125,20 @@ func TestProxyWithNodeClients(t *testing.T) {
 		t.Errorf("the local upstream received %d bodies with the e-mail address, want 1", n)
 	}
 
-	// One record per request, all ok, with the upstreams' token counts.
+	// One record per request: the refused ones as unsent errors, the rest
+	// ok, with the upstreams' token counts.
 	recs := readLedger(t, ledgerFile)
-	if len(recs) != nodeTests {
-		t.Fatalf("%d ledger records, want %d:\n%v", len(recs), nodeTests, recs)
+	if len(recs) != nodeRequests {
+		t.Fatalf("%d ledger records, want %d:\n%v", len(recs), nodeRequests, recs)
 	}
 	var in, outTok int64
 	byBackend := map[string]int{}
+	refused := 0
 	for _, r := range recs {
+		if r.Status == "error" && r.Attempts == 0 && strings.Contains(r.Error, "wire") {
+			refused++
+			continue
+		}
 		if r.Status != "ok" {
 			t.Errorf("record %s: status %q (%s)", r.ID, r.Status, r.Error)
 		}
@@ -144,8 +155,11 @@ func TestProxyWithNodeClients(t *testing.T) {
 		t.Errorf("ledger tokens %d/%d, upstreams served %d/%d", in, outTok,
 			cs.PromptTokens+ls.PromptTokens, cs.CompletionTokens+ls.CompletionTokens)
 	}
-	if byBackend["local"] != 1 || byBackend["cloud-claude"] != 3 || byBackend["cloud-gpt"] != 4 {
-		t.Errorf("records by backend %v, want local 1, cloud-claude 3, cloud-gpt 4", byBackend)
+	if refused != nodeRefused {
+		t.Errorf("%d records of requests refused unsent, want %d", refused, nodeRefused)
+	}
+	if byBackend["local"] != 1 || byBackend["cloud-claude"] != 5 || byBackend["cloud-gpt"] != 6 {
+		t.Errorf("ok records by backend %v, want local 1, cloud-claude 5, cloud-gpt 6", byBackend)
 	}
 }
 
@@ -154,6 +168,7 @@ type record struct {
 	Backend      string          `json:"backend"`
 	Status       string          `json:"status"`
 	Error        string          `json:"error"`
+	Attempts     int             `json:"attempts"`
 	InputTokens  *int64          `json:"input_tokens"`
 	OutputTokens *int64          `json:"output_tokens"`
 	CostUSD      json.RawMessage `json:"cost_usd"`

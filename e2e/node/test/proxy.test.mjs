@@ -196,3 +196,94 @@ test('anthropic client routed to an openai backend, streaming: translated events
   assert.equal(m.usage.input_tokens, d.prompt);
   assert.equal(m.usage.output_tokens, d.completion);
 });
+
+// Tools are relayed unchanged to a backend of the client's own wire, and
+// refused (400, nothing sent) across wires. The fake upstream answers a
+// request that offers tools with a call of the first one, its arguments
+// {"answer": "..."}, and a request carrying the tool's result with text.
+const weatherTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'the weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+const anthropicWeatherTool = {
+  name: 'get_weather',
+  description: 'the weather in a city',
+  input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+test('openai client, a streamed tool call and then its result, relayed unchanged', async () => {
+  const text = prompt('openai tools');
+  const messages = [{ role: 'user', content: text }];
+  const d = await delta(cloud, () => openai.chat.completions.stream({
+    model: 'cloud-gpt', tools: [weatherTool], messages, stream_options: { include_usage: true },
+  }).finalChatCompletion());
+  const c = d.result;
+  assert.equal(d.requests, 1);
+  assert.equal(c.choices[0].finish_reason, 'tool_calls');
+  const call = c.choices[0].message.tool_calls[0];
+  assert.equal(call.id, 'call_fakeupstream0001');
+  assert.equal(call.function.name, 'get_weather');
+  assert.equal(typeof JSON.parse(call.function.arguments).answer, 'string', 'arguments reassembled from the deltas');
+  assert.equal(c.usage.prompt_tokens, d.prompt);
+  assert.equal(c.usage.completion_tokens, d.completion);
+
+  const result = `sunny, 21 C, ${process.pid}`;
+  const d2 = await delta(cloud, () => openai.chat.completions.create({
+    model: 'cloud-gpt', tools: [weatherTool],
+    messages: [...messages, c.choices[0].message, { role: 'tool', tool_call_id: call.id, content: result }],
+  }));
+  assert.equal(d2.requests, 1);
+  assert.equal(d2.result.choices[0].finish_reason, 'stop');
+  assert.ok(d2.result.choices[0].message.content.length > 0);
+  assert.equal(d2.result.usage.prompt_tokens, d2.prompt);
+  assert.equal(await seen(cloud, result, '"tool_call_id":"call_fakeupstream0001"'), 1, 'the tool result reached the upstream as sent');
+});
+
+test('anthropic client, a streamed tool use and then its result, relayed unchanged', async () => {
+  const text = prompt('anthropic tools');
+  const messages = [{ role: 'user', content: text }];
+  const d = await delta(cloud, () => anthropic.messages.stream({
+    model: 'cloud-claude', max_tokens: 64, tools: [anthropicWeatherTool], messages,
+  }).finalMessage());
+  const m = d.result;
+  assert.equal(d.requests, 1);
+  assert.equal(m.stop_reason, 'tool_use');
+  const use = m.content.find((b) => b.type === 'tool_use');
+  assert.ok(use, 'a tool_use block');
+  assert.equal(use.id, 'toolu_fakeupstream0001');
+  assert.equal(use.name, 'get_weather');
+  assert.equal(typeof use.input.answer, 'string', 'input reassembled from input_json_delta events');
+  assert.equal(m.usage.input_tokens, d.prompt);
+  assert.equal(m.usage.output_tokens, d.completion);
+
+  const result = `sunny, 22 C, ${process.pid}`;
+  const d2 = await delta(cloud, () => anthropic.messages.create({
+    model: 'cloud-claude', max_tokens: 64, tools: [anthropicWeatherTool],
+    messages: [...messages, { role: 'assistant', content: m.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: result }] }],
+  }));
+  assert.equal(d2.requests, 1);
+  assert.equal(d2.result.stop_reason, 'end_turn');
+  assert.ok(d2.result.content[0].text.length > 0);
+  assert.equal(d2.result.usage.input_tokens, d2.prompt);
+  assert.equal(await seen(cloud, result, '"tool_use_id":"toolu_fakeupstream0001"'), 1, 'the tool result reached the upstream as sent');
+});
+
+test('openai client offering tools to an anthropic backend: a 400 naming tools, nothing sent', async () => {
+  const before = await stats(cloud);
+  await assert.rejects(openai.chat.completions.create({
+    model: 'cloud-claude', tools: [weatherTool], messages: [{ role: 'user', content: prompt('tools across wires') }],
+  }), (err) => {
+    assert.equal(err.status, 400);
+    assert.match(err.message, /tools/);
+    assert.match(err.message, /cloud-claude/);
+    assert.match(err.message, /Nothing was sent/);
+    return true;
+  });
+  const after = await stats(cloud);
+  assert.equal(after.requests, before.requests, 'no request reached the upstream');
+});
