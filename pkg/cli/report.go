@@ -118,7 +118,7 @@ type ReportGroup struct {
 	InputTokens         int64            `json:"input_tokens"`
 	OutputTokens        int64            `json:"output_tokens"`
 	CachedTokens        int64            `json:"cached_tokens"`
-	CostUSD             decimal.Decimal  `json:"cost_usd"`
+	CostUSD             *decimal.Decimal `json:"cost_usd"`     // sum of the known costs; null when none is known
 	CostMissing         int64            `json:"cost_missing"` // records whose cost is unknown (not $0)
 	ProjectedMonthlyUSD *decimal.Decimal `json:"projected_monthly_usd"`
 	CatalogEstimateUSD  *decimal.Decimal `json:"catalog_estimate_usd"` // the same tokens at catalog prices (cloud records)
@@ -281,8 +281,14 @@ func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) Repo
 	g := ReportGroup{
 		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors, ClientClosed: t.ClientClosed,
 		InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, CachedTokens: t.CachedTokens,
-		CostUSD: t.CostUSD, CostMissing: t.CostMissing,
-		LatencyMs: percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
+		CostMissing: t.CostMissing,
+		LatencyMs:   percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
+	}
+	// Records whose cost is unknown are not $0: with none known, the
+	// sum is unknown too, as in route's summary.
+	if t.Priced > 0 || t.CostMissing == 0 {
+		c := t.CostUSD
+		g.CostUSD = &c
 	}
 	if t.Requests > 0 {
 		g.ErrorRate = float64(t.Errors) / float64(t.Requests)
@@ -303,7 +309,7 @@ func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) Repo
 // tokens (a price change, a discount, or usage the catalog misses).
 func estimateGap(g ReportGroup) string {
 	e := g.CatalogEstimateUSD
-	if e == nil || !e.IsPositive() || g.EstimateMissing > 0 || g.CostMissing > 0 {
+	if e == nil || !e.IsPositive() || g.EstimateMissing > 0 || g.CostMissing > 0 || g.CostUSD == nil {
 		return ""
 	}
 	// Only the cloud records are estimated; local ones are not in e.
@@ -311,7 +317,7 @@ func estimateGap(g ReportGroup) string {
 	if diff.Abs().LessThanOrEqual(e.Div(decimal.NewFromInt(100))) {
 		return ""
 	}
-	return fmt.Sprintf("%s: measured %s, the catalog says %s for the same tokens (%s)", g.Key, units.FormatUSD(g.CostUSD), units.FormatUSD(*e), signedPct(diff.Div(*e).Mul(decimal.NewFromInt(100))))
+	return fmt.Sprintf("%s: measured %s, the catalog says %s for the same tokens (%s)", g.Key, units.FormatUSD(*g.CostUSD), units.FormatUSD(*e), signedPct(diff.Div(*e).Mul(decimal.NewFromInt(100))))
 }
 
 // attribution assigns records to budget workloads: by task name, else by
@@ -403,9 +409,12 @@ func (r *ReportResult) Tables() []output.TableData {
 		Align:   []output.Align{output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right},
 	}
 	row := func(g ReportGroup) {
-		cost := units.FormatUSD(g.CostUSD)
-		if g.CostMissing > 0 {
-			cost += fmt.Sprintf(" (+%d unknown)", g.CostMissing)
+		cost := fmt.Sprintf("unknown (%d requests)", g.CostMissing)
+		if g.CostUSD != nil {
+			cost = units.FormatUSD(*g.CostUSD)
+			if g.CostMissing > 0 {
+				cost += fmt.Sprintf(" (+%d unknown)", g.CostMissing)
+			}
 		}
 		month, est := "-", "-"
 		if g.ProjectedMonthlyUSD != nil {
@@ -442,7 +451,7 @@ func (r *ReportResult) Tables() []output.TableData {
 			return strconv.FormatFloat(*p, 'f', -1, 64)
 		}
 		t.Raw = append(t.Raw, []string{g.Key, strconv.FormatInt(g.Requests, 10), strconv.FormatInt(g.Errors, 10),
-			strconv.FormatInt(g.InputTokens, 10), strconv.FormatInt(g.OutputTokens, 10), g.CostUSD.String(), raw(g.ProjectedMonthlyUSD), raw(g.CatalogEstimateUSD), rawMs(g.LatencyMs.P50), rawMs(g.LatencyMs.P95)})
+			strconv.FormatInt(g.InputTokens, 10), strconv.FormatInt(g.OutputTokens, 10), raw(g.CostUSD), raw(g.ProjectedMonthlyUSD), raw(g.CatalogEstimateUSD), rawMs(g.LatencyMs.P50), rawMs(g.LatencyMs.P95)})
 	}
 	for _, g := range r.Groups {
 		row(g)

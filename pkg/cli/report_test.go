@@ -18,9 +18,9 @@ type reportJSON struct {
 		Hours float64 `json:"hours"`
 	} `json:"period"`
 	Groups []struct {
-		Key      string          `json:"key"`
-		Requests int64           `json:"requests"`
-		CostUSD  decimal.Decimal `json:"cost_usd"`
+		Key      string           `json:"key"`
+		Requests int64            `json:"requests"`
+		CostUSD  *decimal.Decimal `json:"cost_usd"`
 	} `json:"groups"`
 	Total struct {
 		Requests            int64            `json:"requests"`
@@ -28,7 +28,7 @@ type reportJSON struct {
 		InputTokens         int64            `json:"input_tokens"`
 		OutputTokens        int64            `json:"output_tokens"`
 		CachedTokens        int64            `json:"cached_tokens"`
-		CostUSD             decimal.Decimal  `json:"cost_usd"`
+		CostUSD             *decimal.Decimal `json:"cost_usd"`
 		ProjectedMonthlyUSD *decimal.Decimal `json:"projected_monthly_usd"`
 		CatalogEstimateUSD  *decimal.Decimal `json:"catalog_estimate_usd"`
 	} `json:"total"`
@@ -87,16 +87,19 @@ func TestReportTotalsEqualSumOfRecords(t *testing.T) {
 	}
 	n, errs, in, out, cost := fixtureSums(t)
 	tot := rep.Total
-	if tot.Requests != n || tot.Errors != errs || tot.InputTokens != in || tot.OutputTokens != out || !tot.CostUSD.Equal(cost) {
+	if tot.Requests != n || tot.Errors != errs || tot.InputTokens != in || tot.OutputTokens != out || tot.CostUSD == nil || !tot.CostUSD.Equal(cost) {
 		t.Fatalf("totals %+v, records: %d requests, %d errors, %d in, %d out, $%s", tot, n, errs, in, out, cost)
 	}
 	var groups decimal.Decimal
 	var reqs int64
 	for _, g := range rep.Groups {
-		groups = groups.Add(g.CostUSD)
+		if g.CostUSD == nil {
+			t.Fatalf("group %s: cost_usd null, but its records are priced", g.Key)
+		}
+		groups = groups.Add(*g.CostUSD)
 		reqs += g.Requests
 	}
-	if !groups.Equal(tot.CostUSD) || reqs != tot.Requests || len(rep.Groups) != 2 {
+	if !groups.Equal(*tot.CostUSD) || reqs != tot.Requests || len(rep.Groups) != 2 {
 		t.Fatalf("groups add up to %s / %d", groups, reqs)
 	}
 	// 24 hours observed: × 730/24.
@@ -166,14 +169,69 @@ func TestReportEstimateGap(t *testing.T) {
 		g    ReportGroup
 		want string
 	}{
-		{ReportGroup{Key: "claude", CostUSD: d("0.002"), CatalogEstimateUSD: &est}, "claude: measured $0.002, the catalog says $0.00155 for the same tokens (+29.0%)"},
-		{ReportGroup{Key: "claude", CostUSD: d("0.00156"), CatalogEstimateUSD: &est}, ""},                   // within 1%
-		{ReportGroup{Key: "claude", CostUSD: d("0.002"), CatalogEstimateUSD: &est, EstimateMissing: 1}, ""}, // partial estimate
-		{ReportGroup{Key: "local", CostUSD: d("0.002")}, ""},
+		{ReportGroup{Key: "claude", CostUSD: ptr(d("0.002")), CatalogEstimateUSD: &est}, "claude: measured $0.002, the catalog says $0.00155 for the same tokens (+29.0%)"},
+		{ReportGroup{Key: "claude", CostUSD: ptr(d("0.00156")), CatalogEstimateUSD: &est}, ""},                   // within 1%
+		{ReportGroup{Key: "claude", CostUSD: ptr(d("0.002")), CatalogEstimateUSD: &est, EstimateMissing: 1}, ""}, // partial estimate
+		{ReportGroup{Key: "local", CostUSD: ptr(d("0.002"))}, ""},
+		{ReportGroup{Key: "claude", CatalogEstimateUSD: &est, CostMissing: 2}, ""}, // no known cost
 	}
 	for _, c := range cases {
 		if got := estimateGap(c.g); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.g, got, c.want)
+		}
+	}
+}
+
+// A group none of whose records has a known cost has an unknown cost,
+// never $0: null in JSON, empty in CSV, "unknown" in the table. A group
+// with some known costs keeps their sum and counts the rest.
+func TestReportUnknownCostIsNotZero(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(id, backend, cost string) string {
+		return `{"ts":"2026-11-20T0` + id[1:] + `:00:00Z","id":"` + id + `","backend":"` + backend + `","model":"m","source":"local","status":"ok","error":"","attempts":1,"input_tokens":100,"output_tokens":10,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":900,"cost_usd":` + cost + `,"route_reason":"default","fallback_from":"","confidence":null,"task":""}` + "\n"
+	}
+	path := filepath.Join(dir, "costs.jsonl")
+	data := rec("r1", "nullcost", "null") + rec("r2", "nullcost", "null") + rec("r3", "mixed", "0.25") + rec("r4", "mixed", "null")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "report", path, "--format", "json")
+	mustOK(t, r)
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	costs := map[string]*decimal.Decimal{}
+	for _, g := range rep.Groups {
+		costs[g.Key] = g.CostUSD
+	}
+	if c, ok := costs["nullcost"]; !ok || c != nil {
+		t.Errorf("nullcost group: cost_usd %v, want null (no record has a known cost)\n%s", c, r.stdout)
+	}
+	if c := costs["mixed"]; c == nil || !c.Equal(decimal.RequireFromString("0.25")) {
+		t.Errorf("mixed group: cost_usd %v, want the known 0.25", c)
+	}
+	if rep.Total.CostUSD == nil || !rep.Total.CostUSD.Equal(decimal.RequireFromString("0.25")) {
+		t.Errorf("total cost_usd %v, want 0.25 (3 of 4 unknown)", rep.Total.CostUSD)
+	}
+	if !strings.Contains(r.stdout, `"cost_missing": 2`) {
+		t.Errorf("no cost_missing 2:\n%s", r.stdout)
+	}
+
+	r = run(t, nil, "report", path)
+	mustOK(t, r)
+	containsAll(t, r.stdout, "unknown (2 requests)", "$0.25 (+1 unknown)", "$0.25 (+3 unknown)")
+	if strings.Contains(r.stdout, "$0.00") {
+		t.Errorf("an unknown cost shown as $0.00:\n%s", r.stdout)
+	}
+
+	r = run(t, nil, "report", path, "--format", "csv")
+	mustOK(t, r)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(line, "nullcost,") {
+			if f := strings.Split(line, ","); len(f) < 6 || f[5] != "" {
+				t.Errorf("nullcost CSV row %q: want an empty cost cell", line)
+			}
 		}
 	}
 }
@@ -188,7 +246,7 @@ func TestReportReadsProxyLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 9 records: 7 ok + 1 client_closed are requests; the interrupted one is not.
-	if rep.Total.Requests != 8 || rep.Total.Errors != 0 || !rep.Total.CostUSD.Equal(decimal.RequireFromString("0.0104")) {
+	if rep.Total.Requests != 8 || rep.Total.Errors != 0 || rep.Total.CostUSD == nil || !rep.Total.CostUSD.Equal(decimal.RequireFromString("0.0104")) {
 		t.Fatalf("total %+v", rep.Total)
 	}
 	if len(rep.Warnings) != 0 {
