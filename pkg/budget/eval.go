@@ -79,8 +79,9 @@ type WorkloadResult struct {
 	GPUs               int              `json:"gpus,omitempty"`
 	UpfrontUSD         *decimal.Decimal `json:"upfront_usd,omitempty"`
 	RequestsPerMonth   int64            `json:"requests_per_month"`
-	PromptTokens       string           `json:"prompt_tokens_per_request"`
-	OutputTokens       string           `json:"output_tokens_per_request"`
+	PromptTokens       int64            `json:"prompt_tokens_per_request"`  // the mean over the distribution, to a whole token
+	OutputTokens       int64            `json:"output_tokens_per_request"`  // the mean, to a whole token
+	OutputDistribution []TokenShare     `json:"output_tokens_distribution"` // as the budget gives it (the prompt's is in buckets)
 	InputTokens        int64            `json:"input_tokens"`
 	OutputTokensMonth  int64            `json:"output_tokens"`
 	MonthlyUSD         decimal.Decimal  `json:"monthly_usd"`
@@ -92,7 +93,28 @@ type WorkloadResult struct {
 	BaselineMonthlyUSD *decimal.Decimal `json:"baseline_monthly_usd,omitempty"`
 	DeltaUSD           *decimal.Decimal `json:"delta_usd,omitempty"`
 
+	// PromptSpec and OutputSpec are the counts as the budget file gives
+	// them, for people: "1,200", "p50 800 / p90 3,000 / p99 12,000".
+	PromptSpec, OutputSpec string `json:"-"`
+
 	localNotes []string // unverified catalog values a local price used
+}
+
+// TokenShare is one value of a per-request token distribution and the
+// share of requests that have it.
+type TokenShare struct {
+	Tokens int64           `json:"tokens"`
+	Share  decimal.Decimal `json:"share"`
+}
+
+// setTokens fills the per-request token fields from the workload.
+func (wr *WorkloadResult) setTokens(w *Workload) {
+	wr.PromptTokens, wr.PromptSpec = w.PromptTokens.Mean().Round(0).IntPart(), w.PromptTokens.String()
+	wr.OutputTokens, wr.OutputSpec = w.OutputTokens.Mean().Round(0).IntPart(), w.OutputTokens.String()
+	wr.OutputDistribution = make([]TokenShare, len(w.OutputTokens.Buckets))
+	for i, b := range w.OutputTokens.Buckets {
+		wr.OutputDistribution[i] = TokenShare{Tokens: b.Tokens, Share: b.Share}
+	}
 }
 
 // BucketResult is the part of a workload's requests with one prompt length.
@@ -361,9 +383,10 @@ func (p *pricer) price(w *Workload) (WorkloadResult, error) {
 	}
 	wr := WorkloadResult{
 		Name: w.Name.V, File: p.file, Line: w.Line, Kind: "cloud", Model: m.ID.V, Provider: m.Provider,
-		RequestsPerMonth: w.RequestsPerMonth.N, PromptTokens: w.PromptTokens.String(), OutputTokens: w.OutputTokens.String(),
+		RequestsPerMonth:   w.RequestsPerMonth.N,
 		PriceEffectiveFrom: pr.EffectiveFrom.String(), RatesOverridden: p.overrides[m.ID.V] != nil, Buckets: []BucketResult{},
 	}
+	wr.setTokens(w)
 	total, buckets, in, out, err := p.cost(m, pr, w)
 	if err != nil {
 		return WorkloadResult{}, err

@@ -94,10 +94,11 @@ func (p *pricer) priceLocal(w *Workload) (WorkloadResult, error) {
 	}
 	wr := WorkloadResult{
 		Name: w.Name.V, File: p.file, Line: w.Line, Model: fmt.Sprintf("%s@%s:%s", r.Model, r.GPU, r.Quant), Provider: hosting, Kind: "local",
-		RequestsPerMonth: w.RequestsPerMonth.N, PromptTokens: w.PromptTokens.String(), OutputTokens: w.OutputTokens.String(),
-		InputTokens: tokens.Input, OutputTokensMonth: tokens.Output, MonthlyUSD: m.Total, Buckets: []BucketResult{},
+		RequestsPerMonth: w.RequestsPerMonth.N,
+		InputTokens:      tokens.Input, OutputTokensMonth: tokens.Output, MonthlyUSD: m.Total, Buckets: []BucketResult{},
 		GPUs: m.Capacity.GPUs, UpfrontUSD: dec(m.UpfrontUSD),
 	}
+	wr.setTokens(w)
 	wr.localNotes = append(append(wr.localNotes, notes...), r.Unverified...)
 	return wr, nil
 }

@@ -281,8 +281,8 @@ func (r *CheckResult) Tables() []output.TableData {
 		if over[w.Name] {
 			status = "OVER"
 		}
-		row := []string{w.Name, w.Model, budget.FormatCount(w.RequestsPerMonth), w.PromptTokens, w.OutputTokens, units.FormatUSD(w.MonthlyUSD), limit}
-		raw := []string{w.Name, w.Model, fmt.Sprint(w.RequestsPerMonth), w.PromptTokens, w.OutputTokens, w.MonthlyUSD.String(), rawLimit}
+		row := []string{w.Name, w.Model, budget.FormatCount(w.RequestsPerMonth), w.PromptSpec, w.OutputSpec, units.FormatUSD(w.MonthlyUSD), limit}
+		raw := []string{w.Name, w.Model, fmt.Sprint(w.RequestsPerMonth), fmt.Sprint(w.PromptTokens), fmt.Sprint(w.OutputTokens), w.MonthlyUSD.String(), rawLimit}
 		if withBase {
 			b, d, rb, rd := "-", "new", "", ""
 			if w.BaselineMonthlyUSD != nil {
@@ -321,7 +321,7 @@ func (r *CheckResult) Tables() []output.TableData {
 	}
 	t.Notes = append(t.Notes, r.Notes...)
 	for _, w := range r.Workloads {
-		if strings.HasPrefix(w.PromptTokens, "p50") || strings.HasPrefix(w.OutputTokens, "p50") {
+		if strings.HasPrefix(w.PromptSpec, "p50") || strings.HasPrefix(w.OutputSpec, "p50") {
 			t.Notes = append(t.Notes, "p50/p90/p99 token counts are priced as 50% of requests at p50, 40% at p90, 10% at p99")
 			break
 		}

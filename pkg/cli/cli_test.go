@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,4 +152,68 @@ func TestUnknownSubcommandIsBadUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
 		}
 	}
+}
+
+// TestJSONTokensAreIntegers holds DESIGN.md's "tokens as integers" for
+// every command's JSON: a key that names a token count has a whole JSON
+// number (or null, or a list/object of such values), never a formatted
+// string such as "4,000". Rates (tokens per second, dollars per million
+// tokens) and shares are not counts.
+func TestJSONTokensAreIntegers(t *testing.T) {
+	cmds := [][]string{
+		{"estimate", "--tokens", "10M"},
+		{"fit", "--model", "llama-3.1-8b", "--gpu", "rtx-4090"},
+		{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--tokens", "50M"},
+		{"check", "testdata/budgets/small-product.yaml"},
+		{"report", costsLedger},
+		{"decide", "--tokens", "2M", "--privacy", "none", "--task", "classification", "--no-input"},
+	}
+	for _, c := range cmds {
+		r := runInRepo(t, append(c, "--format", "json")...)
+		if r.code != 0 && r.code != 1 { // check exits 1 over a limit, with its report
+			t.Fatalf("%v: exit %d: %s", c, r.code, r.stderr)
+		}
+		var v any
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%v: %v", c, err)
+		}
+		seen := 0
+		var walk func(path string, v any, counts bool)
+		walk = func(path string, v any, counts bool) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					walk(path+"."+k, e, isTokenCountKey(k))
+				}
+			case []any:
+				for i, e := range x {
+					walk(fmt.Sprintf("%s[%d]", path, i), e, counts)
+				}
+			case json.Number:
+				if counts {
+					seen++
+					if _, err := x.Int64(); err != nil {
+						t.Errorf("%v: %s = %s, want a whole number of tokens", c, path, x)
+					}
+				}
+			case string:
+				if counts {
+					t.Errorf("%v: %s = %q, want a JSON number", c, path, x)
+				}
+			}
+		}
+		walk(c[0], v, false)
+		if seen == 0 {
+			t.Errorf("%v: no token count found in its JSON; the test reads nothing", c)
+		}
+	}
+}
+
+func isTokenCountKey(k string) bool {
+	if strings.Contains(k, "per_second") || strings.Contains(k, "share") || strings.HasSuffix(k, "_usd") {
+		return false
+	}
+	return k == "tokens" || strings.HasSuffix(k, "_tokens") || strings.Contains(k, "_tokens_") || strings.HasPrefix(k, "tokens_")
 }
