@@ -58,7 +58,11 @@ type TableData struct {
 	Align   []Align
 	Rows    [][]string
 	Raw     [][]string // machine-readable cells for CSV; nil = use Rows
-	Notes   []string   // lines printed under the table (table and markdown only)
+	// Notes are lines about the table (what was left out, what a number
+	// assumes), printed under it in a table and in Markdown. CSV is data
+	// for a program, so there they go to stderr: the data stays clean and
+	// nothing is lost. JSON results carry their own "notes".
+	Notes []string
 }
 
 // Result is what a command produces. JSON is the result itself marshalled;
@@ -110,6 +114,17 @@ func Write(ios *iostreams.IOStreams, f Format, r Result) error {
 	err := write(bw, ios, f, r)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
+	}
+	if err == nil && f == CSV {
+		var b strings.Builder
+		for _, t := range r.Tables() {
+			for _, n := range t.Notes {
+				b.WriteString(n)
+				b.WriteByte('\n')
+			}
+		}
+		// A note that cannot reach stderr is not worth failing the data for.
+		_, _ = io.WriteString(ios.ErrOut, b.String())
 	}
 	return err
 }

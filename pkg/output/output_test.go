@@ -95,3 +95,37 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("yaml: %v", err)
 	}
 }
+
+// A table's notes (what was left out, what a price rests on) are printed
+// under it for people; in CSV, where stdout is data, they go to stderr,
+// never into the data and never lost.
+func TestNotesGoToStderrInCSV(t *testing.T) {
+	for _, c := range []struct {
+		f        output.Format
+		tty      bool
+		inStdout bool
+	}{
+		{output.Table, true, true},
+		{output.Table, false, true},
+		{output.Markdown, false, true},
+		{output.CSV, false, false},
+		{output.CSV, true, false},
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		ios.SetTTY(false, c.tty, false)
+		ios.DisableColor()
+		if err := output.Write(ios, c.f, sample); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "a note"); got != c.inStdout {
+			t.Errorf("%s (tty %v): note in stdout %v, want %v:\n%s", c.f, c.tty, got, c.inStdout, out.String())
+		}
+		wantErr := ""
+		if !c.inStdout {
+			wantErr = "a note\n"
+		}
+		if errOut.String() != wantErr {
+			t.Errorf("%s (tty %v): stderr %q, want %q", c.f, c.tty, errOut.String(), wantErr)
+		}
+	}
+}
