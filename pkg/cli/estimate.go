@@ -247,7 +247,8 @@ type EstimateOption struct {
 	ScheduledChange     *PriceChange     `json:"scheduled_change,omitempty"`
 
 	// Local options (kind "local").
-	GPUs        *int     `json:"gpus,omitempty"`
+	GPUs        *int     `json:"gpus,omitempty"`     // every GPU the month needs: machines x GPUs per machine
+	Machines    *int     `json:"machines,omitempty"` // copies of the machine in Hardware the month needs
 	Fits        *bool    `json:"fits,omitempty"`
 	Hardware    string   `json:"hardware,omitempty"`
 	Utilization *float64 `json:"utilization,omitempty"`

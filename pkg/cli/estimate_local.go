@@ -303,10 +303,15 @@ type placedCost struct {
 	notes  []string
 }
 
-// hardwareText describes the machine ("2x rtx-4090 owned"); built only
-// for the placement that is shown, not for every candidate cheapest tries.
-func (pc placedCost) hardwareText() string {
+// hardwareText describes the machines ("2x rtx-4090 owned", "2 machines
+// of 3x rtx-4060-ti-16gb owned" when one cannot serve the month); built
+// only for the placement that is shown, not for every candidate cheapest
+// tries.
+func (pc placedCost) hardwareText(machines int) string {
 	s := fmt.Sprintf("%dx %s", pc.hw.GPUs, pc.hw.GPU)
+	if machines > 1 {
+		s = fmt.Sprintf("%d machines of %s", machines, s)
+	}
 	if pc.rented {
 		return s + fmt.Sprintf(" rented (%s $%s/h)", pc.rental.Provider, pc.rental.USDPerHour.D)
 	}
@@ -341,7 +346,7 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 		return EstimateOption{}, decimal.Zero, &InputError{Err: err}
 	}
 	notes := append(slices.Clip(pc.notes), hw.Unverified...)
-	gpus, fits := m.Capacity.GPUs, hw.Fits
+	gpus, machines, fits := m.Capacity.GPUs, m.Capacity.Replicas, hw.Fits
 	util := m.Capacity.Utilization.Round(4).InexactFloat64()
 	id := fmt.Sprintf("%s@%s:%s", hw.Model, hw.GPU, hw.Quant)
 	if hw.GPUs > 1 {
@@ -353,7 +358,7 @@ func (pc placedCost) option(tokens cost.Tokens) (EstimateOption, decimal.Decimal
 	opt := EstimateOption{
 		ID: id, Kind: "local", Name: hw.Model,
 		MonthlyCostUSD: m.Total, UpfrontUSD: m.UpfrontUSD,
-		GPUs: &gpus, Fits: &fits, Hardware: pc.hardwareText(), Utilization: &util,
+		GPUs: &gpus, Machines: &machines, Fits: &fits, Hardware: pc.hardwareText(machines), Utilization: &util,
 		Measured:   hw.MeasuredText(),
 		Unverified: len(notes) > 0, Notes: notes,
 	}

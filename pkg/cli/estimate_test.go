@@ -247,6 +247,61 @@ func TestEstimateLocalSizedForPrompt(t *testing.T) {
 	}
 }
 
+// A volume one machine cannot serve says how many machines it takes:
+// 50M tokens of llama-3.3-70b on 3x rtx-4060-ti-16gb need two of them,
+// six GPUs, all six paid for up front.
+func TestEstimateSaysHowManyMachines(t *testing.T) {
+	type opt struct {
+		Kind       string          `json:"kind"`
+		GPUs       *int            `json:"gpus"`
+		Machines   *int            `json:"machines"`
+		Hardware   string          `json:"hardware"`
+		UpfrontUSD decimal.Decimal `json:"upfront_usd"`
+	}
+	local := func(tokens string) opt {
+		r := run(t, nil, "estimate", "--tokens", tokens, "--models", "gpt-4o", "--local", "llama-3.3-70b@rtx-4060-ti-16gb:q4_k_mx3", "--format", "json")
+		mustOK(t, r)
+		var res struct {
+			Options []opt `json:"options"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Options {
+			if o.Kind == "local" {
+				return o
+			}
+		}
+		t.Fatal("no local option")
+		return opt{}
+	}
+	cat, _ := localFixture(t)
+	g, err := cat.GPU("rtx-4060-ti-16gb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := g.PriceUSD.D
+	for _, c := range []struct {
+		tokens         string
+		machines, gpus int
+		hardware       string
+	}{
+		{"10M", 1, 3, "3x rtx-4060-ti-16gb owned"},
+		{"50M", 2, 6, "2 machines of 3x rtx-4060-ti-16gb owned"},
+	} {
+		o := local(c.tokens)
+		if o.Machines == nil || *o.Machines != c.machines || o.GPUs == nil || *o.GPUs != c.gpus || o.Hardware != c.hardware {
+			t.Errorf("%s tokens: machines %v, gpus %v, hardware %q; want %d, %d, %q", c.tokens, o.Machines, o.GPUs, o.Hardware, c.machines, c.gpus, c.hardware)
+		}
+		if want := price.Mul(decimal.NewFromInt(int64(c.gpus))); !o.UpfrontUSD.Equal(want) {
+			t.Errorf("%s tokens: upfront %s, want %d x %s", c.tokens, o.UpfrontUSD, c.gpus, price)
+		}
+	}
+	r := run(t, nil, "estimate", "--tokens", "50M", "--models", "gpt-4o", "--local", "llama-3.3-70b@rtx-4060-ti-16gb:q4_k_mx3")
+	mustOK(t, r)
+	containsAll(t, r.stdout, "2 machines of 3x rtx-4060-ti-16gb owned")
+}
+
 // Token counts in the JSON are whole tokens that add up to the workload.
 func TestEstimateBreakdownWholeTokens(t *testing.T) {
 	r := run(t, nil, "estimate", "--tokens", "300K/day", "--batch-share", "0.33", "--cached-share", "0.5", "--models", "gpt-4o", "--format", "json")
