@@ -131,6 +131,8 @@ type FitRow struct {
 	VRAMUsablePerGPUGB float64  `json:"vram_usable_per_gpu_gb"`
 	WeightsGB          float64  `json:"weights_gb"`
 	KVCacheGB          float64  `json:"kv_cache_gb"`
+	KVBufferGB         float64  `json:"kv_buffer_gb"` // compute buffers that grow with context: 5% of the KV cache
+	OverheadGB         float64  `json:"overhead_gb"`  // runtime overhead, 0.75 GB on every GPU used
 	DecodeTPS          float64  `json:"decode_tokens_per_second"`
 	DecodeBasis        string   `json:"decode_basis"`
 	DecodeSource       string   `json:"decode_source"`
@@ -383,6 +385,8 @@ func fitRow(r hardware.Result) FitRow {
 		VRAMUsablePerGPUGB: gib(r.Memory.UsablePerGPU),
 		WeightsGB:          gib(r.Memory.WeightsBytes),
 		KVCacheGB:          gib(r.Memory.KVCacheBytes),
+		KVBufferGB:         gib(r.Memory.BufferBytes),
+		OverheadGB:         gib(r.Memory.OverheadBytes),
 		DecodeTPS:          round3(r.Decode.Value),
 		DecodeBasis:        string(r.Decode.Basis),
 		DecodeSource:       r.Decode.Source,

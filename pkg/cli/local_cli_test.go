@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -918,6 +919,19 @@ func TestFitAllModelsAllGPUs(t *testing.T) {
 	}
 	if len(gpus) != len(cat.GPUIDs()) || len(models) != len(cat.OpenModelIDs()) {
 		t.Fatalf("%d models, %d GPUs; want the catalog's %d and %d", len(models), len(gpus), len(cat.OpenModelIDs()), len(cat.GPUIDs()))
+	}
+	// The VRAM a row needs can be recomputed from the row: weights + KV
+	// cache + its buffers + the per-GPU overhead (each part rounded to
+	// 0.001 GB on its own).
+	for _, r := range res.Results {
+		sum := r.WeightsGB + r.KVCacheGB + r.KVBufferGB + r.OverheadGB
+		if math.Abs(sum-r.VRAMRequiredGB) > 0.002 {
+			t.Errorf("%s on %s: weights %v + kv %v + buffer %v + overhead %v = %v, vram_required_gb %v",
+				r.Model, r.GPU, r.WeightsGB, r.KVCacheGB, r.KVBufferGB, r.OverheadGB, sum, r.VRAMRequiredGB)
+		}
+		if r.KVBufferGB <= 0 || r.OverheadGB <= 0 {
+			t.Errorf("%s on %s: buffer %v, overhead %v; both are always there", r.Model, r.GPU, r.KVBufferGB, r.OverheadGB)
+		}
 	}
 }
 
