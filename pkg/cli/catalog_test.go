@@ -133,7 +133,7 @@ func TestEveryCommandHasExamples(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	root := NewRootCmd(NewFactory(ios, func(string) string { return "" }))
 	for _, c := range allCommands(root) {
-		if c.Hidden || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "llmcost completion") {
+		if c.Hidden {
 			continue
 		}
 		if strings.TrimSpace(c.Example) == "" {

@@ -121,8 +121,36 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 	root.AddCommand(newCmdExitCodesTopic(f))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	addBuiltinExamples(root)
 	strictSubcommands(root)
 	return root
+}
+
+// builtinExamples are the examples of the commands cobra adds (help and
+// completion), which come without any.
+var builtinExamples = map[string]string{
+	"help": `  llmcost help estimate
+  llmcost help exit-codes`,
+	"completion": `  # load completions in the current bash session
+  source <(llmcost completion bash)
+  # install them for every zsh session
+  llmcost completion zsh > "${fpath[1]}/_llmcost"`,
+	"completion bash": `  source <(llmcost completion bash)
+  llmcost completion bash > /etc/bash_completion.d/llmcost`,
+	"completion zsh": `  llmcost completion zsh > "${fpath[1]}/_llmcost"`,
+	"completion fish": `  llmcost completion fish > ~/.config/fish/completions/llmcost.fish`,
+	"completion powershell": `  llmcost completion powershell | Out-String | Invoke-Expression`,
+}
+
+func addBuiltinExamples(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		for _, cc := range append([]*cobra.Command{c}, c.Commands()...) {
+			path := strings.TrimPrefix(cc.CommandPath(), root.Name()+" ")
+			if ex, ok := builtinExamples[path]; ok && cc.Example == "" {
+				cc.Example = ex
+			}
+		}
+	}
 }
 
 // strictSubcommands makes a mistyped subcommand or help topic bad usage.
