@@ -43,7 +43,9 @@ quality score of each, and how many options each constraint left out.
 
 The options and their prices are decide's: cloud prices on the --as-of date,
 local setups sized by fit (VRAM, batch-1 decode from memory bandwidth or a
-catalog benchmark) and priced as estimate prices them.
+catalog benchmark) and priced with estimate's cost model, serving as many
+requests at once as the memory holds (the Batch column, up to 8; estimate's
+--concurrency). The reply time is one request served alone.
 
 --task narrows the cloud models to the task's value and frontier tiers and
 holds open models to its good-enough bar (mmlu 60 for classification,
@@ -305,8 +307,8 @@ const maxReasonsShown = 8
 func (r *recommendResult) Tables() []output.TableData {
 	w := r.Workload
 	t := output.TableData{
-		Headers: []string{"#", "Option", "Kind", "Mode", "GPUs", "Monthly", "Upfront", "Decode tok/s", "Reply s", "Quality"},
-		Align:   []output.Align{output.Right, output.Left, output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Left},
+		Headers: []string{"#", "Option", "Kind", "Mode", "GPUs", "Batch", "Monthly", "Upfront", "Decode tok/s", "Reply s", "Quality"},
+		Align:   []output.Align{output.Right, output.Left, output.Left, output.Left, output.Right, output.Right, output.Right, output.Right, output.Right, output.Right, output.Left},
 	}
 	title := fmt.Sprintf("%s tokens/month, prices as of %s", units.FormatTokens(w.TokensPerMonth), r.AsOf)
 	var cons []string
@@ -325,14 +327,14 @@ func (r *recommendResult) Tables() []output.TableData {
 	}
 	t.Title = title + "; " + strings.Join(cons, ", ")
 	for _, o := range r.Options {
-		name, kind, mode, gpus := o.Model, o.Kind, "-", "-"
+		name, kind, mode, gpus, batch := o.Model, o.Kind, "-", "-", "-"
 		if o.Kind == "local" {
 			name = fmt.Sprintf("%s %s on %s", o.Model, o.Quant, o.GPU)
 			mode = o.Mode
 			if o.Mode == decide.ModeRented && o.Provider != "" {
 				mode = "rented (" + o.Provider + ")"
 			}
-			gpus = fmt.Sprint(o.GPUs)
+			gpus, batch = fmt.Sprint(o.GPUs), fmt.Sprint(o.Concurrency)
 		} else {
 			kind = "cloud (" + o.Provider + ")"
 		}
@@ -351,12 +353,12 @@ func (r *recommendResult) Tables() []output.TableData {
 		if o.Score != nil {
 			rawScore = fmt.Sprint(*o.Score)
 		}
-		t.Rows = append(t.Rows, []string{fmt.Sprint(o.Rank), name, kind, mode, gpus, units.FormatUSD(o.MonthlyCostUSD), units.FormatUSD(o.UpfrontUSD), decode, reply, quality})
-		rawGPUs := ""
+		t.Rows = append(t.Rows, []string{fmt.Sprint(o.Rank), name, kind, mode, gpus, batch, units.FormatUSD(o.MonthlyCostUSD), units.FormatUSD(o.UpfrontUSD), decode, reply, quality})
+		rawGPUs, rawBatch := "", ""
 		if o.Kind == "local" {
-			rawGPUs = fmt.Sprint(o.GPUs)
+			rawGPUs, rawBatch = fmt.Sprint(o.GPUs), fmt.Sprint(o.Concurrency)
 		}
-		t.Raw = append(t.Raw, []string{fmt.Sprint(o.Rank), o.Model, o.Kind, o.Mode, rawGPUs, o.MonthlyCostUSD.String(), o.UpfrontUSD.String(), rawDecode, rawReply, rawScore})
+		t.Raw = append(t.Raw, []string{fmt.Sprint(o.Rank), o.Model, o.Kind, o.Mode, rawGPUs, rawBatch, o.MonthlyCostUSD.String(), o.UpfrontUSD.String(), rawDecode, rawReply, rawScore})
 	}
 	if len(r.Options) == 0 {
 		t.Notes = append(t.Notes, "no option meets every constraint: see what was left out below")

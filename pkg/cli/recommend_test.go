@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -36,6 +38,11 @@ type recommendJSON struct {
 		DecodeTPS      *float64 `json:"decode_tokens_per_second"`
 		Score          *float64 `json:"score"`
 		ReplyBasis     string   `json:"reply_basis"`
+		Quant          string   `json:"quant"`
+		GPU            string   `json:"gpu"`
+		GPUsPerReplica int      `json:"gpus_per_replica"`
+		Mode           string   `json:"mode"`
+		Concurrency    int      `json:"concurrency"`
 	} `json:"options"`
 	Eligible int `json:"eligible"`
 	Excluded []struct {
@@ -92,6 +99,57 @@ func TestRecommendJSONContract(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(d.Notes, "\n"), "--max-latency does not exclude them") {
 		t.Errorf("notes do not say how unknown cloud latency is treated: %v", d.Notes)
+	}
+}
+
+// A local option is priced as estimate prices the same setup serving
+// Batch requests at once: the concurrency is shown, and estimate with
+// that --concurrency (and recommend's 500-token prompts) gives the same
+// monthly cost.
+func TestRecommendLocalPriceIsEstimatesAtItsBatch(t *testing.T) {
+	r := run(t, nil, "recommend", "--tokens", "50M", "--task", "code", "--top", "0", "--format", "json")
+	mustOK(t, r)
+	checked := 0
+	for _, o := range decodeRecommend(t, r.stdout).Options {
+		if o.Kind != "local" || o.Mode != "owned" || checked == 3 {
+			continue
+		}
+		if o.Concurrency < 1 {
+			t.Fatalf("%s on %s: concurrency %d, want the batch its price assumes", o.Model, o.GPU, o.Concurrency)
+		}
+		spec := fmt.Sprintf("%s@%s:%s", o.Model, o.GPU, o.Quant)
+		if o.GPUsPerReplica > 1 {
+			spec += fmt.Sprintf("x%d", o.GPUsPerReplica)
+		}
+		e := run(t, nil, "estimate", "--tokens", "50M", "--models", "gpt-4o", "--local", spec,
+			"--concurrency", fmt.Sprint(o.Concurrency), "--prompt-tokens", "500", "--format", "json")
+		mustOK(t, e)
+		var est struct {
+			Options []struct {
+				Kind           string  `json:"kind"`
+				MonthlyCostUSD float64 `json:"monthly_cost_usd"`
+			} `json:"options"`
+		}
+		if err := json.Unmarshal([]byte(e.stdout), &est); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, eo := range est.Options {
+			if eo.Kind != "local" {
+				continue
+			}
+			found = true
+			if math.Abs(eo.MonthlyCostUSD-o.MonthlyCostUSD) > 1e-6 {
+				t.Errorf("%s at batch %d: recommend $%v, estimate $%v", spec, o.Concurrency, o.MonthlyCostUSD, eo.MonthlyCostUSD)
+			}
+		}
+		if !found {
+			t.Fatalf("estimate --local %s gave no local option", spec)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no owned local option to compare")
 	}
 }
 

@@ -60,7 +60,8 @@ type Option struct {
 	GPUs           int             `json:"gpus,omitempty"`             // GPUs in all
 	GPUsPerReplica int             `json:"gpus_per_replica,omitempty"` // GPUs one copy of the model needs
 	Replicas       int             `json:"replicas,omitempty"`
-	Mode           string          `json:"mode,omitempty"` // owned | rented | sunk
+	Concurrency    int             `json:"concurrency,omitempty"` // requests one copy serves at once in the price: the most its memory holds (up to 8)
+	Mode           string          `json:"mode,omitempty"`        // owned | rented | sunk
 	MonthlyCostUSD decimal.Decimal `json:"monthly_cost_usd"`
 	UpfrontUSD     decimal.Decimal `json:"upfront_usd"`
 	Utilization    *float64        `json:"utilization"`              // busy share of the local GPUs; null for cloud
@@ -236,7 +237,7 @@ func Recommend(cat *catalog.Catalog, asOf time.Time, c Constraints) (*Result, er
 		dec, reply := round1(lo.DecodeTPS), round2(lo.ReplySeconds)
 		util := lo.Utilization
 		o := Option{Kind: "local", Model: lo.Model, Provider: lo.Provider, Quant: lo.Quant, GPU: lo.GPU, GPUs: lo.GPUs,
-			GPUsPerReplica: lo.GPUsPerReplica, Replicas: lo.Replicas, Mode: lo.Mode,
+			GPUsPerReplica: lo.GPUsPerReplica, Replicas: lo.Replicas, Concurrency: lo.Concurrency, Mode: lo.Mode,
 			MonthlyCostUSD: lo.MonthlyCostUSD, UpfrontUSD: lo.UpfrontUSD, Utilization: &util,
 			DecodeTPS: &dec, DecodeBasis: lo.DecodeBasis(), ReplySeconds: &reply, ReplyBasis: "estimated",
 			Benchmark: lo.Benchmark, Score: lo.Score, ScoreBasis: "unknown", Notes: lo.Notes()}
@@ -286,7 +287,7 @@ func Recommend(cat *catalog.Catalog, asOf time.Time, c Constraints) (*Result, er
 		res.Notes = append(res.Notes, "contractual privacy: a cloud option needs the provider's data-processing terms (zero data retention, no training on prompts)")
 	}
 	res.Notes = append(res.Notes,
-		fmt.Sprintf("local: owned = bought and amortized + energy; rented = per GPU-hour; reply = %d-token prompt / prefill + %d tokens / batch-1 decode, estimated from memory bandwidth or a catalog benchmark", cands.Prompt, cands.Output))
+		fmt.Sprintf("local: owned = bought and amortized + energy; rented = per GPU-hour; priced serving Batch requests at once (the most the memory holds, up to 8); reply = %d-token prompt / prefill + %d tokens / batch-1 decode, one request alone, estimated from memory bandwidth or a catalog benchmark", cands.Prompt, cands.Output))
 	if res.Eligible > len(res.Options) {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d of %d options that meet the constraints are listed (--top)", len(res.Options), res.Eligible))
 	}
