@@ -611,3 +611,34 @@ func TestDecideHelpShowsAnswersFormat(t *testing.T) {
 		t.Fatalf("the help's answers file does not load: exit %d %s\n%s", r.code, r.stderr, strings.Join(body, "\n"))
 	}
 }
+
+// When the GPUs the answers own hold a model that misses only the reply
+// target, the reason says so with the numbers, rather than that they
+// "cannot hold" one; with a looser target that model is chosen.
+func TestDecideOwnedGPUsReasonNamesTheUnmetTarget(t *testing.T) {
+	dir := t.TempDir()
+	answers := func(latency string) string {
+		p := filepath.Join(dir, "answers-"+latency+".yaml")
+		body := "tokens_per_month: 2M\ninput_share: 0.75\nprivacy: none\ntask: classification\naccuracy: good-enough\n" +
+			"latency_seconds: " + latency + "\ncontext_tokens: 8000\nload: steady\nhave_gpus: [rtx-4090x2]\nbudget_usd: 500\nops_hours_per_month: 4\n"
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	r := run(t, nil, "decide", "--no-input", "--answers", answers("2"), "--format", "json")
+	mustOK(t, r)
+	var d struct {
+		Reasons []string `json:"reasons"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	reasons := strings.Join(d.Reasons, "\n")
+	if strings.Contains(reasons, "cannot hold") || !regexp.MustCompile(`the GPUs you own hold \S+ \(\S+\), but its reply takes about 2\.\d\d s, over the 2 s the answers allow`).MatchString(reasons) {
+		t.Errorf("reasons do not name the missed reply target:\n%s", reasons)
+	}
+	r = run(t, nil, "decide", "--no-input", "--answers", answers("3"))
+	mustOK(t, r)
+	containsAll(t, r.stdout, "already owned")
+}

@@ -346,7 +346,7 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 		if s := cheapest(opts, func(o *LocalOption) bool { return o.fail == "" && o.Mode == ModeSunk }); s != nil {
 			d.Reasons = append(d.Reasons, fmt.Sprintf("the GPUs you own are sunk cost, but running them is not: %s costs %s/month in energy and operations, more than the option above", s.Label(), units.FormatUSD(s.MonthlyCostUSD)))
 		} else {
-			d.Reasons = append(d.Reasons, "the GPUs you own cannot hold a model that meets the answers")
+			d.Reasons = append(d.Reasons, ownedGPUsReason(opts, e.a))
 		}
 	}
 	best, bestCost := Cloud, c.MonthlyCostUSD
@@ -596,6 +596,42 @@ func bestScore(opts []*LocalOption) *LocalOption {
 		}
 	}
 	return best
+}
+
+// ownedGPUsReason says why no model on the GPUs the answers own meets
+// them, with the numbers of the one that came closest: one that fits but
+// replies too slowly, or starts too slowly, or scores too low, or cannot
+// keep up with the volume, in that order; "cannot hold" only when none
+// fits at all.
+func ownedGPUsReason(opts []*LocalOption, a *Answers) string {
+	sunk := func(fail string) []*LocalOption {
+		var out []*LocalOption
+		for _, o := range opts {
+			if o.Mode == ModeSunk && o.fail == fail {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	if o := fastest(sunk("latency"), "latency"); o != nil {
+		return fmt.Sprintf("the GPUs you own hold %s (%s), but its reply takes about %.2f s, over the %g s the answers allow", o.Model, o.Quant, o.ReplySeconds, a.LatencySeconds)
+	}
+	if o := fastestTTFT(sunk("ttft")); o != nil {
+		return fmt.Sprintf("the GPUs you own hold %s (%s), but its first token takes about %.2f s, over the %g s the answers allow", o.Model, o.Quant, o.TTFTSeconds, a.TTFTSeconds)
+	}
+	var best *LocalOption
+	for _, o := range sunk("accuracy") {
+		if o.Score != nil && (best == nil || *o.Score > *best.Score) {
+			best = o
+		}
+	}
+	if best != nil {
+		return fmt.Sprintf("the GPUs you own hold %s (%s), but the best score among the models they hold, %s %g, is below what the task needs", best.Model, best.Quant, best.Benchmark, *best.Score)
+	}
+	if c := sunk("capacity"); len(c) > 0 {
+		return fmt.Sprintf("the GPUs you own hold %s (%s), but not enough copies of it to serve the volume", c[0].Model, c[0].Quant)
+	}
+	return "the GPUs you own cannot hold a model that meets the answers"
 }
 
 // fastest is the quickest option that failed only on fail.
