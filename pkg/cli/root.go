@@ -137,8 +137,8 @@ var builtinExamples = map[string]string{
   llmcost completion zsh > "${fpath[1]}/_llmcost"`,
 	"completion bash": `  source <(llmcost completion bash)
   llmcost completion bash > /etc/bash_completion.d/llmcost`,
-	"completion zsh": `  llmcost completion zsh > "${fpath[1]}/_llmcost"`,
-	"completion fish": `  llmcost completion fish > ~/.config/fish/completions/llmcost.fish`,
+	"completion zsh":        `  llmcost completion zsh > "${fpath[1]}/_llmcost"`,
+	"completion fish":       `  llmcost completion fish > ~/.config/fish/completions/llmcost.fish`,
 	"completion powershell": `  llmcost completion powershell | Out-String | Invoke-Expression`,
 }
 
