@@ -574,7 +574,7 @@ func (r *decideResult) Tables() []output.TableData {
 	for _, x := range d.Recommendations {
 		hw := "-"
 		if x.Kind == "local" {
-			hw = fmt.Sprintf("%dx %s %s", x.GPUs, x.GPU, x.Mode)
+			hw = decide.MachinesText(x.Machines, x.GPUs, x.GPU) + " " + x.Mode
 		}
 		recs.Rows = append(recs.Rows, []string{x.Role, x.Kind, x.Model, hw, fmt.Sprintf("%.0f%%", x.TrafficShare*100), units.FormatTokens(x.TokensPerMonth),
 			units.FormatUSD(x.MonthlyCostUSD), units.FormatUSD(x.UpfrontUSD), x.Quality})

@@ -642,3 +642,36 @@ func TestDecideOwnedGPUsReasonNamesTheUnmetTarget(t *testing.T) {
 	mustOK(t, r)
 	containsAll(t, r.stdout, "already owned")
 }
+
+// A local verdict that needs more than one copy of the machine says how
+// many, in the reasons, the table and the JSON, and they agree.
+func TestDecideSaysHowManyMachines(t *testing.T) {
+	r := run(t, nil, "decide", "--tokens", "20B", "--privacy", "regulated", "--task", "qa", "--no-input", "--format", "json")
+	mustOK(t, r)
+	var d struct {
+		Reasons         []string `json:"reasons"`
+		Recommendations []struct {
+			Kind     string `json:"kind"`
+			GPU      string `json:"gpu"`
+			GPUs     int    `json:"gpus"`
+			Machines int    `json:"machines"`
+		} `json:"recommendations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Recommendations) != 1 || d.Recommendations[0].Kind != "local" {
+		t.Fatalf("recommendations %+v, want one local (regulated)", d.Recommendations)
+	}
+	rec := d.Recommendations[0]
+	if rec.Machines < 2 || rec.GPUs%rec.Machines != 0 {
+		t.Fatalf("20B tokens/month: %d GPUs in %d machines; want more than one machine", rec.GPUs, rec.Machines)
+	}
+	want := fmt.Sprintf("on %d machines of %dx %s", rec.Machines, rec.GPUs/rec.Machines, rec.GPU)
+	if !strings.Contains(strings.Join(d.Reasons, "\n"), want) {
+		t.Errorf("reasons do not say %q:\n%s", want, strings.Join(d.Reasons, "\n"))
+	}
+	r = run(t, nil, "decide", "--tokens", "20B", "--privacy", "regulated", "--task", "qa", "--no-input", "--format", "csv")
+	mustOK(t, r)
+	containsAll(t, r.stdout, fmt.Sprintf("%d machines of %dx %s owned", rec.Machines, rec.GPUs/rec.Machines, rec.GPU))
+}

@@ -30,7 +30,8 @@ type Recommendation struct {
 	Model          string          `json:"model"`
 	Provider       string          `json:"provider,omitempty"`
 	GPU            string          `json:"gpu,omitempty"`
-	GPUs           int             `json:"gpus,omitempty"`
+	GPUs           int             `json:"gpus,omitempty"`     // all of them
+	Machines       int             `json:"machines,omitempty"` // machines the GPUs are in (local)
 	Quant          string          `json:"quant,omitempty"`
 	Mode           string          `json:"mode,omitempty"` // owned | rented | sunk
 	TrafficShare   float64         `json:"traffic_share"`
@@ -307,7 +308,7 @@ func (d *Decision) recommendCloud(role string, share float64, tokens int64, c *C
 
 func (d *Decision) recommendLocal(role string, share float64, tokens int64, o *LocalOption) {
 	reply := math.Round(o.ReplySeconds*100) / 100
-	d.Recommendations = append(d.Recommendations, Recommendation{Role: role, Kind: "local", Model: o.Model, GPU: o.GPU, GPUs: o.GPUs,
+	d.Recommendations = append(d.Recommendations, Recommendation{Role: role, Kind: "local", Model: o.Model, GPU: o.GPU, GPUs: o.GPUs, Machines: max(o.Replicas, 1),
 		Quant: o.Quant, Mode: o.Mode, Provider: o.Provider, TrafficShare: share, TokensPerMonth: tokens, MonthlyCostUSD: o.MonthlyCostUSD,
 		UpfrontUSD: o.UpfrontUSD, Quality: quality(o), ReplySeconds: &reply, HFRepo: o.HFRepo, Measured: o.Measured})
 }

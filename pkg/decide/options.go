@@ -70,7 +70,9 @@ type LocalOption struct {
 	fail          string // first unmet requirement: "" eligible
 }
 
-// Label is "llama-3.1-8b on 1x rtx-4090 (owned)".
+// Label is "llama-3.1-8b (q4_k_m) on 1x rtx-4090 (owned)", or "... on 2
+// machines of 3x rtx-4060-ti-16gb (owned)" when one machine cannot serve
+// the volume.
 func (o *LocalOption) Label() string {
 	mode := o.Mode
 	if o.Mode == ModeRented && o.Provider != "" {
@@ -79,7 +81,16 @@ func (o *LocalOption) Label() string {
 	if o.Mode == ModeSunk {
 		mode = "already owned"
 	}
-	return fmt.Sprintf("%s (%s) on %dx %s (%s)", o.Model, o.Quant, o.GPUs, o.GPU, mode)
+	return fmt.Sprintf("%s (%s) on %s (%s)", o.Model, o.Quant, MachinesText(o.Replicas, o.GPUs, o.GPU), mode)
+}
+
+// MachinesText is "3x rtx-4090" for one machine and "2 machines of 3x
+// rtx-4090" for more; gpus counts all of them.
+func MachinesText(machines, gpus int, gpu string) string {
+	if machines > 1 && gpus%machines == 0 {
+		return fmt.Sprintf("%d machines of %dx %s", machines, gpus/machines, gpu)
+	}
+	return fmt.Sprintf("%dx %s", gpus, gpu)
 }
 
 // LocalMonth is one month of a local option at a volume.
