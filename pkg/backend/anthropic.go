@@ -76,13 +76,20 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if e := b.htmlAnswer(raw); e != nil {
 		return Response{}, e
 	}
+	rid := raw.Header.Get("request-id")
+	if req.Stream && req.OnStart != nil {
+		req.OnStart(rid)
+	}
+	var resp Response
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start, &req)
+		resp, err = b.readStream(ctx, actx, raw, start, &req)
+	} else {
+		resp, err = b.readMessage(ctx, actx, raw, start, req.Native != nil)
+		if err == nil && req.Stream {
+			req.delta(resp.Text)
+		}
 	}
-	resp, err := b.readMessage(ctx, actx, raw, start, req.Native != nil)
-	if err == nil && req.Stream {
-		req.delta(resp.Text)
-	}
+	resp.RequestID = rid
 	return resp, err
 }
 

@@ -78,6 +78,11 @@ type Request struct {
 	// in one go: events that arrived together leave together, and none
 	// waits for the upstream's next bytes.
 	OnWait func()
+	// OnStart, when set on a streamed request, is called once an attempt
+	// has a 2xx answer and before its first delta or event, with the
+	// upstream's request id (Response.RequestID): a proxy puts it in the
+	// headers it has not sent yet. A retried attempt calls it again.
+	OnStart func(requestID string)
 	// Native, when set, is sent instead of Messages/Prompt: the client's
 	// own body, relayed to a backend of the same wire (see Native).
 	Native *Native
@@ -175,6 +180,10 @@ type Response struct {
 	// Raw is the upstream's body as it came, for a non-streamed Native
 	// request (the proxy relays it unchanged); nil otherwise.
 	Raw []byte
+	// RequestID is the upstream's id of the request (OpenAI's x-request-id,
+	// Anthropic's request-id header), what its support asks for; "" when
+	// the server sends none.
+	RequestID string
 }
 
 // Backend sends prompts to one configured server/model.

@@ -117,14 +117,21 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	if e := b.htmlAnswer(raw); e != nil {
 		return Response{}, e
 	}
+	rid := raw.Header.Get("x-request-id")
+	if req.Stream && req.OnStart != nil {
+		req.OnStart(rid)
+	}
+	var resp Response
 	if req.Stream && !isJSONResponse(raw) {
-		return b.readStream(ctx, actx, raw, start, &req)
+		resp, err = b.readStream(ctx, actx, raw, start, &req)
+	} else {
+		// A server that ignores stream:true answers with one JSON object; take it.
+		resp, err = b.readCompletion(ctx, actx, raw, start, req.Native != nil)
+		if err == nil && req.Stream {
+			req.delta(resp.Text)
+		}
 	}
-	// A server that ignores stream:true answers with one JSON object; take it.
-	resp, err := b.readCompletion(ctx, actx, raw, start, req.Native != nil)
-	if err == nil && req.Stream {
-		req.delta(resp.Text)
-	}
+	resp.RequestID = rid
 	return resp, err
 }
 

@@ -282,18 +282,18 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	}
 	created := s.Now().Unix()
 	var stream *Stream
-	chosen := ""
+	chosen, chosenAPI := "", ""
 	in.Chosen = func(pb *route.PolicyBackend) {
-		chosen = pb.Name
+		chosen, chosenAPI = pb.Name, pb.API
 		if stream != nil {
-			stream.Model = pb.Model
+			stream.Model, stream.Backend, stream.SameWire = pb.Model, pb.Name, pb.API == api
 		}
 	}
 	if req.Stream {
 		stream = NewStream(w, api)
 		stream.ID, stream.Created, stream.IncludeUsage = id, created, req.IncludeUsage
 		stream.Hold = true
-		in.Req.OnDelta, in.Req.OnWait = stream.Delta, stream.FlushHeld
+		in.Req.OnDelta, in.Req.OnWait, in.Req.OnStart = stream.Delta, stream.FlushHeld, stream.SetUpstreamID
 		in.Committed = stream.Started
 		if native {
 			stream.Native = true
@@ -362,6 +362,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		h.Set("Content-Length", strconv.Itoa(len(out.Resp.Raw)))
 		h.Set("X-Llmcost-Request-Id", id)
 		h.Set("X-Llmcost-Backend", rec.Backend)
+		setUpstreamID(h, api, out.Resp.RequestID, chosenAPI == api)
 		_, _ = w.Write(out.Resp.Raw)
 	case stream != nil:
 		stream.Model = model
@@ -381,6 +382,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		h.Set("X-Llmcost-Request-Id", id)
 		h.Set("X-Llmcost-Backend", rec.Backend)
+		setUpstreamID(h, api, out.Resp.RequestID, chosenAPI == api)
 		_, _ = w.Write(body)
 		*b = *bytes.NewBuffer(body[:0])
 		s.bufs.Put(b)

@@ -22,6 +22,12 @@ type Stream struct {
 	// Native relays the upstream's own events (Event) rather than
 	// building them from deltas: the same-wire passthrough.
 	Native bool
+	// Backend is the policy backend answering, and SameWire whether it
+	// speaks the client's wire; both are set as the router picks it.
+	Backend  string
+	SameWire bool
+	// upstreamID is the upstream's request id (SetUpstreamID).
+	upstreamID string
 
 	w       http.ResponseWriter
 	flusher http.Flusher
@@ -35,6 +41,10 @@ func NewStream(w http.ResponseWriter, api string) *Stream {
 	f, _ := w.(http.Flusher)
 	return &Stream{API: api, w: w, flusher: f, buf: make([]byte, 0, 512)}
 }
+
+// SetUpstreamID keeps the upstream's request id for the headers, which
+// go out with the first event (the backend's OnStart).
+func (s *Stream) SetUpstreamID(id string) { s.upstreamID = id }
 
 // FlushHeld writes the deltas Hold kept back.
 func (s *Stream) FlushHeld() {
@@ -80,6 +90,11 @@ func (s *Stream) head() {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	h.Set("X-Llmcost-Request-Id", s.ID)
+	if s.Backend != "" {
+		h.Set("X-Llmcost-Backend", s.Backend)
+	}
+	setUpstreamID(h, s.API, s.upstreamID, s.SameWire)
 	s.w.WriteHeader(http.StatusOK)
 	if s.Native {
 		return // the upstream's own events follow
@@ -98,6 +113,26 @@ func (s *Stream) head() {
 	}
 	if !s.Hold {
 		s.flush()
+	}
+}
+
+// setUpstreamID puts the upstream's request id in a response's headers:
+// always as X-Llmcost-Upstream-Request-Id, and under the header the
+// client's own SDK reads (OpenAI's x-request-id, Anthropic's request-id:
+// its _request_id) when the upstream speaks the client's wire, so that
+// the id a client logs is one the provider's support can find.
+func setUpstreamID(h http.Header, api, id string, sameWire bool) {
+	if id == "" {
+		return
+	}
+	h.Set("X-Llmcost-Upstream-Request-Id", id)
+	if !sameWire {
+		return
+	}
+	if api == APIAnthropic {
+		h.Set("Request-Id", id)
+	} else {
+		h.Set("X-Request-Id", id)
 	}
 }
 
