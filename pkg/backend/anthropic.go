@@ -185,7 +185,7 @@ func (b *anthropicBackend) readStream(ctx, actx context.Context, raw *http.Respo
 		case "message_start":
 			resp.Model = e.Message.Model
 			if e.Message.JSON.Usage.Valid() {
-				u.fromUsage(e.Message.Usage)
+				u.fromStart(e.Message.Usage)
 			}
 		case "content_block_delta":
 			switch e.Delta.Type {
@@ -276,6 +276,17 @@ func (a *anthropicUsageAcc) fromUsage(u anthropic.Usage) {
 	if u.JSON.OutputTokensDetails.Valid() && u.OutputTokensDetails.JSON.ThinkingTokens.Valid() {
 		a.thinking = int64p(u.OutputTokensDetails.ThinkingTokens)
 	}
+}
+
+// fromStart reads message_start's usage: its input and cache counts,
+// not its output_tokens, which is a placeholder (1, or 0 at gateways)
+// before any text; the real count comes with message_delta. A stream cut
+// before message_delta thus has no output count, and the router counts
+// the text it relayed (tokens_estimated) instead of pricing 1 token.
+func (a *anthropicUsageAcc) fromStart(u anthropic.Usage) {
+	out, thinking := a.output, a.thinking
+	a.fromUsage(u)
+	a.output, a.thinking = out, thinking
 }
 
 func (a *anthropicUsageAcc) fromDelta(u anthropic.MessageDeltaUsage) {
