@@ -145,6 +145,10 @@ func percentiles(s ledger.Samples) Percentiles {
 	return Percentiles{P50: get(50), P95: get(95), P99: get(99)}
 }
 
+// totalKey is the estimates' key of the whole ledger: no group's key (a
+// group of records without a backend or task has the key "").
+const totalKey = "\x00total"
+
 // estimates sums per group what the catalog charges for each cloud
 // record's reported usage.
 type estimates struct {
@@ -217,7 +221,7 @@ func reportRun(o *ReportOptions) error {
 		groups.Add(&r)
 		all.Add(&r)
 		est.add(key(&r), &r)
-		est.add("", &r)
+		est.add(totalKey, &r)
 		attr.add(&r)
 		return nil
 	})
@@ -245,7 +249,7 @@ func reportRun(o *ReportOptions) error {
 	for _, k := range groups.Keys() {
 		res.Groups = append(res.Groups, reportGroup(k, groups.Get(k), hours, est))
 	}
-	res.Total = reportGroup("", total, hours, est)
+	res.Total = reportGroup(totalKey, total, hours, est)
 	res.Total.Key = "Total"
 	for _, g := range res.Groups {
 		if est.local[g.Key] {

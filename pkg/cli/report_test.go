@@ -323,3 +323,37 @@ func TestReportCompareWithoutShadowsAndBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// Records without a backend (requests the proxy refused before routing)
+// form their own "(none)" group, unsent and costing nothing; the catalog
+// estimate of the whole ledger stays the total's, not that group's.
+func TestReportGroupWithoutKeyIsNotTheTotal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "costs.jsonl")
+	data := `{"ts":"2026-11-20T00:00:00Z","id":"p1","backend":"claude","model":"claude-haiku-4-5","source":"cloud","status":"ok","error":"","attempts":1,"input_tokens":1000,"output_tokens":200,"cached_tokens":500,"reasoning_tokens":null,"ttft_ms":300,"latency_ms":1200,"cost_usd":0.00155,"route_reason":"default","fallback_from":"","confidence":null}
+{"ts":"2026-11-20T01:00:00Z","id":"p2","backend":"","model":"gpt-9","source":"","status":"error","error":"model \"gpt-9\" is not in the policy","attempts":0,"input_tokens":null,"output_tokens":null,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":null,"cost_usd":null,"route_reason":"refused before routing","fallback_from":"","confidence":null,"api":"openai"}
+`
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "report", path, "--format", "json")
+	mustOK(t, r)
+	var rep struct {
+		Groups []ReportGroup `json:"groups"`
+		Total  ReportGroup   `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var none *ReportGroup
+	for i := range rep.Groups {
+		if rep.Groups[i].Key == "" {
+			none = &rep.Groups[i]
+		}
+	}
+	if none == nil || none.Requests != 1 || none.Errors != 1 || none.CatalogEstimateUSD != nil || none.CostUSD == nil || !none.CostUSD.IsZero() {
+		t.Fatalf("(none) group %+v: want 1 unsent error, nothing spent, no catalog estimate", none)
+	}
+	if e := rep.Total.CatalogEstimateUSD; e == nil || !e.Equal(decimal.RequireFromString("0.00155")) {
+		t.Errorf("total catalog estimate %v, want the claude record's 0.00155", e)
+	}
+}

@@ -63,6 +63,7 @@ func TestTaskHeaderRoutes(t *testing.T) {
 func TestErrorsInClientWire(t *testing.T) {
 	h := newHarness(t)
 	h.srv.MaxBody = 1024
+	var ids []string
 	for _, c := range []struct {
 		name, path, body string
 		status           int
@@ -94,15 +95,39 @@ func TestErrorsInClientWire(t *testing.T) {
 		if resp.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: content type %q", c.name, resp.Header.Get("Content-Type"))
 		}
+		ids = append(ids, resp.Header.Get("X-Llmcost-Request-Id"))
 	}
-	// Requests that reached routing have records; rejected ones none.
+	// One record per request: those refused before routing (8: malformed,
+	// unknown model, too large, no max_tokens, bad header) as unsent errors
+	// without a backend, the others (3 refused across wires, unreachable,
+	// two 500s) as the router's errors. No record carries the prompt.
 	recs := h.log.all()
-	if len(recs) != 6 {
-		t.Fatalf("%d records, want 6 (three refused across wires, unreachable, two 500s)", len(recs))
+	if len(recs) != 14 {
+		t.Fatalf("%d records, want 14, one per request", len(recs))
 	}
+	byID := map[string]ledger.Record{}
+	rejected := 0
 	for _, r := range recs {
+		byID[r.ID] = r
 		if r.Status != ledger.StatusError || r.Error == "" {
 			t.Fatalf("record %+v, want an error", r)
+		}
+		if r.Backend == "" {
+			rejected++
+			if r.Attempts != 0 || r.CostUSD != nil || r.RouteReason != "refused before routing" || r.API == "" {
+				t.Errorf("rejected record %+v, want unsent, no cost, its reason and wire", r)
+			}
+		}
+		if strings.Contains(r.Error, "xxxxxxxx") {
+			t.Errorf("record %s carries the prompt: %q", r.ID, r.Error)
+		}
+	}
+	if rejected != 8 {
+		t.Errorf("%d records without a backend, want the 8 refused before routing", rejected)
+	}
+	for i, id := range ids {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("response %d: X-Llmcost-Request-Id %q names no record", i, id)
 		}
 	}
 }

@@ -199,7 +199,10 @@ func (s *Server) nextID() string {
 }
 
 // chat serves one chat request; every request that passes authentication
-// and decoding gets exactly one ledger record.
+// gets exactly one ledger record, also one refused before routing (a body
+// too large or not valid, an unknown model, a bad header): an error,
+// unsent (attempts 0), with no backend. An unauthenticated request gets
+// none: it has no client to count it for, and must not fill the log.
 func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	s.Metrics.begin()
 	defer s.Metrics.end()
@@ -218,10 +221,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.MaxBody)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.fail(w, api, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body is larger than --max-body (%d bytes)", s.MaxBody)})
+			s.reject(w, r, api, client, "", &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body is larger than --max-body (%d bytes)", s.MaxBody)})
 			return
 		}
-		s.fail(w, api, badRequest("reading the request body: %v", err))
+		s.reject(w, r, api, client, "", badRequest("reading the request body: %v", err))
 		return
 	}
 	var req *Request
@@ -232,7 +235,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		req, derr = DecodeOpenAI(buf.Bytes())
 	}
 	if derr != nil {
-		s.fail(w, api, derr)
+		s.reject(w, r, api, client, "", derr)
 		return
 	}
 	// What cannot be translated is relayed unchanged to a backend of the
@@ -245,7 +248,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	if req.Model != "" && req.Model != ModelAuto {
 		name, ok := s.byModel[req.Model]
 		if !ok {
-			s.fail(w, api, &Error{Status: http.StatusNotFound, Code: "model_not_found",
+			s.reject(w, r, api, client, req.Model, &Error{Status: http.StatusNotFound, Code: "model_not_found",
 				Message: fmt.Sprintf("model %q is not in the policy; use one of: %s", req.Model, strings.Join(s.Models(), ", "))})
 			return
 		}
@@ -257,7 +260,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	case "true", "1", "yes":
 		flagged = true
 	default:
-		s.fail(w, api, badRequest("header X-Llmcost-Pii: %q is not true or false", v))
+		s.reject(w, r, api, client, req.Model, badRequest("header X-Llmcost-Pii: %q is not true or false", v))
 		return
 	}
 
@@ -396,6 +399,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		}
 		s.AfterAnswer(req, in, rec)
 	}
+}
+
+// reject answers an authenticated chat request refused before routing
+// with e, and logs it: an unsent error with the model asked for (if the
+// body said) and no backend. The message is llmcost's own, never the
+// client's text.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, api, client, model string, e *Error) {
+	id := s.nextID()
+	rec := &ledger.Record{TS: s.Now().UTC(), ID: id, Model: model, Status: ledger.StatusError, Error: e.Message,
+		Task: r.Header.Get("X-Llmcost-Task"), RouteReason: "refused before routing", CostNote: "not sent"}
+	setClient(rec, client, api)
+	s.write(api, rec)
+	w.Header().Set("X-Llmcost-Request-Id", id)
+	s.fail(w, api, e)
 }
 
 func (s *Server) write(api string, rec *ledger.Record) {
