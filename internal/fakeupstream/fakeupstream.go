@@ -58,6 +58,8 @@ type Server struct {
 	// a benchmark's memory does not grow with the request count.
 	KeepBodies int
 
+	waiting atomic.Pointer[func()] // see OnWaiting
+
 	mux *http.ServeMux
 
 	requests         atomic.Int64
@@ -368,8 +370,22 @@ func flush(w http.ResponseWriter) {
 	}
 }
 
+// OnWaiting sets f to be called each time a hang or stall starts to wait
+// for the client to go, so that a test knows a request is in flight
+// without sleeping; nil removes it.
+func (s *Server) OnWaiting(f func()) {
+	if f == nil {
+		s.waiting.Store(nil)
+		return
+	}
+	s.waiting.Store(&f)
+}
+
 // waitGone blocks until the client has gone and counts it.
 func (s *Server) waitGone(r *http.Request) {
+	if f := s.waiting.Load(); f != nil {
+		(*f)()
+	}
 	<-r.Context().Done()
 	s.canceled.Add(1)
 }

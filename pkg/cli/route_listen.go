@@ -221,8 +221,17 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	defer cancel()
 	if err := hs.Shutdown(dctx); err != nil {
 		// Drain time is up: cancel what is left; each request writes an
-		// interrupted record on its way out.
+		// interrupted record and tells its client so (a 503, or an error
+		// event in a stream) on its way out. The connections close once
+		// they have, or after drainAnswerGrace for a client too slow to
+		// read it.
 		cancelBase(proxy.ErrDraining)
+		answered := make(chan struct{})
+		go func() { inflight.Wait(); close(answered) }()
+		select {
+		case <-answered:
+		case <-time.After(drainAnswerGrace):
+		}
 		_ = hs.Close()
 	}
 	inflight.Wait()
@@ -233,6 +242,10 @@ func routeListen(cmd *cobra.Command, o *RouteOptions) error {
 	fmt.Fprintf(ios.ErrOut, "llmcost: stopped; records are in %s\n", o.LogFile)
 	return nil
 }
+
+// drainAnswerGrace bounds how long requests cut off by --drain-timeout
+// may take to send their clients the error before connections close.
+const drainAnswerGrace = 2 * time.Second
 
 func printStartup(o *RouteOptions, addr string, pol *route.Policy, auth bool, out interface{ Write([]byte) (int, error) }) {
 	fmt.Fprintf(out, "llmcost proxy listening on http://%s\n", addr)

@@ -134,6 +134,11 @@ func TestListenSIGTERMWithRequestInFlight(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// The client still connected is told why its stream ends, in its wire.
+	rest, _ := io.ReadAll(br)
+	if !strings.Contains(string(rest), "shutting_down") {
+		t.Errorf("the cut stream ends without an error event: %q", rest)
+	}
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v; stderr: %s", err, p.err.String())
 	}

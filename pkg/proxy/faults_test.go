@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -236,11 +237,63 @@ func TestDrainTimeoutInterrupts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	readUntil(t, bufio.NewReader(resp.Body), "text_delta")
+	br := bufio.NewReader(resp.Body)
+	readUntil(t, br, "text_delta")
 	stop(ErrDraining)
 	rec := h.next(t)
 	if rec.Status != StatusInterrupted || rec.InputTokens == nil {
 		t.Fatalf("status %q input %v, want interrupted with message_start's input count", rec.Status, rec.InputTokens)
+	}
+	// The client is told, in its wire, rather than cut off.
+	rest, _ := io.ReadAll(br)
+	if !strings.Contains(string(rest), "event: error") || !strings.Contains(string(rest), "shutting down") {
+		t.Fatalf("the stream ends without an error event: %q", rest)
+	}
+}
+
+// A non-streamed request cut off by the drain timeout gets a 503 in its
+// client's wire, saying why, and an interrupted record.
+func TestDrainTimeoutAnswersInWire(t *testing.T) {
+	for _, c := range []struct{ path, body, want string }{
+		{"/v1/chat/completions", chatBody("cloud-gpt", "wait [fault-hang]", false), `"code":"shutting_down"`},
+		{"/v1/messages", `{"model":"cloud-claude","max_tokens":50,"messages":[{"role":"user","content":"wait [fault-hang]"}]}`, `{"type":"error","error":{"type":`},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			base, stop := context.WithCancelCause(context.Background())
+			defer stop(nil)
+			h := newHarness(t, withBase(base))
+			inFlight := make(chan struct{}, 1)
+			h.cloud.OnWaiting(func() { inFlight <- struct{}{} })
+			type answer struct {
+				resp *http.Response
+				body string
+				err  error
+			}
+			got := make(chan answer, 1)
+			go func() {
+				resp, err := http.Post(h.url+c.path, "application/json", strings.NewReader(c.body))
+				if err != nil {
+					got <- answer{err: err}
+					return
+				}
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				got <- answer{resp, string(b), err}
+			}()
+			<-inFlight // the upstream holds the request
+			stop(ErrDraining)
+			a := <-got
+			if a.err != nil {
+				t.Fatal(a.err)
+			}
+			if a.resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(a.body, c.want) || !strings.Contains(a.body, "shutting down") {
+				t.Fatalf("%d %s, want a 503 in the client's wire saying llmcost is shutting down", a.resp.StatusCode, a.body)
+			}
+			rec := h.next(t)
+			if rec.Status != StatusInterrupted || a.resp.Header.Get("X-Llmcost-Request-Id") != rec.ID {
+				t.Fatalf("record %s status %q, response names %q", rec.ID, rec.Status, a.resp.Header.Get("X-Llmcost-Request-Id"))
+			}
+		})
 	}
 }
 

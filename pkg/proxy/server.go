@@ -310,10 +310,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	_ = chosen
 
 	gone := ctx.Err() != nil || (stream != nil && stream.failed)
+	draining := false
 	if gone {
 		status := StatusClientClosed
 		if errors.Is(context.Cause(ctx), ErrDraining) {
-			status = StatusInterrupted
+			status, draining = StatusInterrupted, stream == nil || !stream.failed
 		}
 		rec.Status = status
 		if rec.Error == "" {
@@ -327,6 +328,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		rec.SetAnswer(out.Resp.Text)
 	}
 	s.write(api, rec)
+	if draining {
+		// The client is still there: it gets an error in its own wire
+		// rather than a dropped connection (the wiring closes connections
+		// only after the handlers have had a moment to say so).
+		e := &Error{Status: http.StatusServiceUnavailable, Code: "shutting_down",
+			Message: "llmcost is shutting down and --drain-timeout cut this request off before the answer was complete; send it again"}
+		if stream != nil && stream.Started() {
+			stream.Fail(e)
+			return
+		}
+		w.Header().Set("X-Llmcost-Request-Id", id)
+		s.fail(w, api, e)
+		return
+	}
 	if gone {
 		return
 	}
