@@ -132,6 +132,9 @@ func (e *Error) errorType(api string) string {
 	if e.Type != "" {
 		return e.Type
 	}
+	if api == APIAnthropic && e.anthropicType != "" {
+		return e.anthropicType
+	}
 	switch e.Status {
 	case http.StatusUnauthorized:
 		return "authentication_error"

@@ -515,3 +515,19 @@ func ptrVal[T any](p *T) any {
 	}
 	return *p
 }
+
+// An error event inside a stream reaches an Anthropic client with the
+// upstream's type: overloaded_error stays overloaded_error (not api_error),
+// as it does for a non-streamed 529.
+func TestStreamErrorKeepsAnthropicType(t *testing.T) {
+	h := newHarness(t)
+	_, out := post(t, h.url+"/v1/messages", `{"model":"cloud-claude","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"tell me [fault-stream-error]"}]}`)
+	if !strings.Contains(out, "event: error") || !strings.Contains(out, `"type":"overloaded_error"`) {
+		t.Fatalf("stream error event: %s", out)
+	}
+	// An OpenAI client of the same backend gets its own wire's type.
+	_, out = post(t, h.url+"/v1/chat/completions", chatBody("cloud-claude", "tell me [fault-stream-error]", true))
+	if !strings.Contains(out, `"type":"server_error"`) {
+		t.Fatalf("openai stream error: %s", out)
+	}
+}

@@ -59,6 +59,9 @@ type Error struct {
 	Type    string // OpenAI error type / Anthropic error type; "" = derived from Status
 	Code    string // OpenAI "code" (e.g. "model_not_found"); optional
 	Message string
+	// anthropicType, for an Anthropic client, replaces the type Status
+	// gives: the upstream's own, from an error event in a stream.
+	anthropicType string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message) }

@@ -477,8 +477,21 @@ func errorFor(out route.Outcome, rec *ledger.Record) *Error {
 	case be.Code == backend.CodeTimeout:
 		return &Error{Status: http.StatusGatewayTimeout, Message: msg}
 	default:
-		return &Error{Status: http.StatusBadGateway, Message: msg}
+		// An error event inside a 200 stream keeps the upstream's
+		// Anthropic type for an Anthropic client (overloaded_error stays
+		// overloaded_error: its SDK tells overload from a server error).
+		e := &Error{Status: http.StatusBadGateway, Message: msg}
+		if anthropicErrorTypes[be.Code] {
+			e.anthropicType = be.Code
+		}
+		return e
 	}
+}
+
+// anthropicErrorTypes are the error types of the Anthropic wire.
+var anthropicErrorTypes = map[string]bool{
+	"invalid_request_error": true, "authentication_error": true, "permission_error": true, "not_found_error": true,
+	"request_too_large": true, "rate_limit_error": true, "api_error": true, "overloaded_error": true,
 }
 
 // samplingFields names the sampling parameters req sets, for a backend
