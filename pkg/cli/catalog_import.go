@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -63,6 +64,11 @@ to stdout.`,
 				return FlagErrorf("unknown import format %q: want litellm", opts.Format)
 			}
 			if _, err := importDate(opts.Date, opts.File); err != nil {
+				// A file that is not there says so: asking for its date
+				// would send the user after the wrong problem.
+				if _, serr := os.Stat(opts.File); serr != nil {
+					return &InputError{Err: fmt.Errorf("cannot read %s: %w", opts.File, errors.Unwrap(serr))}
+				}
 				return err
 			}
 			if runF != nil {

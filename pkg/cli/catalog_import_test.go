@@ -85,6 +85,7 @@ func TestCatalogImportFlags(t *testing.T) {
 		{"undated file needs --date", []string{"litellm", undated}, 2, "--date"},
 		{"bad --date", []string{"litellm", undated, "--date", "24/07/2026"}, 2, "invalid value"},
 		{"missing file", []string{"litellm", "nope-2026-07-24.json"}, 2, "cannot read nope-2026-07-24.json"},
+		{"missing undated file", []string{"litellm", "nope.json"}, 2, "cannot read nope.json: no such file or directory"},
 		{"undated file with --date", []string{"litellm", undated, "--date", "2026-07-24"}, 0, ""},
 	}
 	for _, tt := range tests {

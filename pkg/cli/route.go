@@ -425,7 +425,11 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 		return runErr
 	}
 	if sum.Total.Errors > 0 {
-		return &ExitError{Code: ExitNegative, Msg: fmt.Sprintf("%d of %d prompts failed; see the error field in %s", sum.Total.Errors, sum.Total.Requests, o.LogFile)}
+		where := "see the error field in " + logPath
+		if logPath == "" {
+			where = "a dry run writes no log; add --log FILE to keep the errors"
+		}
+		return &ExitError{Code: ExitNegative, Msg: fmt.Sprintf("%d of %d prompts failed; %s", sum.Total.Errors, sum.Total.Requests, where)}
 	}
 	return nil
 }

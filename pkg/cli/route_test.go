@@ -307,3 +307,26 @@ func TestRouteGolden(t *testing.T) {
 		golden(t, "route_check_policy."+format, res.stdout)
 	}
 }
+
+// A dry run whose prompts fail (personal data and no local backend) does
+// not point at a log it never wrote.
+func TestRouteDryRunFailureNamesNoUnwrittenLog(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "cloud-only.yaml")
+	if err := os.WriteFile(pol, []byte("schema_version: 1\nbackends:\n  - {name: cloud, source: cloud, api: openai, model: gpt-4o-mini, price: gpt-4o-mini, api_key_env: OPENAI_API_KEY}\nrules:\n  - use: cloud\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prompts := writePrompts(t, dir, `{"id":"a","prompt":"mail jane.doe@example.org the report"}`+"\n")
+	res := run(t, map[string]string{"OPENAI_API_KEY": "x"}, "route", "-f", prompts, "--policy", pol, "--dry-run")
+	if res.code != 1 || !strings.Contains(res.stderr, "1 of 1 prompts failed; a dry run writes no log; add --log FILE") {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "costs.jsonl")); err == nil {
+		t.Error("dry run wrote a log without --log")
+	}
+	log := filepath.Join(dir, "dry.jsonl")
+	res = run(t, map[string]string{"OPENAI_API_KEY": "x"}, "route", "-f", prompts, "--policy", pol, "--dry-run", "--log", log)
+	if res.code != 1 || !strings.Contains(res.stderr, "see the error field in "+log) {
+		t.Fatalf("with --log: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
