@@ -302,7 +302,13 @@ func (r *RouteResult) Tables() []output.TableData {
 	case r.Total.CostMissing > 0 && r.DryRun:
 		t.Notes = append(t.Notes, fmt.Sprintf("%d requests have no dry-run cost: a local backend's hourly_usd needs the busy time of a real run (not counted as $0)", r.Total.CostMissing))
 	case r.Total.CostMissing > 0:
-		t.Notes = append(t.Notes, fmt.Sprintf("%d requests have an unknown cost (usage not reported or the request failed); they are not counted as $0", r.Total.CostMissing))
+		why := "usage not reported or the request failed"
+		if r.Total.Interrupted > 0 {
+			// Interrupted requests are not in Requests (they run again with
+			// --resume), but were sent: their cost is unknown too.
+			why = "usage not reported, the request failed, or it was interrupted (interrupted ones are not in Requests)"
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("%d requests have an unknown cost (%s); they are not counted as $0", r.Total.CostMissing, why))
 	}
 	for _, w := range r.Warnings {
 		t.Notes = append(t.Notes, "warning: "+w)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/llmcost/llmcost/pkg/ledger"
+	"github.com/llmcost/llmcost/pkg/route"
 )
 
 const sentinelKey = "sk-ant-SENTINEL-must-never-be-printed-0123456789"
@@ -329,4 +330,13 @@ func TestRouteDryRunFailureNamesNoUnwrittenLog(t *testing.T) {
 	if res.code != 1 || !strings.Contains(res.stderr, "see the error field in "+log) {
 		t.Fatalf("with --log: exit %d, stderr %q", res.code, res.stderr)
 	}
+}
+
+// After Ctrl-C, a request cut short is not in Requests (it runs again
+// with --resume) but its cost is unknown: the note says both, so a row of
+// 0 requests with 1 unknown cost is explained, not contradictory.
+func TestRouteSummaryExplainsInterruptedUnknownCost(t *testing.T) {
+	r := &RouteResult{Summary: &route.Summary{Interrupted: true, Total: route.BackendSummary{Backend: "total", Interrupted: 1, CostMissing: 1}}}
+	notes := strings.Join(r.Tables()[0].Notes, "\n")
+	containsAll(t, notes, "interrupted: 1 requests were cut short", "1 requests have an unknown cost", "interrupted ones are not in Requests")
 }
