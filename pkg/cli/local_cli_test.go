@@ -949,3 +949,20 @@ func TestFitAllModelsSkipsShortContext(t *testing.T) {
 		t.Fatalf("results %d, notes %v", len(res.Results), res.Notes)
 	}
 }
+
+// An A10G's 24 GB label is not what a model can use: AWS reports 22,888
+// MiB (local-economics §2), and fit budgets that, not 24 GiB.
+func TestA10GUsableMemoryIsAWSFigure(t *testing.T) {
+	out, stderr, code := runLocalCLI(t, "fit", "--model", "qwen2.5-32b", "--gpu", "a10g", "--quant", "q4_k_m", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res FitResult
+	mustJSON(t, out, &res)
+	if len(res.Results) != 1 {
+		t.Fatalf("%d results", len(res.Results))
+	}
+	if got, want := res.Results[0].VRAMUsablePerGPUGB, math.Round(22888.0/1024*1000)/1000; math.Abs(got-want) > 0.002 {
+		t.Errorf("usable per GPU %v GiB, want %v (22,888 MiB)", got, want)
+	}
+}
