@@ -1139,7 +1139,7 @@ func Parsed() []catalog.NamedFile {
 		catalog.NamedFile{Name: "data/cloud/deepseek.yaml",
 			File: catalog.File{SchemaVersion: 1,
 				Models: []catalog.CloudModel{
-					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-chat", Line: 14},
+					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-chat", Line: 16},
 						Provider: "deepseek",
 						Name:     "DeepSeek Chat (V3.2, non-thinking)",
 						Aliases: []string{
@@ -1147,155 +1147,207 @@ func Parsed() []catalog.NamedFile {
 							"deepseek-v3.2",
 							"deepseek/deepseek-v3.2",
 						},
-						ContextWindow: catalog.Num{D: d[49], Line: 18, Set: true},
-						MaxOutput:     catalog.Num{D: d[19], Line: 19, Set: true},
+						ContextWindow: catalog.Num{D: d[49], Line: 20, Set: true},
+						MaxOutput:     catalog.Num{D: d[19], Line: 21, Set: true},
 						Source:        "reference/litellm-subset-2026-07-24.json deepseek-chat (source https://api-docs.deepseek.com/quick_start/pricing); reference/pricing-anchors.md §5 row 28",
-						Verified:      catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 21}, /* 2026-07-24 */
+						Verified:      catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 23}, /* 2026-07-24 */
 						Notes:         "Legacy endpoint name. P still lists $0.27/$1.10 (early-2025 price, stale). History: from 2025-09-05 chat and reasoner were unified at $0.56 miss / $0.07 hit / $1.68 out (trackers quoted by skywork.ai); on 2025-09-29 the V3.2-Exp release cut prices 50%+ \"effective immediately\" (DeepSeek API news, via skywork.ai) to the S price. The newer DeepSeek pricing pages (from 2026-08) list only deepseek-flash and deepseek-v4-pro; what the legacy names map to now was not found.",
 						Prices: []catalog.Price{
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1757030400, 0).UTC(), Line: 29}, /* 2025-09-05 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[50], Line: 30, Set: true},
-									Output:      catalog.Num{D: d[51], Line: 31, Set: true},
-									CachedInput: catalog.Num{D: d[52], Line: 32, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1757030400, 0).UTC(), Line: 31}, /* 2025-09-05 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[50], Line: 32, Set: true},
+									Output:      catalog.Num{D: d[51], Line: 33, Set: true},
+									CachedInput: catalog.Num{D: d[52], Line: 34, Set: true},
 								},
 								Source:   "https://skywork.ai/blog/?p=10736 (September 2025 baseline from CloudZero / PriceTimeline trackers)",
-								Verified: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 34}, /* 2025-09-29 */
+								Verified: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 36}, /* 2025-09-29 */
 							},
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 35}, /* 2025-09-29 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[53], Line: 36, Set: true},
-									Output:      catalog.Num{D: d[54], Line: 37, Set: true},
-									CachedInput: catalog.Num{D: d[55], Line: 38, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 37}, /* 2025-09-29 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[53], Line: 38, Set: true},
+									Output:      catalog.Num{D: d[54], Line: 39, Set: true},
+									CachedInput: catalog.Num{D: d[55], Line: 40, Set: true},
 								},
 								Source:   "reference/litellm-subset-2026-07-24.json deepseek-chat; benchlm.ai DeepSeek pricing guide agrees",
-								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 40}, /* 2026-07-24 */
+								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 42}, /* 2026-07-24 */
 							},
 						},
 						File: "data/cloud/deepseek.yaml",
 					},
-					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-reasoner", Line: 42},
+					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-reasoner", Line: 44},
 						Provider: "deepseek",
 						Name:     "DeepSeek Reasoner (V3.2, thinking)",
 						Aliases: []string{
 							"deepseek/deepseek-reasoner",
 						},
-						ContextWindow: catalog.Num{D: d[49], Line: 46, Set: true},
-						MaxOutput:     catalog.Num{D: d[56], Line: 47, Set: true},
+						ContextWindow: catalog.Num{D: d[49], Line: 48, Set: true},
+						MaxOutput:     catalog.Num{D: d[56], Line: 49, Set: true},
 						Source:        "reference/litellm-subset-2026-07-24.json deepseek-reasoner; reference/pricing-anchors.md §5 row 28",
-						Verified:      catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 49}, /* 2026-07-24 */
+						Verified:      catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 51}, /* 2026-07-24 */
 						Notes:         "Same price history as deepseek-chat (unified from 2025-09-05). P's $0.55/$2.19 is the early-2025 price (stale). Reasoning tokens bill as output.",
 						Prices: []catalog.Price{
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1757030400, 0).UTC(), Line: 52}, /* 2025-09-05 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[50], Line: 53, Set: true},
-									Output:      catalog.Num{D: d[51], Line: 54, Set: true},
-									CachedInput: catalog.Num{D: d[52], Line: 55, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1757030400, 0).UTC(), Line: 54}, /* 2025-09-05 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[50], Line: 55, Set: true},
+									Output:      catalog.Num{D: d[51], Line: 56, Set: true},
+									CachedInput: catalog.Num{D: d[52], Line: 57, Set: true},
 								},
 								Source:   "https://skywork.ai/blog/?p=10736 (September 2025 baseline from CloudZero / PriceTimeline trackers)",
-								Verified: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 57}, /* 2025-09-29 */
+								Verified: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 59}, /* 2025-09-29 */
 							},
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 58}, /* 2025-09-29 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[53], Line: 59, Set: true},
-									Output:      catalog.Num{D: d[54], Line: 60, Set: true},
-									CachedInput: catalog.Num{D: d[55], Line: 61, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1759104000, 0).UTC(), Line: 60}, /* 2025-09-29 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[53], Line: 61, Set: true},
+									Output:      catalog.Num{D: d[54], Line: 62, Set: true},
+									CachedInput: catalog.Num{D: d[55], Line: 63, Set: true},
 								},
 								Source:   "reference/litellm-subset-2026-07-24.json deepseek-reasoner",
-								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 63}, /* 2026-07-24 */
+								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 65}, /* 2026-07-24 */
 							},
 						},
 						File: "data/cloud/deepseek.yaml",
 					},
-					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-v4-flash", Line: 65},
+					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-v4-flash", Line: 67},
 						Provider: "deepseek",
 						Name:     "DeepSeek V4 Flash",
 						Aliases: []string{
 							"deepseek/deepseek-v4-flash",
 						},
-						ContextWindow: catalog.Num{D: d[0], Line: 69, Set: true},
-						MaxOutput:     catalog.Num{D: d[57], Line: 70, Set: true},
+						ContextWindow: catalog.Num{D: d[0], Line: 71, Set: true},
+						MaxOutput:     catalog.Num{D: d[57], Line: 72, Set: true},
 						Source:        "D snapshots (?model_version=DeepSeek-V4-Pro-0813, ?article_id=article_1779470751466, ?check=20261115); reference/litellm-subset-2026-07-24.json deepseek-v4-flash; reference/pricing-anchors.md §5 row 26",
-						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 72}, /* 2026-10-27 */
+						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 74}, /* 2026-10-27 */
 						Notes:         "Price history of the NAME deepseek-v4-flash. (1) Flat $0.14/$0.28, hit $0.0028 (S; D pre-change snapshot) from the 2026-04-26 cut of cache-hit prices to 1/10 (chaobro.com). (2) From 2026-08-16 16:00 UTC peak $0.44/$1.32, hit $0.014; off-peak $0.22/$0.66, hit $0.007 (D article snapshot; models.dev PR #4891; apiyi). (3) From 2026-09-10 the model was retired and the name is served by DeepSeek-V4.1-Flash and billed at Flash prices: peak $0.30/$1.20, hit $0.006; off-peak $0.15/$0.60, hit $0.003 (D; apidog 2026-09-10 says from 04:00 UTC, dsh-meter 0.5.0 says from 2026-09-09 16:00 UTC). pricing-anchors §5 row 26 dates the $0.30 price to 2026-08-16; the snapshots show $0.44 in between, so the three-step history is taken. max_output: D says \"384K\" (S's 8,192 is stale); 384 x 1024 = 393,216, matching how DeepSeek's 64K is 65,536 in S.",
 						Prices: []catalog.Price{
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1777161600, 0).UTC(), Line: 83}, /* 2026-04-26 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[58], Line: 84, Set: true},
-									Output:      catalog.Num{D: d[53], Line: 85, Set: true},
-									CachedInput: catalog.Num{D: d[59], Line: 86, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1777161600, 0).UTC(), Line: 85}, /* 2026-04-26 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[58], Line: 86, Set: true},
+									Output:      catalog.Num{D: d[53], Line: 87, Set: true},
+									CachedInput: catalog.Num{D: d[59], Line: 88, Set: true},
 								},
 								Source:   "reference/litellm-subset-2026-07-24.json deepseek-v4-flash; D snapshot ?model_version=DeepSeek-V4-Pro-0813 (pre-change table); https://chaobro.com/en/posts/deepseek-api-cache-pricing/ (cache cut 2026-04-26)",
-								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 88}, /* 2026-07-24 */
+								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 90}, /* 2026-07-24 */
 							},
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1786838400, 0).UTC(), Line: 89}, /* 2026-08-16 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[60], Line: 90, Set: true},
-									Output:      catalog.Num{D: d[61], Line: 91, Set: true},
-									CachedInput: catalog.Num{D: d[62], Line: 92, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1786838400, 0).UTC(), Line: 91}, /* 2026-08-16 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[60], Line: 92, Set: true},
+									Output:      catalog.Num{D: d[61], Line: 93, Set: true},
+									CachedInput: catalog.Num{D: d[62], Line: 94, Set: true},
+								},
+								OffPeak: &catalog.OffPeak{Multiplier: catalog.Num{D: d[13], Line: 96, Set: true},
+									PeakHoursUTC: []string{
+										"01:00-04:00",
+										"06:00-10:00",
+									},
+									PeakWeekdays: []string{
+										"mon",
+										"tue",
+										"wed",
+										"thu",
+										"fri",
+									},
 								},
 								Source:   "D snapshot ?article_id=article_1779470751466; https://github.com/anomalyco/models.dev/pull/4891; https://docs.apiyi.com/en/live/2026-08/deepseek-price-peak-tier.md (2026-08-15)",
-								Verified: catalog.Date{Time: time.Unix(1786752000, 0).UTC(), Line: 94}, /* 2026-08-15 */
+								Verified: catalog.Date{Time: time.Unix(1786752000, 0).UTC(), Line: 100}, /* 2026-08-15 */
 								Notes:    "Peak rate. Off-peak: input 0.22, output 0.66, cached 0.007.",
 							},
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1788998400, 0).UTC(), Line: 96}, /* 2026-09-10 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[2], Line: 97, Set: true},
-									Output:      catalog.Num{D: d[63], Line: 98, Set: true},
-									CachedInput: catalog.Num{D: d[64], Line: 99, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1788998400, 0).UTC(), Line: 102}, /* 2026-09-10 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[2], Line: 103, Set: true},
+									Output:      catalog.Num{D: d[63], Line: 104, Set: true},
+									CachedInput: catalog.Num{D: d[64], Line: 105, Set: true},
+								},
+								OffPeak: &catalog.OffPeak{Multiplier: catalog.Num{D: d[13], Line: 107, Set: true},
+									PeakHoursUTC: []string{
+										"01:00-04:00",
+										"06:00-10:00",
+									},
+									PeakWeekdays: []string{
+										"mon",
+										"tue",
+										"wed",
+										"thu",
+										"fri",
+									},
 								},
 								Source:   "D snapshot ?check=20261115 (legacy names served by V4.1-Flash at Flash prices); https://apidog.com/jp/blog/deepseek-v4-1-flash-pricing (2026-09-10); benderandrew069/deepseek-api-pricing-2026 (checked 2026-10-27)",
-								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 101}, /* 2026-10-27 */
+								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 111}, /* 2026-10-27 */
 								Notes:    "Peak rate. Off-peak: input 0.15, output 0.60, cached 0.003.",
 							},
 						},
 						File: "data/cloud/deepseek.yaml",
 					},
-					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-flash", Line: 104},
+					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-flash", Line: 114},
 						Provider: "deepseek",
 						Name:     "DeepSeek V4.1 Flash",
 						Aliases: []string{
 							"deepseek/deepseek-flash",
 							"deepseek-v4.1-flash",
 						},
-						ContextWindow: catalog.Num{D: d[0], Line: 108, Set: true},
-						MaxOutput:     catalog.Num{D: d[57], Line: 109, Set: true},
+						ContextWindow: catalog.Num{D: d[0], Line: 118, Set: true},
+						MaxOutput:     catalog.Num{D: d[57], Line: 119, Set: true},
 						Source:        "D snapshots ?check=20261115 and ?ref=voluntas.ghost.io (DeepSeek-V4.1-Flash-1017); reference/pricing-anchors.md §5 row 26",
-						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 111}, /* 2026-10-27 */
+						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 121}, /* 2026-10-27 */
 						Notes:         "GA on 2026-09-10 (apidog; dsh-meter 0.5.0). PEAK price stored; off-peak is half: input 0.15, output 0.60, cached 0.003. Model version DeepSeek-V4.1-Flash-1017 in the newest snapshots. Vision supported.",
 						Prices: []catalog.Price{
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1788998400, 0).UTC(), Line: 116}, /* 2026-09-10 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[2], Line: 117, Set: true},
-									Output:      catalog.Num{D: d[63], Line: 118, Set: true},
-									CachedInput: catalog.Num{D: d[64], Line: 119, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1788998400, 0).UTC(), Line: 126}, /* 2026-09-10 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[2], Line: 127, Set: true},
+									Output:      catalog.Num{D: d[63], Line: 128, Set: true},
+									CachedInput: catalog.Num{D: d[64], Line: 129, Set: true},
+								},
+								OffPeak: &catalog.OffPeak{Multiplier: catalog.Num{D: d[13], Line: 131, Set: true},
+									PeakHoursUTC: []string{
+										"01:00-04:00",
+										"06:00-10:00",
+									},
+									PeakWeekdays: []string{
+										"mon",
+										"tue",
+										"wed",
+										"thu",
+										"fri",
+									},
 								},
 								Source:   "D snapshot https://api-docs.deepseek.com/quick_start/pricing?check=20261115 (V4.1-Flash-1017); benderandrew069/deepseek-api-pricing-2026 (DeepSeek page checked 2026-10-27) agrees",
-								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 121}, /* 2026-10-27 */
+								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 135}, /* 2026-10-27 */
 								Notes:    "Peak rate. Off-peak: input 0.15, output 0.60, cached 0.003.",
 							},
 						},
 						File: "data/cloud/deepseek.yaml",
 					},
-					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-v4-pro", Line: 124},
+					catalog.CloudModel{ID: catalog.Ident{V: "deepseek-v4-pro", Line: 138},
 						Provider: "deepseek",
 						Name:     "DeepSeek V4 Pro",
 						Aliases: []string{
 							"deepseek/deepseek-v4-pro",
 						},
-						ContextWindow: catalog.Num{D: d[0], Line: 128, Set: true},
-						MaxOutput:     catalog.Num{D: d[57], Line: 129, Set: true},
+						ContextWindow: catalog.Num{D: d[0], Line: 142, Set: true},
+						MaxOutput:     catalog.Num{D: d[57], Line: 143, Set: true},
 						Source:        "D snapshots (?model_version=DeepSeek-V4-Pro-0813, ?check=20261115); reference/litellm-subset-2026-07-24.json deepseek-v4-pro; reference/pricing-anchors.md §5 row 27",
-						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 131}, /* 2026-10-27 */
+						Verified:      catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 145}, /* 2026-10-27 */
 						Notes:         "(1) $0.435/$0.87, hit $0.003625: a 75% launch promotion (plus the 2026-04-26 cache-hit cut to 1/10) that DeepSeek made the permanent list price on 2026-05-22 (apidog \"deepseek-v4-pro-permanent-price-cut\"; S). P's $1.74/$3.48 is the undiscounted launch price, which held only for the first days after launch (its start date was not found, so it is not in the history). (2) From 2026-08-16 16:00 UTC peak $1.32/$3.96, hit $0.044; off-peak $0.66/$1.98, hit $0.022. CONFLICT: apidog (JP) and DDA-DIGITAL say deepseek-v4-pro requests are routed to V4.1-Flash and billed at Flash rates from 2026-09-14, but the newest D snapshots (?check=20261115, and the 2026-10-27 check by benderandrew069) still list deepseek-v4-pro (DeepSeek-V4-Pro-0813) at $1.32 peak; the official page is taken.",
 						Prices: []catalog.Price{
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1777161600, 0).UTC(), Line: 142}, /* 2026-04-26 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[65], Line: 143, Set: true},
-									Output:      catalog.Num{D: d[66], Line: 144, Set: true},
-									CachedInput: catalog.Num{D: d[67], Line: 145, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1777161600, 0).UTC(), Line: 156}, /* 2026-04-26 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[65], Line: 157, Set: true},
+									Output:      catalog.Num{D: d[66], Line: 158, Set: true},
+									CachedInput: catalog.Num{D: d[67], Line: 159, Set: true},
 								},
 								Source:   "reference/litellm-subset-2026-07-24.json deepseek-v4-pro; D snapshot ?model_version=DeepSeek-V4-Pro-0813; https://apidog.com/blog/deepseek-v4-pro-permanent-price-cut/",
-								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 147}, /* 2026-07-24 */
+								Verified: catalog.Date{Time: time.Unix(1784851200, 0).UTC(), Line: 161}, /* 2026-07-24 */
 							},
-							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1786838400, 0).UTC(), Line: 148}, /* 2026-08-16 */
-								Rates: catalog.Rates{Input: catalog.Num{D: d[61], Line: 149, Set: true},
-									Output:      catalog.Num{D: d[68], Line: 150, Set: true},
-									CachedInput: catalog.Num{D: d[69], Line: 151, Set: true},
+							catalog.Price{EffectiveFrom: catalog.Date{Time: time.Unix(1786838400, 0).UTC(), Line: 162}, /* 2026-08-16 */
+								Rates: catalog.Rates{Input: catalog.Num{D: d[61], Line: 163, Set: true},
+									Output:      catalog.Num{D: d[68], Line: 164, Set: true},
+									CachedInput: catalog.Num{D: d[69], Line: 165, Set: true},
+								},
+								OffPeak: &catalog.OffPeak{Multiplier: catalog.Num{D: d[13], Line: 167, Set: true},
+									PeakHoursUTC: []string{
+										"01:00-04:00",
+										"06:00-10:00",
+									},
+									PeakWeekdays: []string{
+										"mon",
+										"tue",
+										"wed",
+										"thu",
+										"fri",
+									},
 								},
 								Source:   "D snapshots ?article_id=article_1779470751466 and ?check=20261115; models.dev PR #4891; apiyi 2026-08-15; benderandrew069/deepseek-api-pricing-2026 (checked 2026-10-27)",
-								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 153}, /* 2026-10-27 */
+								Verified: catalog.Date{Time: time.Unix(1793059200, 0).UTC(), Line: 171}, /* 2026-10-27 */
 								Notes:    "Peak rate. Off-peak: input 0.66, output 1.98, cached 0.022.",
 							},
 						},

@@ -44,10 +44,13 @@ type Price struct {
 	Rates           `yaml:",inline"`
 	BatchMultiplier Num    `yaml:"batch_multiplier,omitempty" json:"batch_multiplier,omitempty"`
 	Tiers           []Tier `yaml:"tiers,omitempty" json:"tiers,omitempty"`
-	Source          string `yaml:"source" json:"source"`
-	Verified        Date   `yaml:"verified" json:"verified"`
-	Unverified      bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
-	Notes           string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// OffPeak, when set, makes the rates above the peak rates: outside the
+	// peak windows each is multiplied by OffPeak.Multiplier.
+	OffPeak    *OffPeak `yaml:"off_peak,omitempty" json:"off_peak,omitempty"`
+	Source     string   `yaml:"source" json:"source"`
+	Verified   Date     `yaml:"verified" json:"verified"`
+	Unverified bool     `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes      string   `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Rates are the per-token-kind prices. Unset (Set=false) means the kind is

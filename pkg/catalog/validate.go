@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/shopspring/decimal"
@@ -168,6 +169,17 @@ func validateCloud(is *issues, file string, m *CloudModel) {
 		validateRates(is, file, pl, "", p.Rates, true)
 		if p.BatchMultiplier.Set {
 			positive(is, file, pl, "batch_multiplier", p.BatchMultiplier, false)
+		}
+		if o := p.OffPeak; o != nil {
+			ol := line(o.Multiplier, pl)
+			positive(is, file, ol, "off_peak.multiplier", o.Multiplier, true)
+			if o.Multiplier.Set && o.Multiplier.D.GreaterThan(decimal.NewFromInt(1)) {
+				is.Add(file, ol, "off_peak.multiplier", "must be at most 1 (off-peak is the cheaper rate; got %s)", o.Multiplier.D)
+			}
+			if _, _, err := o.parse(); err != nil {
+				field, msg, _ := strings.Cut(err.Error(), ": ")
+				is.Add(file, ol, "off_peak."+field, "%s", msg)
+			}
 		}
 		var prevAbove decimal.Decimal
 		for j := range p.Tiers {

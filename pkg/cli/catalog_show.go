@@ -194,6 +194,10 @@ func showCloud(m *catalog.CloudModel) []output.TableData {
 			src += " — " + p.Notes
 		}
 		sources = append(sources, src)
+		if o := p.OffPeak; o != nil {
+			sources = append(sources, fmt.Sprintf("%s: time-of-day price: the rates above apply in %s (%s of the week's hours); outside them every rate × %s",
+				p.EffectiveFrom, o.Describe(), pct(ptr(o.PeakShareOfWeek())), o.Multiplier.D))
+		}
 	}
 	hist.Notes = append([]string{"A long-context tier bills the whole request at its rates once the prompt exceeds the threshold. \"-\" = not offered (never $0)."}, sources...)
 	return []output.TableData{info, hist}

@@ -28,6 +28,7 @@ type EstimateOptions struct {
 	CacheTTL        string
 	BatchShare      float64
 	ReasoningShare  float64
+	PeakShare       float64 // --peak-share; peakShareSet says whether it was given
 	PromptTokens    units.TokensValue
 	Models          []string
 	AllModels       bool
@@ -35,6 +36,7 @@ type EstimateOptions struct {
 	Local           estimateLocalFlags
 
 	tokensSet, inputSet, outputSet bool
+	peakShareSet                   bool
 }
 
 // defaultCostPromptTokens is the prompt length of one request that
@@ -96,6 +98,7 @@ Speeds measured by llmcost bench --write-catalog DIR replace the catalog's when
 			if opts.tokensSet && (opts.inputSet || opts.outputSet) {
 				return FlagErrorf("--tokens and --input/--output both set; give one workload")
 			}
+			opts.peakShareSet = fl.Changed("peak-share") || f.valueSources["peak-share"] != ""
 			if err := opts.validate(fl.Changed("input-share")); err != nil {
 				return err
 			}
@@ -115,6 +118,7 @@ Speeds measured by llmcost bench --write-catalog DIR replace the catalog's when
 	fl.StringVar(&opts.CacheTTL, "cache-ttl", "5m", "cache-write lifetime for --cache-write-share: 5m or 1h")
 	fl.Float64Var(&opts.BatchShare, "batch-share", 0, "share of traffic sent through the batch API (0-1)")
 	fl.Float64Var(&opts.ReasoningShare, "reasoning-share", 0, "share of output tokens that are reasoning tokens (0-1)")
+	fl.Float64Var(&opts.PeakShare, "peak-share", 0, "share of traffic in a provider's peak hours, for time-of-day prices such as DeepSeek's (0-1; default: spread evenly over the week)")
 	fl.Var(&opts.PromptTokens, "prompt-tokens", "prompt length of one request; decides long-context tiers")
 	fl.StringSliceVar(&opts.Models, "models", nil, "cloud model ids to compare, comma-separated (default: the catalog's comparison set)")
 	fl.BoolVar(&opts.AllModels, "all", false, "compare every cloud model in the catalog")
@@ -174,7 +178,7 @@ func (o *EstimateOptions) validate(inputShareSet bool) error {
 	for _, s := range []struct {
 		name string
 		v    float64
-	}{{"input-share", o.InputShare}, {"cached-share", o.CachedShare}, {"cache-write-share", o.CacheWriteShare}, {"batch-share", o.BatchShare}, {"reasoning-share", o.ReasoningShare}} {
+	}{{"input-share", o.InputShare}, {"cached-share", o.CachedShare}, {"cache-write-share", o.CacheWriteShare}, {"batch-share", o.BatchShare}, {"reasoning-share", o.ReasoningShare}, {"peak-share", o.PeakShare}} {
 		if s.v != s.v || s.v < 0 || s.v > 1 {
 			return FlagErrorf("invalid value %v for --%s: a share is between 0 and 1", s.v, s.name)
 		}
@@ -222,7 +226,10 @@ type EstimateWorkload struct {
 	CacheTTL        string  `json:"cache_ttl"`
 	BatchShare      float64 `json:"batch_share"`
 	ReasoningShare  float64 `json:"reasoning_share"`
-	PromptTokens    int64   `json:"prompt_tokens"`
+	// PeakShare is --peak-share; null = traffic spread evenly over the
+	// week (each time-of-day option says what share that is).
+	PeakShare    *float64 `json:"peak_share"`
+	PromptTokens int64    `json:"prompt_tokens"`
 }
 
 // EstimateOption is one priced option: a cloud model, or a local or
@@ -239,7 +246,8 @@ type EstimateOption struct {
 	OutputPerMillionUSD *decimal.Decimal `json:"output_per_million_usd,omitempty"`
 	PriceEffectiveFrom  string           `json:"price_effective_from,omitempty"`
 	TierAboveTokens     *int64           `json:"tier_above_tokens,omitempty"`
-	Status              string           `json:"status,omitempty"` // deprecated | retired
+	PeakShare           *float64         `json:"peak_share,omitempty"` // share of tokens at a time-of-day price's peak rate
+	Status              string           `json:"status,omitempty"`     // deprecated | retired
 	Unverified          bool             `json:"unverified"`
 	Source              string           `json:"source,omitempty"`
 	Verified            string           `json:"verified,omitempty"`
@@ -336,6 +344,7 @@ func estimateRun(o *EstimateOptions) error {
 		if opt.Unverified {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: price not verified in a primary source (see `llmcost catalog show %s`)", m.ID.V, m.ID.V))
 		}
+		res.Notes = append(res.Notes, opt.Notes...)
 		res.Options = append(res.Options, opt)
 	}
 	if err := addLocalOptions(&o.Local, len(o.Models) == 0 && !o.AllModels, cat, w, res); err != nil {
@@ -384,10 +393,17 @@ func (o *EstimateOptions) workload() (cost.Workload, EstimateWorkload) {
 		ReasoningShare:  decimal.NewFromFloat(o.ReasoningShare),
 		PromptTokens:    o.PromptTokens.N,
 	}
+	if o.peakShareSet {
+		ps := decimal.NewFromFloat(o.PeakShare)
+		w.PeakShare = &ps
+	}
 	wl := EstimateWorkload{
 		TokensPerMonth: in + out, InputTokens: in, OutputTokens: out,
 		CachedShare: o.CachedShare, CacheWriteShare: o.CacheWriteShare, CacheTTL: o.CacheTTL,
 		BatchShare: o.BatchShare, ReasoningShare: o.ReasoningShare, PromptTokens: o.PromptTokens.N,
+	}
+	if o.peakShareSet {
+		wl.PeakShare = &o.PeakShare
 	}
 	return w, wl
 }
@@ -453,6 +469,16 @@ func cloudOption(m *catalog.CloudModel, asOf time.Time, w cost.Workload) (Estima
 	}
 	inRate, outRate := rates.Input.D, rates.Output.D
 	opt.InputPerMillionUSD, opt.OutputPerMillionUSD = &inRate, &outRate
+	if r.PeakShare != nil {
+		ps := r.PeakShare.InexactFloat64()
+		opt.PeakShare = &ps
+		how := "traffic spread evenly over the week; set yours with --peak-share"
+		if w.PeakShare != nil {
+			how = "--peak-share"
+		}
+		opt.Notes = append(opt.Notes, fmt.Sprintf("%s has time-of-day prices: %s of tokens at the peak rate shown (%s), the rest at %sx it (%s)",
+			m.ID.V, pct(r.PeakShare), p.OffPeak.Describe(), p.OffPeak.Multiplier.D, how))
+	}
 	if next := m.NextChange(asOf); next != nil {
 		if nr, err := cost.Cloud(m, next, w); err == nil {
 			pc := &PriceChange{EffectiveFrom: next.EffectiveFrom.String(), MonthlyCostUSD: nr.Total}
@@ -498,4 +524,9 @@ func (r *EstimateResult) Tables() []output.TableData {
 	t.Title = fmt.Sprintf("%s tokens/month (%s in, %s out), prices as of %s", units.FormatTokens(w.TokensPerMonth), units.FormatTokens(w.InputTokens), units.FormatTokens(w.OutputTokens), r.AsOf)
 	t.Notes = append(t.Notes, r.Notes...)
 	return []output.TableData{t}
+}
+
+// pct is a share as a percentage with one decimal: "20.8%".
+func pct(d *decimal.Decimal) string {
+	return d.Mul(decimal.NewFromInt(100)).StringFixed(1) + "%"
 }

@@ -443,3 +443,37 @@ func TestEstimateWorkloadFromEnvAndConfig(t *testing.T) {
 		t.Fatalf("both shapes from the environment: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// DeepSeek bills peak hours at the list rate and the rest at half: by
+// default estimate prices traffic spread evenly over the week (35 of 168
+// hours at peak) and says so; --peak-share sets the share; out of range
+// is a flag error.
+func TestEstimatePeakShare(t *testing.T) {
+	monthly := func(args ...string) (decimal.Decimal, runResult) {
+		r := run(t, nil, append([]string{"estimate", "--tokens", "10M", "--models", "deepseek-flash", "--no-local", "--format", "json"}, args...)...)
+		mustOK(t, r)
+		e := decodeEstimate(t, r.stdout)
+		if len(e.Options) != 1 {
+			t.Fatalf("%d options", len(e.Options))
+		}
+		return e.Options[0].MonthlyCostUSD, r
+	}
+	peak, _ := monthly("--peak-share", "1")
+	off, _ := monthly("--peak-share", "0")
+	even, r := monthly()
+	if !off.Equal(peak.Div(decimal.NewFromInt(2))) {
+		t.Errorf("all off-peak %s, want half of all-peak %s", off, peak)
+	}
+	share := decimal.NewFromInt(35).Div(decimal.NewFromInt(168))
+	want := peak.Mul(share).Add(off.Mul(decimal.NewFromInt(1).Sub(share)))
+	if even.Sub(want).Abs().GreaterThan(decimal.RequireFromString("0.000001")) {
+		t.Errorf("default %s, want the even-spread blend %s", even, want)
+	}
+	if !strings.Contains(r.stdout, "20.8% of tokens at the peak rate shown") || !strings.Contains(r.stdout, `"peak_share": null`) {
+		t.Errorf("the default is not explained:\n%s", r.stdout)
+	}
+	bad := run(t, nil, "estimate", "--tokens", "10M", "--peak-share", "1.5")
+	if bad.code != 2 || !strings.Contains(bad.stderr, "--peak-share") {
+		t.Errorf("--peak-share 1.5: exit %d %s", bad.code, bad.stderr)
+	}
+}

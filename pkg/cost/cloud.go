@@ -25,15 +25,20 @@ type Workload struct {
 	BatchShare      decimal.Decimal // share of all traffic sent through the batch API
 	ReasoningShare  decimal.Decimal // share of output tokens that are reasoning tokens
 	PromptTokens    int64           // prompt length of one request: picks the long-context tier
+	// PeakShare is the share of traffic in a time-of-day price's peak
+	// hours (catalog.OffPeak); nil = spread evenly over the week
+	// (OffPeak.PeakShareOfWeek). Prices without peak hours ignore it.
+	PeakShare *decimal.Decimal
 }
 
 // Line is one priced component of a cloud bill.
 type Line struct {
-	Kind   string          `json:"kind"` // input, cached_input, cache_write_5m, cache_write_1h, output, reasoning
-	Batch  bool            `json:"batch"`
-	Tokens decimal.Decimal `json:"tokens"`
-	Rate   decimal.Decimal `json:"rate_per_million_usd"` // after the batch multiplier
-	Cost   decimal.Decimal `json:"cost_usd"`
+	Kind    string          `json:"kind"` // input, cached_input, cache_write_5m, cache_write_1h, output, reasoning
+	Batch   bool            `json:"batch"`
+	OffPeak bool            `json:"off_peak,omitempty"` // outside a time-of-day price's peak hours (rate × off_peak.multiplier)
+	Tokens  decimal.Decimal `json:"tokens"`
+	Rate    decimal.Decimal `json:"rate_per_million_usd"` // after the batch multiplier
+	Cost    decimal.Decimal `json:"cost_usd"`
 }
 
 // CloudResult is the monthly cost of a workload on one cloud model.
@@ -43,6 +48,9 @@ type CloudResult struct {
 	Tier       *catalog.Tier // nil when the base rates apply
 	Price      *catalog.Price
 	PerMillion decimal.Decimal // total ÷ all tokens × 1M; zero when there are no tokens
+	// PeakShare is the share of tokens priced at the peak rates of a
+	// time-of-day price; nil when the price has none.
+	PeakShare *decimal.Decimal
 }
 
 // Validate checks a workload's shares.
@@ -54,6 +62,9 @@ func (w Workload) Validate() error {
 		if s.v.IsNegative() || s.v.GreaterThan(one) {
 			return fmt.Errorf("%s must be between 0 and 1 (got %s)", s.name, s.v)
 		}
+	}
+	if w.PeakShare != nil && (w.PeakShare.IsNegative() || w.PeakShare.GreaterThan(one)) {
+		return fmt.Errorf("peak share must be between 0 and 1 (got %s)", w.PeakShare)
 	}
 	if w.CachedShare.Add(w.CacheWriteShare).GreaterThan(one) {
 		return fmt.Errorf("cached share %s plus cache-write share %s exceed 1", w.CachedShare, w.CacheWriteShare)
@@ -125,6 +136,16 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 	if batch.IsPositive() && !p.BatchMultiplier.Set {
 		return res, &catalog.PriceError{Msg: fmt.Sprintf("%s has no batch price in the catalog; use --batch-share 0", m.ID.V)}
 	}
+	// A time-of-day price splits every slice again: the peak share of its
+	// tokens at the rate, the rest at rate × multiplier.
+	peak := one
+	if o := p.OffPeak; o != nil {
+		peak = o.PeakShareOfWeek()
+		if w.PeakShare != nil {
+			peak = *w.PeakShare
+		}
+		res.PeakShare = &peak
+	}
 	for _, part := range parts {
 		if part.tokens.IsZero() {
 			continue
@@ -144,10 +165,25 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 			if slice.batch {
 				rate = rate.Mul(p.BatchMultiplier.D)
 			}
-			tokens := slice.tokens
-			c := tokens.Mul(rate).Shift(-6) // ÷ 1M, exactly and without a division
-			res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, Tokens: tokens, Rate: rate, Cost: c})
-			res.Total = res.Total.Add(c)
+			peakTokens := slice.tokens
+			if res.PeakShare != nil {
+				peakTokens = slice.tokens.Mul(peak).Round(0)
+			}
+			for _, tod := range []struct {
+				off    bool
+				tokens decimal.Decimal
+			}{{false, peakTokens}, {true, slice.tokens.Sub(peakTokens)}} {
+				if tod.tokens.IsZero() {
+					continue
+				}
+				r := rate
+				if tod.off {
+					r = rate.Mul(p.OffPeak.Multiplier.D)
+				}
+				c := tod.tokens.Mul(r).Shift(-6) // ÷ 1M, exactly and without a division
+				res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, OffPeak: tod.off, Tokens: tod.tokens, Rate: r, Cost: c})
+				res.Total = res.Total.Add(c)
+			}
 		}
 	}
 	if all := in.Add(out); all.IsPositive() {

@@ -69,6 +69,19 @@ models:
     verified: 2026-01-01
     prices:
       - {effective_from: 2024-01-01, input: 1, output: 2, source: test, verified: 2026-01-01}
+  - id: timeofday
+    provider: acme
+    context_window: 8000
+    source: test
+    verified: 2026-01-01
+    prices:
+      - effective_from: 2024-01-01
+        input: 0.30
+        output: 1.20
+        cached_input: 0.006
+        off_peak: {multiplier: 0.5, peak_hours_utc: ["01:00-04:00", "06:00-10:00"], peak_weekdays: [mon, tue, wed, thu, fri]}
+        source: test
+        verified: 2026-01-01
 `
 
 func testModels(t *testing.T) *catalog.Catalog {
@@ -234,3 +247,64 @@ func BenchmarkCloud(b *testing.B) {
 		}
 	}
 }
+
+// A time-of-day price: the peak share of every slice's tokens at the
+// rates, the rest at rate x multiplier, in whole tokens that add up; by
+// default the share of the week's hours in the peak windows (35/168).
+func TestCloudTimeOfDay(t *testing.T) {
+	c := testModels(t)
+	w := cost.Workload{InputTokens: 7_500_000, OutputTokens: 2_500_000, CachedShare: d("0.2")}
+	all, err := price(t, c, "timeofday", cost.Workload{InputTokens: w.InputTokens, OutputTokens: w.OutputTokens, CachedShare: w.CachedShare, PeakShare: ptrDec(d("1"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// All at peak: 6M x 0.30 + 1.5M x 0.006 + 2.5M x 1.20 = 1.8 + 0.009 + 3.0.
+	if want := d("4.809"); !all.Total.Equal(want) {
+		t.Fatalf("all at peak: %s, want %s", all.Total, want)
+	}
+	none, err := price(t, c, "timeofday", cost.Workload{InputTokens: w.InputTokens, OutputTokens: w.OutputTokens, CachedShare: w.CachedShare, PeakShare: ptrDec(d("0"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := d("2.4045"); !none.Total.Equal(want) {
+		t.Fatalf("all off-peak: %s, want half, %s", none.Total, want)
+	}
+	even, err := price(t, c, "timeofday", w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := d("35").Div(d("168"))
+	if even.PeakShare == nil || !even.PeakShare.Equal(share) {
+		t.Fatalf("default peak share %v, want 35/168", even.PeakShare)
+	}
+	var tokens, cost2 decimal.Decimal
+	offPeakLines := 0
+	for _, l := range even.Lines {
+		if !l.Tokens.Equal(l.Tokens.Round(0)) {
+			t.Errorf("line %+v: tokens not whole", l)
+		}
+		if l.OffPeak {
+			offPeakLines++
+		}
+		tokens = tokens.Add(l.Tokens)
+		cost2 = cost2.Add(l.Cost)
+	}
+	if !tokens.Equal(decimal.NewFromInt(10_000_000)) || !cost2.Equal(even.Total) || offPeakLines != 3 {
+		t.Fatalf("lines add up to %s tokens and $%s (total $%s), %d off-peak lines", tokens, cost2, even.Total, offPeakLines)
+	}
+	// Within rounding of whole tokens, the blend of the two.
+	blend := all.Total.Mul(share).Add(none.Total.Mul(d("1").Sub(share)))
+	if diff := even.Total.Sub(blend).Abs(); diff.GreaterThan(d("0.000002")) {
+		t.Fatalf("even spread %s, blend %s", even.Total, blend)
+	}
+	// A price without peak hours ignores the share and says nothing.
+	flat, err := price(t, c, "bare", cost.Workload{InputTokens: 1000, OutputTokens: 1000, PeakShare: ptrDec(d("0"))})
+	if err != nil || flat.PeakShare != nil || !flat.Total.Equal(d("0.003")) {
+		t.Fatalf("flat price: %v %v %s", err, flat.PeakShare, flat.Total)
+	}
+	if _, err := price(t, c, "timeofday", cost.Workload{InputTokens: 1, PeakShare: ptrDec(d("1.5"))}); err == nil {
+		t.Fatal("peak share 1.5 accepted")
+	}
+}
+
+func ptrDec(v decimal.Decimal) *decimal.Decimal { return &v }

@@ -191,7 +191,7 @@ func TestEveryVerdict(t *testing.T) {
 		{"cloud", "tokens_per_month: 2M\nprivacy: none\ntask: classification\n", Cloud, []string{"all"}, "cloud is cheaper by"},
 		{"local", "tokens_per_month: 2B\nprivacy: none\ntask: classification\n", Local, []string{"all"}, "local is cheaper by"},
 		{"hybrid: regulated share local, the rest to the cloud", "tokens_per_month: 2M\nprivacy: regulated\nregulated_share: 0.3\ntask: code\n", Hybrid, []string{"regulated", "rest"}, "the regulated 30%"},
-		{"hybrid: spiky load, bursts to the cloud", "tokens_per_month: 1B\nprivacy: none\ntask: code\nload: spiky\npeak_to_average: 2\n", Hybrid, []string{"base", "overflow"}, "sized for the average load"},
+		{"hybrid: spiky load, bursts to the cloud", "tokens_per_month: 1B\nprivacy: none\ntask: agents\nload: spiky\npeak_to_average: 2\n", Hybrid, []string{"base", "overflow"}, "sized for the average load"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestEveryVerdict(t *testing.T) {
 }
 
 func TestSpikyHybridIsCheaperThanBothAlternatives(t *testing.T) {
-	d := decideYAML(t, "tokens_per_month: 1B\nprivacy: none\ntask: code\nload: spiky\npeak_to_average: 2\n")
+	d := decideYAML(t, "tokens_per_month: 1B\nprivacy: none\ntask: agents\nload: spiky\npeak_to_average: 2\n")
 	if d.Verdict != Hybrid {
 		t.Fatalf("verdict %s", d.Verdict)
 	}
@@ -236,7 +236,7 @@ func TestSpikyHybridIsCheaperThanBothAlternatives(t *testing.T) {
 		t.Errorf("the base load should need fewer GPUs (%d) than peak sizing (%d)", base.GPUs, d.BestLocal.GPUs)
 	}
 	// Steady load at the same volume sizes for the average: no peak replicas.
-	steady := decideYAML(t, "tokens_per_month: 1B\nprivacy: none\ntask: code\n")
+	steady := decideYAML(t, "tokens_per_month: 1B\nprivacy: none\ntask: agents\n")
 	if steady.Verdict == Hybrid {
 		t.Errorf("steady load should not be hybrid")
 	}

@@ -34,6 +34,7 @@ func (p *CatalogPricer) PriceCloud(id string, at time.Time, u backend.Usage) (de
 	if err != nil {
 		return decimal.Zero, err
 	}
+	when := at // the request's own time picks a time-of-day rate
 	if !p.AsOf.IsZero() {
 		at = p.AsOf
 	}
@@ -82,6 +83,10 @@ func (p *CatalogPricer) PriceCloud(id string, at time.Time, u backend.Usage) (de
 			return decimal.Zero, fmt.Errorf("%s has no %s price in the catalog", m.ID.V, part.kind)
 		}
 		total = total.Add(decimal.NewFromInt(part.tokens).Mul(part.rate.D))
+	}
+	// A time-of-day price bills the request by when it was made.
+	if o := price.OffPeak; o != nil && !o.IsPeak(when) {
+		total = total.Mul(o.Multiplier.D)
 	}
 	return total.Shift(-6), nil // exact: rates are per 1M tokens
 }

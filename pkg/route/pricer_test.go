@@ -53,3 +53,41 @@ func TestCatalogPricer(t *testing.T) {
 		t.Error("a date before the model existed must not be priced")
 	}
 }
+
+// A time-of-day price bills each request by when it was made: DeepSeek's
+// peak rate at 02:00 UTC on a Monday, half of it at 12:00 or on a
+// Saturday. A fixed --as-of picks the price, not the hour.
+func TestCatalogPricerTimeOfDay(t *testing.T) {
+	cat, err := catalog.Load(catalog.Source{FS: data.FS, Origin: "data", Parsed: data.Parsed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := ledger.Int64
+	u := backend.Usage{InputTokens: i(1_000_000), OutputTokens: i(1_000_000)}
+	m, err := cat.Cloud("deepseek-flash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.PriceAt(time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC))
+	if err != nil || p.OffPeak == nil {
+		t.Fatalf("deepseek-flash has no time-of-day price (%v): the test needs one", err)
+	}
+	peak := p.Input.D.Add(p.Output.D)
+	for _, c := range []struct {
+		at   time.Time
+		want decimal.Decimal
+	}{
+		{time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC), peak},
+		{time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC), peak.Mul(p.OffPeak.Multiplier.D)},
+		{time.Date(2026, 12, 12, 2, 0, 0, 0, time.UTC), peak.Mul(p.OffPeak.Multiplier.D)},
+	} {
+		got, err := (&CatalogPricer{Catalog: cat}).PriceCloud("deepseek-flash", c.at, u)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("%s: %s, %v; want %s", c.at.Format(time.RFC3339), got, err, c.want)
+		}
+		asOf := &CatalogPricer{Catalog: cat, AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		if got, err := asOf.PriceCloud("deepseek-flash", c.at, u); err != nil || !got.Equal(c.want) {
+			t.Errorf("%s with as-of 2026-11-01 (00:00, off-peak): %s, %v; want %s", c.at.Format(time.RFC3339), got, err, c.want)
+		}
+	}
+}
