@@ -81,6 +81,13 @@ models:
     verified: 2026-11-01
     prices:
       - {effective_from: 2024-01-01, input: 1, output: 4, source: test, verified: 2026-11-01}
+  - id: timeofday
+    provider: acme
+    context_window: 100000
+    source: test
+    verified: 2026-11-01
+    prices:
+      - {effective_from: 2024-01-01, input: 1, output: 4, source: test, verified: 2026-11-01, off_peak: {multiplier: 0.5, peak_hours_utc: ["00:00-12:00"]}}
 `
 
 func testCat(t testing.TB) *catalog.Catalog {

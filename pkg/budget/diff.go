@@ -196,6 +196,9 @@ func attribute(bp, hp *pricer, bw, hw *Workload, baseCost, headCost decimal.Deci
 		if w.CacheWriteTTL.V != "" {
 			parts = append(parts, "cache_write_ttl "+w.CacheWriteTTL.V)
 		}
+		if w.PeakShare.Set { // 0 (all off-peak) is not the default (spread evenly)
+			parts = append(parts, "peak_share "+w.PeakShare.D.String())
+		}
 		if len(parts) == 0 {
 			return "none"
 		}
@@ -210,6 +213,7 @@ func attribute(bp, hp *pricer, bw, hw *Workload, baseCost, headCost decimal.Deci
 		{ReasonOutput, fmt.Sprintf("output tokens per request %s → %s", bw.OutputTokens, hw.OutputTokens), !bw.OutputTokens.Equal(hw.OutputTokens), func() { cur.OutputTokens = hw.OutputTokens }},
 		{ReasonShares, fmt.Sprintf("shares %s → %s", shareText(bw), shareText(hw)), shareText(bw) != shareText(hw), func() {
 			cur.CachedShare, cur.CacheWriteShare, cur.CacheWriteTTL, cur.BatchShare, cur.ReasoningShare = hw.CachedShare, hw.CacheWriteShare, hw.CacheWriteTTL, hw.BatchShare, hw.ReasoningShare
+			cur.PeakShare = hw.PeakShare
 		}},
 	}
 	last := len(steps) - 1

@@ -162,3 +162,31 @@ func TestDiffJSONReasonsNeverNull(t *testing.T) {
 		t.Errorf("want \"reasons\": [] for unchanged workloads:\n%s", b)
 	}
 }
+
+// peak_share prices a workload's time-of-day mix: unset is traffic spread
+// evenly (here half the week's hours are peak), 1 all at the list rate, 0
+// all at the off-peak rate; a change of it is a diff reason of its own.
+func TestPeakShare(t *testing.T) {
+	w := func(extra string) string {
+		return "schema_version: 1\nworkloads:\n  - name: chat\n    model: timeofday\n    requests_per_month: 1000\n    prompt_tokens: 1000\n    output_tokens: 250\n" + extra
+	}
+	cost := func(src string) decimal.Decimal { return check(t, src, budget.Options{}).Workloads[0].MonthlyUSD }
+	// 1M in x $1 + 250K out x $4 = $2 at the list rate.
+	if got := cost(w("    peak_share: 1\n")); !got.Equal(d("2")) {
+		t.Errorf("all at peak: %s, want 2", got)
+	}
+	if got := cost(w("    peak_share: 0\n")); !got.Equal(d("1")) {
+		t.Errorf("all off-peak: %s, want 1", got)
+	}
+	if got := cost(w("")); !got.Equal(d("1.5")) {
+		t.Errorf("spread evenly: %s, want 1.5", got)
+	}
+	dr, err := budget.Diff(testCat(t), decode(t, w("")), decode(t, w("    peak_share: 1\n")), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(dr)
+	if !strings.Contains(string(b), "peak_share 1") || !strings.Contains(string(b), budget.ReasonShares) {
+		t.Errorf("diff does not name the peak share: %s", b)
+	}
+}

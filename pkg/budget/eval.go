@@ -430,6 +430,10 @@ func (p *pricer) cost(m *catalog.CloudModel, pr *catalog.Price, w *Workload) (de
 			ReasoningShare:  w.ReasoningShare.D,
 			PromptTokens:    b.Tokens,
 		}
+		if w.PeakShare.Set {
+			ps := w.PeakShare.D
+			cw.PeakShare = &ps
+		}
 		res, err := cost.Cloud(m, pr, cw)
 		if err != nil {
 			line := w.Model.Line

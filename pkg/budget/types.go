@@ -30,6 +30,7 @@ type Workload struct {
 	CacheWriteTTL    Text   `yaml:"cache_write_ttl,omitempty" json:"cache_write_ttl,omitempty" jsonschema:"enum=5m,enum=1h" jsonschema_description:"Lifetime of cache writes: 5m (default) or 1h"`
 	BatchShare       Share  `yaml:"batch_share,omitempty" json:"batch_share,omitempty" jsonschema_description:"Share of requests sent through the batch API"`
 	ReasoningShare   Share  `yaml:"reasoning_share,omitempty" json:"reasoning_share,omitempty" jsonschema_description:"Share of output tokens that are reasoning tokens"`
+	PeakShare        Share  `yaml:"peak_share,omitempty" json:"peak_share,omitempty" jsonschema_description:"Share of requests in the provider's peak hours, for time-of-day prices such as DeepSeek's (default: spread evenly over the week)"`
 	Hosting          Text   `yaml:"hosting,omitempty" json:"hosting,omitempty" jsonschema:"enum=owned,enum=rented" jsonschema_description:"Local options only: owned hardware (amortized price + energy; default) or rented GPUs (cheapest catalog offer)"`
 	Concurrency      Count  `yaml:"concurrency,omitempty" json:"concurrency,omitempty" jsonschema_description:"Local options only: requests served at once by each machine (default 1)"`
 	Privacy          Text   `yaml:"privacy,omitempty" json:"privacy,omitempty" jsonschema:"enum=none,enum=contractual,enum=regulated" jsonschema_description:"Data sensitivity; regulated data on a cloud API is a warning"`
