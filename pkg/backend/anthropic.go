@@ -76,21 +76,9 @@ func (b *anthropicBackend) Complete(ctx context.Context, req Request) (Response,
 	if e := b.htmlAnswer(raw); e != nil {
 		return Response{}, e
 	}
-	rid := raw.Header.Get("request-id")
-	if req.Stream && req.OnStart != nil {
-		req.OnStart(rid)
-	}
-	var resp Response
-	if req.Stream && !isJSONResponse(raw) {
-		resp, err = b.readStream(ctx, actx, raw, start, &req)
-	} else {
-		resp, err = b.readMessage(ctx, actx, raw, start, req.Native != nil)
-		if err == nil && req.Stream {
-			req.delta(resp.Text)
-		}
-	}
-	resp.RequestID = rid
-	return resp, err
+	return readAnswer(&req, raw, "request-id",
+		func() (Response, error) { return b.readStream(ctx, actx, raw, start, &req) },
+		func() (Response, error) { return b.readMessage(ctx, actx, raw, start, req.Native != nil) })
 }
 
 // params is the SDK's request for req; body(req) is its encoding.

@@ -117,16 +117,26 @@ func (b *openaiBackend) Complete(ctx context.Context, req Request) (Response, er
 	if e := b.htmlAnswer(raw); e != nil {
 		return Response{}, e
 	}
-	rid := raw.Header.Get("x-request-id")
+	return readAnswer(&req, raw, "x-request-id",
+		func() (Response, error) { return b.readStream(ctx, actx, raw, start, &req) },
+		func() (Response, error) { return b.readCompletion(ctx, actx, raw, start, req.Native != nil) })
+}
+
+// readAnswer reads a 2xx answer of either wire: the upstream's request id
+// from idHeader (told to OnStart before a stream's first delta), then the
+// stream, or the one JSON object of a server that ignored stream:true
+// (relayed as a single delta).
+func readAnswer(req *Request, raw *http.Response, idHeader string, stream, whole func() (Response, error)) (Response, error) {
+	rid := raw.Header.Get(idHeader)
 	if req.Stream && req.OnStart != nil {
 		req.OnStart(rid)
 	}
 	var resp Response
+	var err error
 	if req.Stream && !isJSONResponse(raw) {
-		resp, err = b.readStream(ctx, actx, raw, start, &req)
+		resp, err = stream()
 	} else {
-		// A server that ignores stream:true answers with one JSON object; take it.
-		resp, err = b.readCompletion(ctx, actx, raw, start, req.Native != nil)
+		resp, err = whole()
 		if err == nil && req.Stream {
 			req.delta(resp.Text)
 		}
