@@ -153,7 +153,12 @@ func (l *Live) Add(r *ledger.Record) {
 		return
 	}
 	if r.CostUSD == nil {
-		l.unpriced++
+		// An unknown cost makes the spend a lower bound, but only if the
+		// request was sent (as ledger.Totals counts it): a request refused
+		// before any attempt cost nothing.
+		if r.Status == ledger.StatusOK || r.Status == ledger.StatusClientClosed || r.Attempts > 0 {
+			l.unpriced++
+		}
 		return
 	}
 	l.spent = l.spent.Add(r.CostUSD.Decimal)

@@ -139,3 +139,19 @@ func TestLiveWithoutLimitsAllows(t *testing.T) {
 		t.Fatalf("%+v", v)
 	}
 }
+
+// A request refused before any attempt (the proxy's bad bodies, unknown
+// models) has no cost and cost nothing: it does not make the month's
+// spend a lower bound, as a sent request with an unknown cost does.
+func TestLiveUnsentRecordIsNotUnpriced(t *testing.T) {
+	l := NewLive(liveCfg(t))
+	l.Add(spend(nov, "", "2"))
+	l.Add(&ledger.Record{TS: nov, ID: "r", Status: ledger.StatusError, Attempts: 0})
+	if st := l.Status(); st.Unpriced != 0 || !st.SpentUSD.Equal(decimal.NewFromInt(2)) {
+		t.Fatalf("after an unsent refusal: %+v", st)
+	}
+	l.Add(&ledger.Record{TS: nov, ID: "s", Status: ledger.StatusError, Attempts: 1}) // sent, failed, cost unknown
+	if st := l.Status(); st.Unpriced != 1 {
+		t.Fatalf("a sent request with an unknown cost: %+v", st)
+	}
+}

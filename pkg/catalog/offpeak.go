@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,9 @@ type OffPeak struct {
 	Line         int      `yaml:"-" json:"-"`
 }
 
+// windowRE is one window, the whole entry: "01:00-04:00", up to 24:00.
+var windowRE = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$`)
+
 // peakWindow is one daily window in minutes since 00:00 UTC.
 type peakWindow struct{ from, to int }
 
@@ -32,12 +37,15 @@ func (o *OffPeak) parse() ([]peakWindow, map[time.Weekday]bool, error) {
 	}
 	var ws []peakWindow
 	for _, s := range o.PeakHoursUTC {
-		var h1, m1, h2, m2 int
-		if n, err := fmt.Sscanf(strings.TrimSpace(s), "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil || n != 4 ||
-			h1 < 0 || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || h2 == 24 && m2 != 0 {
-			return nil, nil, fmt.Errorf("peak_hours_utc: %q is not HH:MM-HH:MM", s)
+		m := windowRE.FindStringSubmatch(strings.TrimSpace(s))
+		if m == nil {
+			return nil, nil, fmt.Errorf("peak_hours_utc: %q is not HH:MM-HH:MM (one window per entry)", s)
 		}
-		w := peakWindow{h1*60 + m1, h2*60 + m2}
+		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+		w := peakWindow{n(1)*60 + n(2), n(3)*60 + n(4)}
+		if w.to > 24*60 {
+			return nil, nil, fmt.Errorf("peak_hours_utc: %q ends after 24:00", s)
+		}
 		if w.to <= w.from {
 			return nil, nil, fmt.Errorf("peak_hours_utc: %q ends before it starts (split a window across midnight in two)", s)
 		}
@@ -67,11 +75,12 @@ func (o *OffPeak) parse() ([]peakWindow, map[time.Weekday]bool, error) {
 // PeakShareOfWeek is the share of a week's hours inside the peak windows:
 // the share of traffic at the full rate when it is spread evenly over the
 // week. DeepSeek's 01:00-04:00 and 06:00-10:00 UTC, Monday to Friday, are
-// 35 of 168 hours. Zero for an invalid OffPeak (validation reports it).
+// 35 of 168 hours. 1 for an invalid OffPeak (validation reports it): it
+// never makes a price cheaper, as IsPeak.
 func (o *OffPeak) PeakShareOfWeek() decimal.Decimal {
 	ws, days, err := o.parse()
 	if err != nil {
-		return decimal.Zero
+		return decimal.NewFromInt(1)
 	}
 	minutes := 0
 	for _, w := range ws {

@@ -20,6 +20,10 @@ func TestOffPeakShareOfWeek(t *testing.T) {
 	if got, want := deepseekOffPeak().PeakShareOfWeek(), decimal.NewFromInt(35).Div(decimal.NewFromInt(168)); !got.Equal(want) {
 		t.Errorf("peak share %s, want 35/168 = %s", got, want)
 	}
+	bad := &catalog.OffPeak{Multiplier: catalog.Num{D: decimal.RequireFromString("0.5"), Set: true}, PeakHoursUTC: []string{"junk"}}
+	if got := bad.PeakShareOfWeek(); !got.Equal(decimal.NewFromInt(1)) || !bad.IsPeak(time.Now()) {
+		t.Errorf("an invalid OffPeak: share %s, peak %v; want 1 and peak (never cheaper)", got, bad.IsPeak(time.Now()))
+	}
 	every := &catalog.OffPeak{Multiplier: catalog.Num{D: decimal.RequireFromString("0.5"), Set: true}, PeakHoursUTC: []string{"00:00-12:00"}}
 	if got := every.PeakShareOfWeek(); !got.Equal(decimal.RequireFromString("0.5")) {
 		t.Errorf("12 h every day: %s, want 0.5", got)
@@ -61,6 +65,10 @@ func TestOffPeakValidated(t *testing.T) {
 		{"bad hours", `["25:00-26:00"]`, `off_peak.peak_hours_utc: "25:00-26:00" is not HH:MM-HH:MM`},
 		{"reversed", `["10:00-06:00"]`, `ends before it starts`},
 		{"overlap", `["01:00-04:00", "03:00-05:00"]`, `overlaps another window`},
+		{"two windows in one entry", `["01:00-04:00,06:00-10:00"]`, `is not HH:MM-HH:MM`},
+		{"trailing text", `["01:00-04:00 and 06:00-10:00"]`, `is not HH:MM-HH:MM`},
+		{"no leading zero", `["1:05-4:00"]`, `is not HH:MM-HH:MM`},
+		{"past midnight", `["23:00-24:30"]`, `ends after 24:00`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			body := strings.Replace(goodModel, price, price+"        off_peak:\n          multiplier: 0.5\n          peak_hours_utc: "+c.block+"\n", 1)

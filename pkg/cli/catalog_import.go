@@ -65,8 +65,9 @@ to stdout.`,
 			}
 			if _, err := importDate(opts.Date, opts.File); err != nil {
 				// A file that is not there says so: asking for its date
-				// would send the user after the wrong problem.
-				if _, serr := os.Stat(opts.File); serr != nil {
+				// would send the user after the wrong problem. (A bad
+				// --date is wrong whatever the file; - is stdin.)
+				if _, serr := os.Stat(opts.File); serr != nil && opts.Date == "" && opts.File != "-" {
 					return &InputError{Err: fmt.Errorf("cannot read %s: %w", opts.File, errors.Unwrap(serr))}
 				}
 				return err

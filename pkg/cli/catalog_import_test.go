@@ -86,6 +86,8 @@ func TestCatalogImportFlags(t *testing.T) {
 		{"bad --date", []string{"litellm", undated, "--date", "24/07/2026"}, 2, "invalid value"},
 		{"missing file", []string{"litellm", "nope-2026-07-24.json"}, 2, "cannot read nope-2026-07-24.json"},
 		{"missing undated file", []string{"litellm", "nope.json"}, 2, "cannot read nope.json: no such file or directory"},
+		{"stdin needs --date", []string{"litellm", "-"}, 2, "give the date of - with --date"},
+		{"bad --date, missing file", []string{"litellm", "nope.json", "--date", "2026-13-01"}, 2, "invalid value"},
 		{"undated file with --date", []string{"litellm", undated, "--date", "2026-07-24"}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -160,9 +160,13 @@ type estimates struct {
 }
 
 func (e *estimates) add(key string, r *ledger.Record) {
-	if r.Source != ledger.SourceCloud {
+	switch r.Source {
+	case ledger.SourceCloud:
+	case ledger.SourceLocal:
 		e.local[key] = true
 		return
+	default:
+		return // never sent (refused before routing): neither side
 	}
 	if r.Status != ledger.StatusOK {
 		return

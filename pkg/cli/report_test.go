@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -355,5 +356,26 @@ func TestReportGroupWithoutKeyIsNotTheTotal(t *testing.T) {
 	}
 	if e := rep.Total.CatalogEstimateUSD; e == nil || !e.Equal(decimal.RequireFromString("0.00155")) {
 		t.Errorf("total catalog estimate %v, want the claude record's 0.00155", e)
+	}
+}
+
+// A record refused before routing (no source) that shares a cloud group
+// (--by model: the client named the model) does not hide that group's
+// "measured vs catalog" note, as a local record would.
+func TestReportRefusedRecordKeepsCloudGap(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "costs.jsonl")
+	rec := func(id, backend, source, status string, attempts int, cost string) string {
+		return `{"ts":"2026-11-20T0` + id[1:] + `:00:00Z","id":"` + id + `","backend":"` + backend + `","model":"claude-haiku-4.5","source":"` + source + `","status":"` + status + `","error":"","attempts":` + strconv.Itoa(attempts) + `,"input_tokens":1000000,"output_tokens":200000,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":900,"cost_usd":` + cost + `,"route_reason":"default","fallback_from":"","confidence":null}` + "\n"
+	}
+	// Haiku 4.5 at $1/$5: 1M in + 200K out = $2 each; measured $4 each.
+	data := rec("p1", "claude", "cloud", "ok", 1, "4") + rec("p2", "claude", "cloud", "ok", 1, "4")
+	withRefused := data + strings.Replace(rec("p3", "", "", "error", 0, "null"), `"input_tokens":1000000,"output_tokens":200000`, `"input_tokens":null,"output_tokens":null`, 1)
+	for _, body := range []string{data, withRefused} {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, nil, "report", path, "--by", "model")
+		mustOK(t, r)
+		containsAll(t, r.stdout, "claude-haiku-4.5: measured $8.00, the catalog says $4.00")
 	}
 }

@@ -263,7 +263,12 @@ func TestDrainTimeoutAnswersInWire(t *testing.T) {
 			defer stop(nil)
 			h := newHarness(t, withBase(base))
 			inFlight := make(chan struct{}, 1)
-			h.cloud.OnWaiting(func() { inFlight <- struct{}{} })
+			h.cloud.OnWaiting(func() {
+				select { // never block the fake's handler (a retry would wait again)
+				case inFlight <- struct{}{}:
+				default:
+				}
+			})
 			type answer struct {
 				resp *http.Response
 				body string

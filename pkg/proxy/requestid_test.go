@@ -8,6 +8,7 @@ import (
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/llmcost/llmcost/internal/fakeupstream"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 )
@@ -95,5 +96,32 @@ func TestPassthroughKeepsUpstreamRequestID(t *testing.T) {
 	}
 	if want := "req_" + got.ID; resp.Header.Get("X-Request-Id") != want || resp.Header.Get("X-Llmcost-Upstream-Request-Id") != want {
 		t.Fatalf("request id headers %q / %q, want %q (the relayed answer's own id)", resp.Header.Get("X-Request-Id"), resp.Header.Get("X-Llmcost-Upstream-Request-Id"), want)
+	}
+}
+
+// When a confidence fallback fails, the first answer stands, and the
+// request-id headers follow the backend that answered, not the one that
+// failed: an Anthropic client answered by an OpenAI-wire local backend
+// gets no Request-Id (its SDK would file an OpenAI-wire id as Anthropic's).
+func TestUpstreamRequestIDFollowsTheAnsweringBackend(t *testing.T) {
+	pol := `schema_version: 1
+backends:
+  - {name: local, source: local, api: openai, base_url: "%[2]s/v1", model: llama, hourly_usd: 0.74, logprobs: true}
+  - {name: claude-dead, source: cloud, api: anthropic, base_url: "%[3]s", model: claude-haiku-4-5, price: claude-haiku-4.5, api_key_env: CLOUD_KEY}
+rules:
+  - use: local
+fallback: {from: local, to: claude-dead, min_confidence: 0.7}
+`
+	h := newHarness(t, withPolicy(pol))
+	resp, body := post(t, h.url+"/v1/messages", `{"model":"auto","max_tokens":50,"messages":[{"role":"user","content":"sum this up `+fakeupstream.LowConfidenceMarker+`"}]}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	rec := h.next(t)
+	if rec.Backend != "local" || !strings.Contains(rec.RouteReason, "failed") {
+		t.Fatalf("record on %s (%s), want the local answer standing after a failed fallback", rec.Backend, rec.RouteReason)
+	}
+	if up := resp.Header.Get("X-Llmcost-Upstream-Request-Id"); !strings.HasPrefix(up, "req_") || resp.Header.Get("Request-Id") != "" {
+		t.Fatalf("upstream id %q, Request-Id %q: want the local id, and no Anthropic-wire header", up, resp.Header.Get("Request-Id"))
 	}
 }

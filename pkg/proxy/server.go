@@ -58,6 +58,7 @@ type Server struct {
 	once    sync.Once
 	models  []byte // the /v1/models body
 	byModel map[string]string
+	apiOf   map[string]string // backend name -> its wire
 }
 
 func (s *Server) init() {
@@ -77,8 +78,10 @@ func (s *Server) init() {
 				s.byModel[b.Model] = b.Name
 			}
 		}
+		s.apiOf = map[string]string{}
 		for _, b := range pol.Backends {
 			s.byModel[b.Name] = b.Name // a backend's name wins over another's model id
+			s.apiOf[b.Name] = b.API
 		}
 		s.models = s.modelsBody()
 	})
@@ -285,9 +288,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 	}
 	created := s.Now().Unix()
 	var stream *Stream
-	chosen, chosenAPI := "", ""
+	chosen := ""
 	in.Chosen = func(pb *route.PolicyBackend) {
-		chosen, chosenAPI = pb.Name, pb.API
+		chosen = pb.Name
 		if stream != nil {
 			stream.Model, stream.Backend, stream.SameWire = pb.Model, pb.Name, pb.API == api
 		}
@@ -380,7 +383,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		h.Set("Content-Length", strconv.Itoa(len(out.Resp.Raw)))
 		h.Set("X-Llmcost-Request-Id", id)
 		h.Set("X-Llmcost-Backend", rec.Backend)
-		setUpstreamID(h, api, out.Resp.RequestID, chosenAPI == api)
+		setUpstreamID(h, api, out.Resp.RequestID, s.apiOf[rec.Backend] == api)
 		_, _ = w.Write(out.Resp.Raw)
 	case stream != nil:
 		stream.Model = model
@@ -400,7 +403,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, api string) {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		h.Set("X-Llmcost-Request-Id", id)
 		h.Set("X-Llmcost-Backend", rec.Backend)
-		setUpstreamID(h, api, out.Resp.RequestID, chosenAPI == api)
+		setUpstreamID(h, api, out.Resp.RequestID, s.apiOf[rec.Backend] == api)
 		_, _ = w.Write(body)
 		*b = *bytes.NewBuffer(body[:0])
 		s.bufs.Put(b)
