@@ -175,10 +175,14 @@ type Benchmark struct {
 	Concurrency Num    `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
 	DecodeTPS   Num    `yaml:"decode_tps,omitempty" json:"decode_tps,omitempty"` // batch-1 generation tok/s, or aggregate at Concurrency
 	PrefillTPS  Num    `yaml:"prefill_tps,omitempty" json:"prefill_tps,omitempty"`
-	Source      string `yaml:"source" json:"source"`
-	Verified    Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
-	Unverified  bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
-	Notes       string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// ContextTokens is the mean number of tokens in context while decode
+	// was measured (prompt + half the output); unset = a short context,
+	// llama-bench's tg512 from empty (hardware.DefaultBenchContextTokens).
+	ContextTokens Num    `yaml:"context_tokens,omitempty" json:"context_tokens,omitempty"`
+	Source        string `yaml:"source" json:"source"`
+	Verified      Date   `yaml:"verified,omitempty" json:"verified,omitempty"`
+	Unverified    bool   `yaml:"unverified,omitempty" json:"unverified,omitempty"`
+	Notes         string `yaml:"notes,omitempty" json:"notes,omitempty"`
 	// Measured is the day `llmcost bench` measured the row on the user's
 	// own server (Server, serving ServerModel); empty for published rows.
 	Measured    Date   `yaml:"measured,omitempty" json:"measured,omitzero"`

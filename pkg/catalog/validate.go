@@ -88,6 +88,8 @@ func validateFile(is *issues, pf parsedFile) {
 		}
 		positive(is, pf.name, l, "decode_tps", b.DecodeTPS, false)
 		positive(is, pf.name, l, "prefill_tps", b.PrefillTPS, false)
+		positive(is, pf.name, l, "context_tokens", b.ContextTokens, false)
+		wholeCount(is, pf.name, l, "context_tokens", b.ContextTokens)
 		if b.Source == "" {
 			is.Add(pf.name, l, "source", "is required")
 		}

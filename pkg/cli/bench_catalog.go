@@ -116,6 +116,11 @@ func benchRows(t *benchCatalogTarget, gpus int, baseURL, serverModel string, day
 		if gpus > 1 {
 			row.GPUs = catalog.N(decimal.NewFromInt(int64(gpus)))
 		}
+		// The mean context the decode was measured at (prompt + half the
+		// reply): estimates at other contexts scale from it.
+		if ctx := (2*lv.InputTokens + lv.OutputTokens) / int64(2*lv.Requests); ctx > 0 {
+			row.ContextTokens = catalog.N(decimal.NewFromInt(ctx))
+		}
 		if lv.Concurrency > 1 {
 			row.Concurrency = catalog.N(decimal.NewFromInt(int64(lv.Concurrency)))
 		}

@@ -67,9 +67,12 @@ func TestBenchWriteCatalog(t *testing.T) {
 	}
 	var res struct {
 		Levels []struct {
-			Concurrency int     `json:"concurrency"`
-			Aggregate   float64 `json:"output_tokens_per_second"`
-			Stream      struct {
+			Concurrency  int     `json:"concurrency"`
+			Aggregate    float64 `json:"output_tokens_per_second"`
+			Requests     int64   `json:"requests"`
+			InputTokens  int64   `json:"input_tokens"`
+			OutputTokens int64   `json:"output_tokens"`
+			Stream       struct {
 				P50 float64 `json:"p50"`
 			} `json:"stream_tokens_per_second"`
 		} `json:"levels"`
@@ -84,6 +87,11 @@ func TestBenchWriteCatalog(t *testing.T) {
 		one.Measured.String() != "2026-11-27" || one.Verified.String() != "2026-11-27" ||
 		one.Source != "llmcost bench "+url+" on 2026-11-27" || one.Server != url || one.ServerModel != "served-name" {
 		t.Errorf("concurrency 1 row: %+v", one)
+	}
+	// The mean context of the measured decode: prompt + half the reply.
+	l0 := res.Levels[0]
+	if want := (2*l0.InputTokens + l0.OutputTokens) / (2 * l0.Requests); want <= 0 || one.ContextTokens.D.IntPart() != want {
+		t.Errorf("concurrency 1 row context_tokens %v, want %d", one.ContextTokens.D, want)
 	}
 	if c, _ := three.Concurrency.D.Float64(); c != 3 || !near(three.DecodeTPS, res.Levels[1].Aggregate) || three.PrefillTPS.Set {
 		t.Errorf("concurrency 3 row: %+v", three)

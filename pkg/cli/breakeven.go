@@ -373,7 +373,8 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 	if err := checkContext(env, o.spec, o.Owned.Context.N, o.PromptTokens.N); err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
-	hw, err := place(env, o.spec, hardware.Request{ContextTokens: requestContext(o.Owned.Context.N, o.PromptTokens.N, hardware.DefaultOutputTokens), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N)})
+	reply := o.Owned.reply()
+	hw, err := place(env, o.spec, hardware.Request{ContextTokens: requestContext(o.Owned.Context.N, o.PromptTokens.N, reply), Concurrency: o.Owned.Concurrency, PromptTokens: int(o.PromptTokens.N), OutputTokens: int(reply)})
 	if err != nil {
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, flagScoped("local", err)
 	}

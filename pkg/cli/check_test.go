@@ -439,9 +439,9 @@ func TestCheckLocalMatchesEstimate(t *testing.T) {
 	}
 	// 300,000 requests × (1,200 in + 300 out) = 360M in, 90M out; the
 	// context holds the longest request (1,500 tokens).
-	e := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--context", "1500",
+	e := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--output-tokens", "300", "--context", "1500",
 		"--local", "llama-3.1-8b@rtx-4090", "--models", "gpt-4o", "--format", "json").stdout)
-	rent := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--context", "1500", "--concurrency", "8",
+	rent := decodeEstimate(t, run(t, nil, "estimate", "--input", "360M", "--output", "90M", "--prompt-tokens", "1200", "--output-tokens", "300", "--context", "1500", "--concurrency", "8",
 		"--rent", "llama-3.1-70b@h100-80gb", "--models", "gpt-4o", "--format", "json").stdout)
 	want := map[string]decimal.Decimal{}
 	for _, o := range append(e.Options, rent.Options...) {

@@ -176,7 +176,8 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		return err
 	}
 	tokens := cost.Tokens{Input: w.InputTokens, Output: w.OutputTokens}
-	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens, hardware.DefaultOutputTokens), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens)}
+	reply := e.Owned.reply()
+	req := hardware.Request{ContextTokens: requestContext(e.Owned.Context.N, w.PromptTokens, reply), Concurrency: e.Owned.Concurrency, PromptTokens: int(w.PromptTokens), OutputTokens: int(reply)}
 	inputShare := decimal.Zero
 	if t := tokens.Total(); t > 0 {
 		inputShare = decimal.NewFromInt(tokens.Input).Div(decimal.NewFromInt(t))

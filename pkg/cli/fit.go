@@ -136,6 +136,7 @@ type FitRow struct {
 	DecodeTPS          float64  `json:"decode_tokens_per_second"`
 	DecodeBasis        string   `json:"decode_basis"`
 	DecodeSource       string   `json:"decode_source"`
+	DecodeDerivedFrom  string   `json:"decode_derived_from,omitempty"` // a measurement at another context, scaled to this one
 	DecodeCeilingTPS   float64  `json:"decode_ceiling_tokens_per_second"`
 	AggregateTPS       float64  `json:"aggregate_tokens_per_second"`
 	PrefillTPS         float64  `json:"prefill_tokens_per_second"`
@@ -390,6 +391,7 @@ func fitRow(r hardware.Result) FitRow {
 		DecodeTPS:          round3(r.Decode.Value),
 		DecodeBasis:        string(r.Decode.Basis),
 		DecodeSource:       r.Decode.Source,
+		DecodeDerivedFrom:  r.Decode.DerivedFrom,
 		DecodeCeilingTPS:   round3(r.DecodeCeiling),
 		AggregateTPS:       round3(r.Aggregate.Value),
 		PrefillTPS:         round3(r.Prefill.Value),
@@ -425,6 +427,11 @@ func (r *FitResult) Tables() []output.TableData {
 		if row.DecodeBasis == string(hardware.Measured) {
 			decode += "*"
 		}
+		if row.DecodeDerivedFrom != "" {
+			// A measurement made at another context, scaled to this one.
+			decode += " †"
+			derived = append(derived, fmt.Sprintf("%s on %s at %s: decode %s", row.Model, row.GPU, row.Quant, hardware.Figure{DerivedFrom: row.DecodeDerivedFrom}.DerivedLabel()))
+		}
 		if len(row.Unverified) > 0 {
 			decode += " (unverified)"
 		}
@@ -443,9 +450,9 @@ func (r *FitResult) Tables() []output.TableData {
 	}
 	t.Notes = r.Notes
 	if len(derived) > 0 {
-		note := "† TTFT uses a prefill rate not measured for this setup but derived from another measurement on that GPU (JSON prefill_derived_from names it)."
+		note := "† a speed not measured for this setup as asked but derived from another measurement (JSON decode_derived_from and prefill_derived_from name it)."
 		if len(derived) <= 3 {
-			note = "† TTFT uses a prefill rate not measured for this setup: " + strings.Join(derived, "; ") + "."
+			note = "† a speed not measured for this setup as asked: " + strings.Join(derived, "; ") + "."
 		}
 		t.Notes = append(append([]string{}, r.Notes...), note)
 	}

@@ -67,6 +67,9 @@ type ownedFlags struct {
 	Watts         string
 	Concurrency   int
 	Context       contextValue
+	// OutputTokens is the reply of one request: a local decode runs at a
+	// context of the prompt plus half of it.
+	OutputTokens units.TokensValue
 }
 
 // contextValue is a context length. Context windows are binary by
@@ -109,11 +112,25 @@ func (o *ownedFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.Watts, "watts", "", "power per GPU while busy in W (default: catalog TDP)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "requests served at once by each local machine (batching raises throughput)")
 	fl.Var(&o.Context, "context", "KV-cache context per request for the VRAM fit; K = 1,024 (default 8K, capped at the model's maximum)")
+	o.OutputTokens.N = hardware.DefaultOutputTokens
+	fl.Var(&o.OutputTokens, "output-tokens", "reply length of one request: local decode slows as prompt + reply fill the KV cache")
+}
+
+// reply is --output-tokens, or its default where the flags were never
+// registered (a zero ownedFlags).
+func (o *ownedFlags) reply() int64 {
+	if o.OutputTokens.N < 1 {
+		return hardware.DefaultOutputTokens
+	}
+	return o.OutputTokens.N
 }
 
 func (o *ownedFlags) validate() error {
 	if o.Concurrency < 1 {
 		return FlagErrorf("invalid value %d for --concurrency: must be >= 1", o.Concurrency)
+	}
+	if o.OutputTokens.N < 1 {
+		return FlagErrorf("invalid value %d for --output-tokens: must be >= 1", o.OutputTokens.N)
 	}
 	return nil
 }

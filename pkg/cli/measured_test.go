@@ -136,7 +136,10 @@ type measuredEstimateJSON struct {
 func TestEstimateSaysMeasured(t *testing.T) {
 	dir := measuredCatalog(t)
 	agg := measuredRow(t, dir, "llama-3.1-8b", 4)
-	args := []string{"estimate", "--tokens", "50M", "--models", "gpt-4o-mini", "--local", "llama-3.1-8b@rtx-4090:q4_k_m", "--concurrency", "4"}
+	// Requests of the bench's own length (100 + 64/2 tokens in context), so
+	// that its measurement stands as it is (TestMeasuredDecodeScaledToContext
+	// covers longer ones).
+	args := []string{"estimate", "--tokens", "50M", "--models", "gpt-4o-mini", "--local", "llama-3.1-8b@rtx-4090:q4_k_m", "--concurrency", "4", "--prompt-tokens", "100", "--output-tokens", "64"}
 	var mine, embedded measuredEstimateJSON
 	mustJSON(t, mustRun(t, append(args, "--catalog", dir, "--format", "json")...), &mine)
 	mustJSON(t, mustRun(t, append(args, "--format", "json")...), &embedded)
@@ -171,7 +174,7 @@ func TestEstimateSaysMeasured(t *testing.T) {
 
 	// A rented option on the measured GPU type says it too.
 	var rent measuredEstimateJSON
-	mustJSON(t, mustRun(t, "estimate", "--tokens", "50M", "--models", "gpt-4o-mini", "--rent", "llama-3.1-8b@rtx-4090:q4_k_m", "--catalog", dir, "--format", "json"), &rent)
+	mustJSON(t, mustRun(t, "estimate", "--tokens", "50M", "--models", "gpt-4o-mini", "--rent", "llama-3.1-8b@rtx-4090:q4_k_m", "--prompt-tokens", "100", "--output-tokens", "64", "--catalog", dir, "--format", "json"), &rent)
 	if _, _, _, m := local(rent); m == nil || !strings.HasPrefix(*m, "measured 2026-11-27, 1 stream: 60.0 tok/s") {
 		t.Errorf("rented: measured = %v", m)
 	}
@@ -180,7 +183,7 @@ func TestEstimateSaysMeasured(t *testing.T) {
 func TestBreakevenSaysMeasured(t *testing.T) {
 	dir := measuredCatalog(t)
 	agg := measuredRow(t, dir, "llama-3.1-8b", 4)
-	args := []string{"breakeven", "--local", "llama-3.1-8b@rtx-4090:q4_k_m", "--vs", "gpt-4o-mini", "--tokens", "50M", "--concurrency", "4"}
+	args := []string{"breakeven", "--local", "llama-3.1-8b@rtx-4090:q4_k_m", "--vs", "gpt-4o-mini", "--tokens", "50M", "--concurrency", "4", "--prompt-tokens", "100", "--output-tokens", "64"}
 	type beJSON struct {
 		Local struct {
 			ID         string  `json:"id"`
@@ -265,4 +268,22 @@ func TestDecideSaysMeasured(t *testing.T) {
 	checkLocalGolden(t, filepath.Join("measured", "decide.table"), card)
 	md := mustRun(t, append(args, "--catalog", dir, "--format", "markdown")...)
 	containsAll(t, md, "gpt-oss-20b@rtx-4090:mxfp4: measured 2026-11-27")
+}
+
+// At requests longer than the bench's, its measured speed is scaled to
+// their context, and the note gives both figures.
+func TestMeasuredDecodeScaledToContext(t *testing.T) {
+	dir := measuredCatalog(t)
+	var r measuredEstimateJSON
+	mustJSON(t, mustRun(t, "estimate", "--tokens", "50M", "--models", "gpt-4o-mini", "--local", "llama-3.1-8b@rtx-4090:q4_k_m",
+		"--prompt-tokens", "8K", "--catalog", dir, "--format", "json"), &r)
+	var measured string
+	for _, o := range r.Options {
+		if o.Kind == "local" && o.Measured != nil {
+			measured = *o.Measured
+		}
+	}
+	if !strings.Contains(measured, "60.0 tok/s per stream at a 133-token context, ") || !strings.Contains(measured, " at this one's 8,200") {
+		t.Errorf("measured = %q, want the bench's 60.0 at its context and the scaled figure at 8,200", measured)
+	}
 }

@@ -27,6 +27,7 @@ type benchRow struct {
 	model, quant    string
 	activeParams    float64
 	decode, prefill float64
+	context         float64 // mean tokens in context while decode was measured
 	source          string
 	unverified      bool
 	run             *Run // set for rows `llmcost bench` measured
@@ -55,7 +56,11 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 		row := benchRow{
 			model: m.ID, quant: r.Quant, activeParams: m.ActiveParams,
 			decode: f(r.DecodeTPS), prefill: f(r.PrefillTPS),
-			source: r.Source, unverified: r.Unverified,
+			context: DefaultBenchContextTokens,
+			source:  r.Source, unverified: r.Unverified,
+		}
+		if r.ContextTokens.Set {
+			row.context = f(r.ContextTokens)
 		}
 		if row.decode < 0 || row.prefill < 0 {
 			return nil, fmt.Errorf("benchmark %s@%s: negative throughput", r.Model, r.GPU)

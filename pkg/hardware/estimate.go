@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -39,6 +40,16 @@ const (
 	// 11.3x at 16 (model 10.9x). The H100 run plateaus at 64 (10.7x measured,
 	// 21x modelled): a catalog row at that concurrency wins when present.
 	ConcurrencyHalfSaturation = 32.0
+	// DefaultBenchContextTokens is the mean context of a benchmark row's
+	// decode when the row does not say (context_tokens): llama-bench's
+	// tg512, which most published rows are (local-economics §7.1), generates
+	// 512 tokens from an empty context, so its tokens see 256 on average.
+	DefaultBenchContextTokens = 256
+	// ContextScaleTolerance: a measured decode speed is used as it is when
+	// the request's context changes its modelled time per token by less than
+	// this share, well inside run-to-run noise; beyond it, the measurement is
+	// scaled by the KV-cache bytes the longer (or shorter) context adds.
+	ContextScaleTolerance = 0.02
 	// PrefillOverDecodeFallback: with no FLOPS and no benchmark on a GPU,
 	// prefill is assumed this many times the batch-1 decode rate, the lowest
 	// ratio measured in local-economics §7.1 (Apple Metal, 12-14x).
@@ -128,7 +139,7 @@ type Result struct {
 	GPUs              int  // GPUs the speeds assume: max(needed, available)
 	Fits              bool // GPUsNeeded <= GPUsAvailable
 	BytesPerToken     float64
-	DecodeCeiling     float64 // bandwidth / weight bytes read per token: no batch-1 decode exceeds it
+	DecodeCeiling     float64 // bandwidth / bytes read per token (weights + KV at the reply's mean context): no batch-1 decode exceeds it
 	Decode            Figure  // batch-1 tokens/s of one stream
 	Aggregate         Figure  // total output tokens/s at Concurrency
 	Prefill           Figure  // prompt tokens/s
@@ -167,10 +178,31 @@ func KVCacheBytes(m Model, contextTokens, concurrency int, kvBytesPerElem float6
 // WeightBytes is params x bytes/param: all experts of an MoE stay resident.
 func WeightBytes(m Model, q Quant) float64 { return m.Params * q.BytesPerParam }
 
-// DecodeCeiling is bandwidth / bytes read per token (active params x
-// bytes/param): the physical upper bound on batch-1 decode.
-func DecodeCeiling(m Model, q Quant, g GPU) float64 {
-	return g.Bandwidth / (m.ActiveParams * q.BytesPerParam)
+// DecodeCeiling is bandwidth / bytes read per token at a context of
+// contextTokens (active params x bytes/param, plus the sequence's KV cache):
+// the physical upper bound on batch-1 decode there.
+func DecodeCeiling(m Model, q Quant, g GPU, contextTokens int, kvBytesPerElem float64) float64 {
+	return g.Bandwidth / (m.ActiveParams*q.BytesPerParam + KVCacheBytes(m, contextTokens, 1, kvBytesPerElem))
+}
+
+// decodeContextScale is the factor a decode speed measured at a mean
+// context of from tokens changes by at to tokens: the ratio of the modelled
+// times per token (see BatchOneDecode) at the two contexts.
+func decodeContextScale(m Model, g GPU, q Quant, kvElem, from, to float64) float64 {
+	weights := m.ActiveParams * q.BytesPerParam
+	at := func(ctx float64) float64 {
+		return 1 / BatchOneDecode(g, weights+KVCacheBytes(m, int(ctx), 1, kvElem), m.Layers)
+	}
+	return at(from) / at(to)
+}
+
+// groupInt formats a token count with thousands separators: 100,200.
+func groupInt(v float64) string {
+	s := strconv.FormatInt(int64(math.Round(v)), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Estimate computes fit and speed for model m at quant q on GPUs of type g.
@@ -236,9 +268,10 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// active weights and its sequence's KV cache (at the mean position of the
 	// reply). A layer split across GPUs gives no decode speedup: each token
 	// still passes every layer in turn (local-economics §6.3, XD 1x vs 4x 4090).
-	r.DecodeCeiling = DecodeCeiling(m, q, g)
-	kvRead := KVCacheBytes(m, min(prompt+output/2, m.MaxContext), 1, kvElem)
+	decodeCtx := min(prompt+output/2, m.MaxContext)
+	kvRead := KVCacheBytes(m, decodeCtx, 1, kvElem)
 	r.BytesPerToken = m.ActiveParams*q.BytesPerParam + kvRead
+	r.DecodeCeiling = g.Bandwidth / r.BytesPerToken
 	bwUnverified := g.unvBandwidth
 	r.Decode = Figure{
 		Value:      BatchOneDecode(g, r.BytesPerToken, m.Layers),
@@ -250,7 +283,19 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 	// speed, so a row measured on the needed count applies too.
 	minGPUs := max(r.GPUsNeeded, 1)
 	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, r.GPUs, minGPUs, 1); ok && row.decode > 0 {
-		r.Decode = Figure{Value: math.Min(row.decode, r.DecodeCeiling), Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
+		r.Decode = Figure{Value: row.decode, Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
+		// A measurement holds for the context it was made at: every token
+		// also reads its sequence's KV cache, so a longer context is slower
+		// (XD, 4090 8B Q4_K_M: 130.6 tok/s at 512, 110.7 at 8K; DGX Spark
+		// gpt-oss-120b 59.0 -> 41.4 at 32K). Scaled by the modelled time per
+		// token at the two contexts, which reproduces both within 3%.
+		if scale := decodeContextScale(m, g, q, kvElem, row.context, float64(decodeCtx)); math.Abs(scale-1) >= ContextScaleTolerance {
+			r.Decode.Measured, r.Decode.MeasuredContext = r.Decode.Value, row.context
+			r.Decode.Value *= scale
+			r.Decode.DerivedFrom = fmt.Sprintf("measurement at a %s-token context, scaled to %s tokens by KV-cache reads", groupInt(row.context), groupInt(float64(decodeCtx)))
+			r.Decode.Source += "; " + r.Decode.DerivedFrom
+		}
+		r.Decode.Value = math.Min(r.Decode.Value, r.DecodeCeiling)
 	}
 	if bwUnverified {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
@@ -403,7 +448,11 @@ func (r Result) MeasuredText() string {
 			}
 		}
 	}
-	add(r.Decode, fmt.Sprintf("%.1f tok/s per stream", r.Decode.Value))
+	perStream := fmt.Sprintf("%.1f tok/s per stream", r.Decode.Value)
+	if r.Decode.Measured > 0 {
+		perStream = fmt.Sprintf("%.1f tok/s per stream at a %s-token context, %.1f at this one's %s", r.Decode.Measured, groupInt(r.Decode.MeasuredContext), r.Decode.Value, groupInt(float64(r.PromptTokens+r.OutputTokens/2)))
+	}
+	add(r.Decode, perStream)
 	if r.Concurrency > 1 && r.Aggregate.Run != nil {
 		what := fmt.Sprintf("%.1f tok/s aggregate", r.Aggregate.Value)
 		if r.Aggregate.Basis != Measured {

@@ -37,6 +37,9 @@ type Figure struct {
 	// output never shows it as this setup's own. Empty for a figure measured
 	// for this setup or computed from the model alone.
 	DerivedFrom string
+	// Measured is the measurement itself when Value is it scaled to
+	// another context (at MeasuredContext tokens); 0 otherwise.
+	Measured, MeasuredContext float64
 }
 
 // DerivedLabel is how output names a carried-over figure:
