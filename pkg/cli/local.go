@@ -109,7 +109,7 @@ func (o *ownedFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.KWhPrice, "kwh-price", "", "electricity price in USD per kWh (default: catalog, 0.18)")
 	fl.StringVar(&o.PUE, "pue", "", "power usage effectiveness, >= 1 (default: catalog, 1.0)")
 	fl.StringVar(&o.OpsMonthly, "ops-monthly", "0", "operations cost per month in USD (people, hosting)")
-	fl.StringVar(&o.Watts, "watts", "", "power per GPU while busy in W (default: catalog TDP)")
+	fl.StringVar(&o.Watts, "watts", "", "power per GPU while busy in W (default: catalog TDP); idle stays the catalog's measured draw, else 25% of this")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "requests served at once by each local machine (batching raises throughput)")
 	fl.Var(&o.Context, "context", "KV-cache context per request for the VRAM fit; K = 1,024 (default 8K, capped at the model's maximum)")
 	o.OutputTokens.N = hardware.DefaultOutputTokens

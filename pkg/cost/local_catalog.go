@@ -63,12 +63,12 @@ func Plan(r hardware.Result, hours decimal.Decimal) LocalPlan {
 // OwnedOverrides replace catalog values for one machine; nil keeps the catalog's.
 type OwnedOverrides struct {
 	HardwarePriceUSD *decimal.Decimal // the whole machine (all its GPUs)
-	ActiveWatts      *decimal.Decimal // per GPU while busy; idle becomes 25% of it
+	ActiveWatts      *decimal.Decimal // per GPU while busy; idle stays the measured one (at most this), else 25% of it
 }
 
 // OwnedFor prices a placement on bought hardware. The price defaults to the
 // catalog price x GPUs, power to the TDP, idle to the measured loaded idle
-// or LoadedIdleShareOfTDP of the active power. notes list the unverified
+// (at most the active power) or LoadedIdleShareOfTDP of the active power. notes list the unverified
 // catalog values used.
 func OwnedFor(r hardware.Result, g *catalog.GPU, b LocalBasis, ov OwnedOverrides, inputShare decimal.Decimal) (lc LocalCost, notes []string, err error) {
 	unverified := func(field string) bool { return g.Unverified || slices.Contains(g.UnverifiedFields, field) }
@@ -96,9 +96,12 @@ func OwnedFor(r hardware.Result, g *catalog.GPU, b LocalBasis, ov OwnedOverrides
 			notes = append(notes, fmt.Sprintf("%s power %s W is not verified", g.ID.V, g.TDPW.D))
 		}
 	}
+	// A measured loaded idle stays with a --watts override (a power limit
+	// or a measured busy draw does not change what the GPU draws waiting),
+	// capped at the busy power, which idle cannot exceed.
 	idle := active.Mul(LoadedIdleShareOfTDP)
-	if g.IdleW.Set && ov.ActiveWatts == nil {
-		idle = g.IdleW.D
+	if g.IdleW.Set {
+		idle = decimal.Min(g.IdleW.D, active)
 	}
 	return LocalCost{
 		Plan:       Plan(r, b.HoursPerMonth),

@@ -44,7 +44,13 @@ func TestOwnedForFromCatalog(t *testing.T) {
 	eq(t, "measured idle", lc.Owned.IdleWatts, "140")
 	lc, _, _ = OwnedFor(placement(1), g, b, OwnedOverrides{ActiveWatts: &watts}, d("0.75"))
 	eq(t, "overridden power", lc.Owned.ActiveWatts, "300")
-	eq(t, "idle follows the given power", lc.Owned.IdleWatts, "75")
+	eq(t, "measured idle stays with a given busy power", lc.Owned.IdleWatts, "140")
+	low := d("100")
+	lc, _, _ = OwnedFor(placement(1), g, b, OwnedOverrides{ActiveWatts: &low}, d("0.75"))
+	eq(t, "idle at most the busy power", lc.Owned.IdleWatts, "100")
+	g.IdleW = catalog.Num{}
+	lc, _, _ = OwnedFor(placement(1), g, b, OwnedOverrides{ActiveWatts: &watts}, d("0.75"))
+	eq(t, "no measured idle: 25% of the given power", lc.Owned.IdleWatts, "75")
 }
 
 func TestOwnedForMissingIsNeverZero(t *testing.T) {
