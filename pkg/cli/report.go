@@ -155,6 +155,7 @@ type estimates struct {
 	pricer *route.CatalogPricer
 	sum    map[string]decimal.Decimal
 	miss   map[string]int64
+	priced map[string]int64 // records the catalog could price
 	any    map[string]bool
 	local  map[string]bool // groups with local records: their cost is not comparable
 }
@@ -178,6 +179,7 @@ func (e *estimates) add(key string, r *ledger.Record) {
 		return
 	}
 	e.sum[key] = e.sum[key].Add(c)
+	e.priced[key]++
 }
 
 func reportRun(o *ReportOptions) error {
@@ -211,7 +213,7 @@ func reportRun(o *ReportOptions) error {
 	}
 	groups := ledger.NewGroups(key)
 	all := ledger.NewGroups(ledger.All)
-	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, any: map[string]bool{}, local: map[string]bool{}}
+	est := &estimates{pricer: &route.CatalogPricer{Catalog: cat}, sum: map[string]decimal.Decimal{}, miss: map[string]int64{}, priced: map[string]int64{}, any: map[string]bool{}, local: map[string]bool{}}
 	attr := newAttribution(cat, cfg)
 	var dryRun, shadows int64
 	warns, err := ledger.ReadFiles(o.Ledgers, func(r ledger.Record) error {
@@ -306,8 +308,12 @@ func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) Repo
 		g.ProjectedMonthlyUSD = &p
 	}
 	if est.any[k] {
-		s := est.sum[k]
-		g.CatalogEstimateUSD = &s
+		// With no record the catalog can price, its estimate is unknown,
+		// not $0 (null, with the count in catalog_estimate_missing).
+		if est.priced[k] > 0 {
+			s := est.sum[k]
+			g.CatalogEstimateUSD = &s
+		}
 		g.EstimateMissing = est.miss[k]
 	}
 	return g
@@ -428,11 +434,14 @@ func (r *ReportResult) Tables() []output.TableData {
 		if g.ProjectedMonthlyUSD != nil {
 			month = units.FormatUSD(*g.ProjectedMonthlyUSD)
 		}
-		if g.CatalogEstimateUSD != nil {
+		switch {
+		case g.CatalogEstimateUSD != nil:
 			est = units.FormatUSD(*g.CatalogEstimateUSD)
 			if g.EstimateMissing > 0 {
-				est += fmt.Sprintf(" (%d unpriced)", g.EstimateMissing)
+				est += fmt.Sprintf(" (+%d unpriced)", g.EstimateMissing)
 			}
+		case g.EstimateMissing > 0:
+			est = fmt.Sprintf("unknown (%d unpriced)", g.EstimateMissing)
 		}
 		ms := func(p *float64) string {
 			if p == nil {

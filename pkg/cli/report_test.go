@@ -379,3 +379,45 @@ func TestReportRefusedRecordKeepsCloudGap(t *testing.T) {
 		containsAll(t, r.stdout, "claude-haiku-4.5: measured $8.00, the catalog says $4.00")
 	}
 }
+
+// The catalog's estimate of records it cannot price is unknown, not $0:
+// null in JSON, "unknown (N unpriced)" in the table.
+func TestReportUnknownCatalogEstimateIsNotZero(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(id, backend, model string) string {
+		return `{"ts":"2026-11-20T0` + id[1:] + `:00:00Z","id":"` + id + `","backend":"` + backend + `","model":"` + model + `","source":"cloud","status":"ok","error":"","attempts":1,"input_tokens":1000,"output_tokens":100,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":900,"cost_usd":0.01,"route_reason":"default","fallback_from":"","confidence":null,"task":""}` + "\n"
+	}
+	path := filepath.Join(dir, "costs.jsonl")
+	data := rec("r1", "mystery", "mystery-model-9") + rec("r2", "mixed", "mystery-model-9") + rec("r3", "mixed", "gpt-4o-mini")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "report", path, "--format", "json")
+	mustOK(t, r)
+	var rep struct {
+		Groups []struct {
+			Key      string           `json:"key"`
+			Estimate *decimal.Decimal `json:"catalog_estimate_usd"`
+			Missing  int64            `json:"catalog_estimate_missing"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Groups {
+		switch g.Key {
+		case "mystery":
+			if g.Estimate != nil || g.Missing != 1 {
+				t.Errorf("mystery: estimate %v missing %d, want null and 1", g.Estimate, g.Missing)
+			}
+		case "mixed":
+			// gpt-4o-mini: 1,000 x $0.15/M + 100 x $0.60/M.
+			if g.Estimate == nil || !g.Estimate.Equal(decimal.RequireFromString("0.00021")) || g.Missing != 1 {
+				t.Errorf("mixed: estimate %v missing %d, want 0.00021 and 1", g.Estimate, g.Missing)
+			}
+		}
+	}
+	r = run(t, nil, "report", path)
+	mustOK(t, r)
+	containsAll(t, r.stdout, "unknown (1 unpriced)", "(+1 unpriced)")
+}
