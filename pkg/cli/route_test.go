@@ -340,3 +340,26 @@ func TestRouteSummaryExplainsInterruptedUnknownCost(t *testing.T) {
 	notes := strings.Join(r.Tables()[0].Notes, "\n")
 	containsAll(t, notes, "interrupted: 1 requests were cut short", "1 requests have an unknown cost", "interrupted ones are not in Requests")
 }
+
+// --log naming the prompts file (or any file that is not a ledger) is
+// refused with exit 2 before anything is sent, and the file is unchanged.
+func TestRouteLogThatIsNotALedgerIsRefused(t *testing.T) {
+	fs := newFakeServers(t)
+	dir := t.TempDir()
+	prompts := filepath.Join(dir, "p.txt")
+	body := "prompt one\nprompt two\nprompt three (no newline)"
+	if err := os.WriteFile(prompts, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ANTHROPIC_API_KEY": "k"}
+	res := run(t, env, "route", "-f", prompts, "--policy", fs.policy(t, dir), "--log", prompts)
+	if res.code != ExitBadInput || !strings.Contains(res.stderr, "--log") || !strings.Contains(res.stderr, "not a cost ledger") {
+		t.Fatalf("exit %d stderr %s", res.code, res.stderr)
+	}
+	if got, _ := os.ReadFile(prompts); string(got) != body {
+		t.Errorf("the prompts file changed: %q", got)
+	}
+	if len(fs.cloudGot)+len(fs.localGot) != 0 {
+		t.Error("requests were sent")
+	}
+}

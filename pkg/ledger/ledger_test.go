@@ -443,3 +443,45 @@ func TestTotalsCountProxyStatuses(t *testing.T) {
 		t.Fatalf("cost missing %d", tot.CostMissing)
 	}
 }
+
+// --log naming some other file (the prompts, notes) must not cut its last
+// line as a torn record nor append records to it.
+func TestOpenRefusesWhatIsNotALedger(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"notes without final newline": "my notes\nimportant last line",
+		"prompts file":                "prompt one\nprompt two\n",
+		"JSONL prompts":               `{"id":"a","prompt":"x"}` + "\n" + `{"id":"b","prompt":"y"}`,
+		"one line of text":            "just one line",
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Open(path)
+		var nl *NotLedgerError
+		if !errors.As(err, &nl) || !nl.BadInput() {
+			if w != nil {
+				w.Close()
+			}
+			t.Errorf("%s: Open = %v, want NotLedgerError", name, err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != content {
+			t.Errorf("%s: file changed to %q", name, got)
+		}
+	}
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "directory") {
+		t.Errorf("a directory: %v", err)
+	}
+	// A ledger torn by a crash is still repaired: its tail starts a record.
+	path := filepath.Join(dir, "costs.jsonl")
+	line, _ := json.Marshal(rec("r1", StatusOK))
+	if err := os.WriteFile(path, append(append(line, '\n'), `{"ts":"2026-11-27T10:0`...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(path)
+	if err != nil || w.Dropped() == 0 {
+		t.Fatalf("torn ledger: %v, dropped %d", err, w.Dropped())
+	}
+	w.Close()
+}

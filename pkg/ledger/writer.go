@@ -27,7 +27,16 @@ type Writer struct {
 // complete, so its prompt is simply run again by --resume. A last line that
 // lacks only its newline is a whole record (the reader and FinalIDs count
 // it): it gets its newline instead, so nothing already logged is lost.
+//
+// A file that is not a ledger is refused (NotLedgerError) before anything
+// is written or cut: a first line that is not a record, or a last line
+// without its newline that is not the start of one (a crash tears a
+// record, which begins with '{'), says that --log names some other file,
+// such as the prompts themselves.
 func Open(path string) (*Writer, error) {
+	if err := checkHead(path); err != nil {
+		return nil, err
+	}
 	dropped, err := repairTail(path)
 	if err != nil {
 		return nil, err
@@ -37,6 +46,50 @@ func Open(path string) (*Writer, error) {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
 	return &Writer{f: f, path: path, dropped: dropped}, nil
+}
+
+// NotLedgerError says that a file given as a ledger holds something else.
+type NotLedgerError struct {
+	Path string
+	What string // which line, and why
+}
+
+func (e *NotLedgerError) Error() string {
+	return fmt.Sprintf("%s is not a cost ledger (%s); nothing was written to it: give a new file or an existing ledger", e.Path, e.What)
+}
+
+// BadInput marks the error as the user's input (exit 2).
+func (e *NotLedgerError) BadInput() bool { return true }
+
+// checkHead refuses a file whose first complete line is not a record.
+func checkHead(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return &NotLedgerError{Path: path, What: "it is a directory"}
+	}
+	buf := make([]byte, MaxLine+1)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	head := buf[:n]
+	i := bytes.IndexByte(head, '\n')
+	if i < 0 {
+		return nil // one unfinished line: repairTail judges it
+	}
+	if line := bytes.TrimSpace(head[:i]); len(line) > 0 {
+		if _, err := ParseLine(line); err != nil {
+			return &NotLedgerError{Path: path, What: "line 1: " + err.Error()}
+		}
+	}
+	return nil
 }
 
 // repairTail truncates a trailing partial line.
@@ -88,7 +141,11 @@ func fixTail(f *os.File, path string, keep, size int64) (int64, error) {
 		if _, err := f.ReadAt(tail, keep); err != nil && err != io.EOF {
 			return 0, fmt.Errorf("ledger: %w", err)
 		}
-		if t := bytes.TrimSpace(tail); len(t) > 0 {
+		t := bytes.TrimSpace(tail)
+		if len(t) > 0 && t[0] != '{' {
+			return 0, &NotLedgerError{Path: path, What: "its last line is not a record, nor the start of one"}
+		}
+		if len(t) > 0 {
 			if _, err := ParseLine(t); err == nil {
 				if _, err := f.WriteAt([]byte{'\n'}, size); err != nil {
 					return 0, fmt.Errorf("ledger: ending the last line of %s: %w", path, err)
