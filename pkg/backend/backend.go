@@ -141,6 +141,24 @@ type Usage struct {
 	ReasoningTokens  *int64 `json:"reasoning_tokens"`
 }
 
+// DropNegative clears counts below zero, which no server can mean (a bug
+// or a proxy's arithmetic): they are unknown, not figures to price or log.
+// It returns the names of the fields it cleared.
+func (u *Usage) DropNegative() []string {
+	var dropped []string
+	for _, f := range []struct {
+		name string
+		p    **int64
+	}{{"input_tokens", &u.InputTokens}, {"output_tokens", &u.OutputTokens}, {"cached_tokens", &u.CachedTokens},
+		{"cache_write_tokens", &u.CacheWriteTokens}, {"reasoning_tokens", &u.ReasoningTokens}} {
+		if *f.p != nil && **f.p < 0 {
+			dropped = append(dropped, f.name)
+			*f.p = nil
+		}
+	}
+	return dropped
+}
+
 // Timings are the server's own measurements: llama.cpp's "timings" object, or
 // Ollama's native duration fields converted to milliseconds. Nil fields were
 // not reported.

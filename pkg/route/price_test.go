@@ -1,6 +1,7 @@
 package route
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +46,21 @@ func TestPriceEstimate(t *testing.T) {
 		if res.cost == nil || res.estimate == nil || !res.cost.Equal(decimal.RequireFromString(c.cost)) || !res.estimate.Equal(decimal.RequireFromString(c.est)) || p.calls != c.pricerCalled {
 			t.Errorf("%s: cost %v estimate %v after %d pricer calls; want %s, %s after %d", c.name, res.cost, res.estimate, p.calls, c.cost, c.est, c.pricerCalled)
 		}
+	}
+}
+
+// A backend's negative token count is unknown: not priced, not logged as a
+// number the ledger's readers would refuse, and the note says why.
+func TestNegativeUsageIsUnknown(t *testing.T) {
+	u := backend.Usage{InputTokens: ledger.Int64(-5), OutputTokens: ledger.Int64(10), CachedTokens: ledger.Int64(-1)}
+	if got := u.DropNegative(); strings.Join(got, ",") != "input_tokens,cached_tokens" || u.InputTokens != nil || u.CachedTokens != nil || *u.OutputTokens != 10 {
+		t.Fatalf("DropNegative: %v, usage %+v", got, u)
+	}
+	p := &countingPricer{}
+	st := &run{Runner: &Runner{Pricer: p}}
+	res := &result{resp: backend.Response{Usage: u}, badUsage: []string{"input_tokens", "cached_tokens"}}
+	st.price(&PolicyBackend{Name: "cloud", Price: "x"}, res)
+	if res.cost != nil || p.calls != 0 || !strings.Contains(res.costNote, "cost unknown") || !strings.Contains(res.costNote, "negative input_tokens, cached_tokens") {
+		t.Errorf("cost %v after %d pricer calls, note %q", res.cost, p.calls, res.costNote)
 	}
 }

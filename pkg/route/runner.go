@@ -516,6 +516,7 @@ func (st *run) serve(ctx context.Context, in *Input) (*ledger.Record, backend.Re
 type result struct {
 	start       time.Time
 	resp        backend.Response
+	badUsage    []string // usage fields the backend reported negative (dropped)
 	attempts    int
 	err         error
 	sent        bool
@@ -567,8 +568,12 @@ func (st *run) call(ctx context.Context, pb *PolicyBackend, in *Input, isPII boo
 	res.resp, res.attempts, res.err = backend.Do(ctx, ab, req, st.Retry)
 	res.interrupted = res.err != nil && ctx.Err() != nil
 	in.lastErr = res.err
+	// A negative count is unknown, not a figure: never priced or logged
+	// (the ledger's readers refuse one).
+	res.badUsage = res.resp.Usage.DropNegative()
 	var be *backend.Error
 	if errors.As(res.err, &be) && be.Partial != nil {
+		res.badUsage = append(res.badUsage, be.Partial.Usage.DropNegative()...)
 		res.partial = st.estimatePartial(pb, in, be.Partial)
 		res.estimated = res.partial != be.Partial
 	}
@@ -620,6 +625,15 @@ func (a *attempt) Complete(ctx context.Context, req backend.Request) (backend.Re
 }
 
 func (st *run) price(pb *PolicyBackend, res *result) {
+	if bad := res.badUsage; len(bad) > 0 {
+		defer func() {
+			note := "backend reported negative " + strings.Join(bad, ", ") + ": taken as unknown"
+			if res.costNote != "" {
+				note = res.costNote + "; " + note
+			}
+			res.costNote = note
+		}()
+	}
 	u := res.resp.Usage
 	switch {
 	case pb.HourlyUSD != nil:
