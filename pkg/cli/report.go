@@ -109,15 +109,19 @@ type ReportPeriod struct {
 
 // ReportGroup is one group's totals.
 type ReportGroup struct {
-	Key                 string           `json:"key"`
-	Requests            int64            `json:"requests"`
-	OK                  int64            `json:"ok"`
-	Errors              int64            `json:"errors"`
-	ClientClosed        int64            `json:"client_closed,omitempty"` // proxy clients that hung up mid-answer (counted in requests)
-	ErrorRate           float64          `json:"error_rate"`
-	InputTokens         int64            `json:"input_tokens"`
-	OutputTokens        int64            `json:"output_tokens"`
-	CachedTokens        int64            `json:"cached_tokens"`
+	Key          string  `json:"key"`
+	Requests     int64   `json:"requests"`
+	OK           int64   `json:"ok"`
+	Errors       int64   `json:"errors"`
+	ClientClosed int64   `json:"client_closed,omitempty"` // proxy clients that hung up mid-answer (counted in requests)
+	ErrorRate    float64 `json:"error_rate"`
+	// Token sums over the records that reported them; null when answers
+	// were expected to and none did (never a made-up 0). TokensMissing
+	// counts the answers that did not report each one.
+	InputTokens         *int64           `json:"input_tokens"`
+	OutputTokens        *int64           `json:"output_tokens"`
+	CachedTokens        *int64           `json:"cached_tokens"`
+	TokensMissing       *TokensMissing   `json:"tokens_missing,omitempty"`
 	CostUSD             *decimal.Decimal `json:"cost_usd"`     // sum of the known costs; null when none is known
 	CostMissing         int64            `json:"cost_missing"` // records whose cost is unknown (not $0)
 	ProjectedMonthlyUSD *decimal.Decimal `json:"projected_monthly_usd"`
@@ -287,12 +291,46 @@ func reportRun(o *ReportOptions) error {
 	return output.Write(f.IOStreams, format, res)
 }
 
+// TokensMissing counts answers whose server did not report a token kind.
+type TokensMissing struct {
+	Input  int64 `json:"input"`
+	Output int64 `json:"output"`
+	Cached int64 `json:"cached"`
+}
+
+// tokenSum is a group's sum of one token kind: unknown (nil) when answers
+// were expected to report it and none did.
+func tokenSum(sum, reported, missing int64) *int64 {
+	if reported == 0 && missing > 0 {
+		return nil
+	}
+	return &sum
+}
+
+// formatTokenSum is a token sum for the table: "unknown" when none was
+// reported, "12.0K (+2 unknown)" when some were not.
+func formatTokenSum(v *int64, missing int64) string {
+	if v == nil {
+		return fmt.Sprintf("unknown (%d)", missing)
+	}
+	s := units.FormatTokens(*v)
+	if missing > 0 {
+		s += fmt.Sprintf(" (+%d unknown)", missing)
+	}
+	return s
+}
+
 func reportGroup(k string, t *ledger.Totals, hours float64, est *estimates) ReportGroup {
 	g := ReportGroup{
 		Key: k, Requests: t.Requests, OK: t.OK, Errors: t.Errors, ClientClosed: t.ClientClosed,
-		InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, CachedTokens: t.CachedTokens,
-		CostMissing: t.CostMissing,
-		LatencyMs:   percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
+		InputTokens:  tokenSum(t.InputTokens, t.ReportedInput, t.MissingInput),
+		OutputTokens: tokenSum(t.OutputTokens, t.ReportedOutput, t.MissingOutput),
+		CachedTokens: tokenSum(t.CachedTokens, t.ReportedCached, t.MissingCached),
+		CostMissing:  t.CostMissing,
+		LatencyMs:    percentiles(t.Latency), TTFTMs: percentiles(t.TTFT),
+	}
+	if m := (TokensMissing{t.MissingInput, t.MissingOutput, t.MissingCached}); m != (TokensMissing{}) {
+		g.TokensMissing = &m
 	}
 	// Records whose cost is unknown are not $0: with none known, the
 	// sum is unknown too, as in route's summary.
@@ -454,7 +492,7 @@ func (r *ReportResult) Tables() []output.TableData {
 			key = "(none)"
 		}
 		t.Rows = append(t.Rows, []string{key, budget.FormatCount(g.Requests), fmt.Sprintf("%d (%.1f%%)", g.Errors, g.ErrorRate*100),
-			units.FormatTokens(g.InputTokens), units.FormatTokens(g.OutputTokens), cost, month, est, ms(g.LatencyMs.P50), ms(g.LatencyMs.P95)})
+			formatTokenSum(g.InputTokens, g.missing().Input), formatTokenSum(g.OutputTokens, g.missing().Output), cost, month, est, ms(g.LatencyMs.P50), ms(g.LatencyMs.P95)})
 		raw := func(d *decimal.Decimal) string {
 			if d == nil {
 				return ""
@@ -468,7 +506,7 @@ func (r *ReportResult) Tables() []output.TableData {
 			return strconv.FormatFloat(*p, 'f', -1, 64)
 		}
 		t.Raw = append(t.Raw, []string{g.Key, strconv.FormatInt(g.Requests, 10), strconv.FormatInt(g.Errors, 10),
-			strconv.FormatInt(g.InputTokens, 10), strconv.FormatInt(g.OutputTokens, 10), raw(g.CostUSD), raw(g.ProjectedMonthlyUSD), raw(g.CatalogEstimateUSD), rawMs(g.LatencyMs.P50), rawMs(g.LatencyMs.P95)})
+			rawInt(g.InputTokens), rawInt(g.OutputTokens), raw(g.CostUSD), raw(g.ProjectedMonthlyUSD), raw(g.CatalogEstimateUSD), rawMs(g.LatencyMs.P50), rawMs(g.LatencyMs.P95)})
 	}
 	for _, g := range r.Groups {
 		row(g)
@@ -501,4 +539,18 @@ func (r *ReportResult) Tables() []output.TableData {
 		out = append(out, a)
 	}
 	return out
+}
+
+func (g ReportGroup) missing() TokensMissing {
+	if g.TokensMissing == nil {
+		return TokensMissing{}
+	}
+	return *g.TokensMissing
+}
+
+func rawInt(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
 }

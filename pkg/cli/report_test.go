@@ -421,3 +421,44 @@ func TestReportUnknownCatalogEstimateIsNotZero(t *testing.T) {
 	mustOK(t, r)
 	containsAll(t, r.stdout, "unknown (1 unpriced)", "(+1 unpriced)")
 }
+
+// Token counts no server reported are unknown in the report, not 0.
+func TestReportUnreportedTokensAreNotZero(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(id, backend, in string) string {
+		return `{"ts":"2026-11-20T0` + id[1:] + `:00:00Z","id":"` + id + `","backend":"` + backend + `","model":"m","source":"local","status":"ok","error":"","attempts":1,"input_tokens":` + in + `,"output_tokens":null,"cached_tokens":null,"reasoning_tokens":null,"ttft_ms":null,"latency_ms":900,"cost_usd":0.01,"route_reason":"default","fallback_from":"","confidence":null,"task":""}` + "\n"
+	}
+	path := filepath.Join(dir, "costs.jsonl")
+	if err := os.WriteFile(path, []byte(rec("r1", "silent", "null")+rec("r2", "silent", "null")+rec("r3", "some", "100")+rec("r4", "some", "null")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "report", path, "--format", "json")
+	mustOK(t, r)
+	var rep struct {
+		Groups []struct {
+			Key     string         `json:"key"`
+			In      *int64         `json:"input_tokens"`
+			Out     *int64         `json:"output_tokens"`
+			Cached  *int64         `json:"cached_tokens"`
+			Missing *TokensMissing `json:"tokens_missing"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Groups {
+		switch g.Key {
+		case "silent":
+			if g.In != nil || g.Out != nil || g.Cached != nil || g.Missing == nil || *g.Missing != (TokensMissing{2, 2, 2}) {
+				t.Errorf("silent: %+v, want null counts and 2 missing of each", g)
+			}
+		case "some":
+			if g.In == nil || *g.In != 100 || g.Missing == nil || g.Missing.Input != 1 {
+				t.Errorf("some: %+v, want 100 input with 1 missing", g)
+			}
+		}
+	}
+	r = run(t, nil, "report", path)
+	mustOK(t, r)
+	containsAll(t, r.stdout, "unknown (2)", "100 (+1 unknown)")
+}

@@ -274,6 +274,16 @@ func (r *RouteResult) Tables() []output.TableData {
 		est, rest := usd(b.EstimatedCostUSD)
 		diff, rdiff := usd(b.DifferenceUSD)
 		tokIn, tokOut := units.FormatTokensExact(b.InputTokens), units.FormatTokensExact(b.OutputTokens)
+		if b.MissingTokens > 0 {
+			// Counts a server did not report are unknown, not 0.
+			mark := func(s string, sum int64) string {
+				if sum == 0 && b.MissingTokens >= b.OK {
+					return "unknown"
+				}
+				return s + "+?"
+			}
+			tokIn, tokOut = mark(tokIn, b.InputTokens), mark(tokOut, b.OutputTokens)
+		}
 		name := b.Backend
 		if r.DryRun && name != "total" {
 			name += " (dry run)"

@@ -363,3 +363,18 @@ func TestRouteLogThatIsNotALedgerIsRefused(t *testing.T) {
 		t.Error("requests were sent")
 	}
 }
+
+// The summary shows token counts no server reported as unknown, not 0.
+func TestRouteSummaryUnreportedTokens(t *testing.T) {
+	r := &RouteResult{Summary: &route.Summary{
+		Backends: []route.BackendSummary{
+			{Backend: "silent", Requests: 2, OK: 2, MissingTokens: 2},
+			{Backend: "partial", Requests: 2, OK: 2, InputTokens: 100, OutputTokens: 10, MissingTokens: 1},
+		},
+		Total: route.BackendSummary{Backend: "total", Requests: 4, OK: 4, InputTokens: 100, OutputTokens: 10, MissingTokens: 3},
+	}}
+	rows := r.Tables()[0].Rows
+	if rows[0][5] != "unknown" || rows[0][6] != "unknown" || rows[1][5] != "100+?" || rows[1][6] != "10+?" || rows[2][5] != "100+?" {
+		t.Errorf("rows: %q", rows)
+	}
+}

@@ -20,8 +20,9 @@ type Totals struct {
 	Interrupted  int64
 	Escalated    int64 // answers of this group replaced by a fallback (their cost is included)
 
-	InputTokens, OutputTokens, CachedTokens, ReasoningTokens     int64
-	MissingInput, MissingOutput, MissingCached, MissingReasoning int64
+	InputTokens, OutputTokens, CachedTokens, ReasoningTokens         int64
+	MissingInput, MissingOutput, MissingCached, MissingReasoning     int64
+	ReportedInput, ReportedOutput, ReportedCached, ReportedReasoning int64 // records that gave the count
 
 	CostUSD          decimal.Decimal
 	CostMissing      int64 // records that cost something unknown (cost_usd null)
@@ -87,17 +88,18 @@ func (t *Totals) AddLeg(l *Leg) {
 }
 
 func (t *Totals) tokens(in, out, cached, reasoning *int64, expect bool) {
-	add := func(sum, missing *int64, v *int64) {
+	add := func(sum, missing, reported *int64, v *int64) {
 		if v != nil {
 			*sum += *v
+			*reported++
 		} else if expect {
 			*missing++
 		}
 	}
-	add(&t.InputTokens, &t.MissingInput, in)
-	add(&t.OutputTokens, &t.MissingOutput, out)
-	add(&t.CachedTokens, &t.MissingCached, cached)
-	add(&t.ReasoningTokens, &t.MissingReasoning, reasoning)
+	add(&t.InputTokens, &t.MissingInput, &t.ReportedInput, in)
+	add(&t.OutputTokens, &t.MissingOutput, &t.ReportedOutput, out)
+	add(&t.CachedTokens, &t.MissingCached, &t.ReportedCached, cached)
+	add(&t.ReasoningTokens, &t.MissingReasoning, &t.ReportedReasoning, reasoning)
 }
 
 func (t *Totals) timing(ok bool, ttft, latency *float64, out *int64) {
@@ -153,6 +155,10 @@ func (t *Totals) Merge(o *Totals) {
 	t.MissingOutput += o.MissingOutput
 	t.MissingCached += o.MissingCached
 	t.MissingReasoning += o.MissingReasoning
+	t.ReportedInput += o.ReportedInput
+	t.ReportedOutput += o.ReportedOutput
+	t.ReportedCached += o.ReportedCached
+	t.ReportedReasoning += o.ReportedReasoning
 	t.CostUSD = t.CostUSD.Add(o.CostUSD)
 	t.CostMissing += o.CostMissing
 	t.Priced += o.Priced
