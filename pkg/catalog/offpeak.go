@@ -78,15 +78,25 @@ func (o *OffPeak) parse() ([]peakWindow, map[time.Weekday]bool, error) {
 // 35 of 168 hours. 1 for an invalid OffPeak (validation reports it): it
 // never makes a price cheaper, as IsPeak.
 func (o *OffPeak) PeakShareOfWeek() decimal.Decimal {
+	return decimal.NewFromInt(o.PeakMinutesOfWeek()).Div(decimal.NewFromInt(MinutesPerWeek))
+}
+
+// MinutesPerWeek is the denominator of PeakMinutesOfWeek.
+const MinutesPerWeek = 7 * 24 * 60
+
+// PeakMinutesOfWeek is PeakShareOfWeek's numerator over MinutesPerWeek,
+// for arithmetic that divides last and so stays exact (35/168 has no
+// finite decimal). All of the week for an invalid OffPeak.
+func (o *OffPeak) PeakMinutesOfWeek() int64 {
 	ws, days, err := o.parse()
 	if err != nil {
-		return decimal.NewFromInt(1)
+		return MinutesPerWeek
 	}
 	minutes := 0
 	for _, w := range ws {
 		minutes += w.to - w.from
 	}
-	return decimal.NewFromInt(int64(minutes * len(days))).Div(decimal.NewFromInt(7 * 24 * 60))
+	return int64(minutes * len(days))
 }
 
 // IsPeak reports whether t falls in a peak window.

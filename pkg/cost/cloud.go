@@ -138,13 +138,18 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 	}
 	// A time-of-day price splits every slice again: the peak share of its
 	// tokens at the rate, the rest at rate × multiplier.
-	peak := one
+	// The share is kept as a fraction (peak minutes over the week's) and
+	// divided last: 35/168 has no finite decimal, and rounding it, or the
+	// tokens it splits, would move exact cents (16M DeepSeek tokens cost
+	// $5.075, not $5.0749998).
+	peakNum, peakDen := one, one
 	if o := p.OffPeak; o != nil {
-		peak = o.PeakShareOfWeek()
+		peakNum, peakDen = decimal.NewFromInt(o.PeakMinutesOfWeek()), decimal.NewFromInt(catalog.MinutesPerWeek)
 		if w.PeakShare != nil {
-			peak = *w.PeakShare
+			peakNum, peakDen = *w.PeakShare, one
 		}
-		res.PeakShare = &peak
+		share := peakNum.DivRound(peakDen, 16)
+		res.PeakShare = &share
 	}
 	for _, part := range parts {
 		if part.tokens.IsZero() {
@@ -165,22 +170,30 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 			if slice.batch {
 				rate = rate.Mul(p.BatchMultiplier.D)
 			}
-			peakTokens := slice.tokens
-			if res.PeakShare != nil {
-				peakTokens = slice.tokens.Mul(peak).Round(0)
+			if res.PeakShare == nil {
+				c := slice.tokens.Mul(rate).Shift(-6) // ÷ 1M, exactly and without a division
+				res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, Tokens: slice.tokens, Rate: rate, Cost: c})
+				res.Total = res.Total.Add(c)
+				continue
 			}
+			// The lines show whole tokens (the peak share rounded, the
+			// rest off-peak); each cost is its share of the slice's tokens
+			// exactly, so a line's cost is within half a token of tokens
+			// × rate and the total is exact.
+			peakTokens := slice.tokens.Mul(peakNum).DivRound(peakDen, 0)
 			for _, tod := range []struct {
 				off    bool
+				num    decimal.Decimal
 				tokens decimal.Decimal
-			}{{false, peakTokens}, {true, slice.tokens.Sub(peakTokens)}} {
-				if tod.tokens.IsZero() {
+			}{{false, peakNum, peakTokens}, {true, peakDen.Sub(peakNum), slice.tokens.Sub(peakTokens)}} {
+				if tod.num.IsZero() {
 					continue
 				}
 				r := rate
 				if tod.off {
 					r = rate.Mul(p.OffPeak.Multiplier.D)
 				}
-				c := tod.tokens.Mul(r).Shift(-6) // ÷ 1M, exactly and without a division
+				c := slice.tokens.Mul(tod.num).Mul(r).DivRound(peakDen, costPlaces).Shift(-6)
 				res.Lines = append(res.Lines, Line{Kind: part.kind, Batch: slice.batch, OffPeak: tod.off, Tokens: tod.tokens, Rate: r, Cost: c})
 				res.Total = res.Total.Add(c)
 			}
@@ -191,6 +204,11 @@ func Cloud(m *catalog.CloudModel, p *catalog.Price, w Workload) (CloudResult, er
 	}
 	return res, nil
 }
+
+// costPlaces is the precision of a cost that needs a division (a
+// time-of-day share of 35/168): far below any cent, and a result with a
+// finite decimal (most are) comes out exact.
+const costPlaces = 24
 
 func unpricedMsg(m *catalog.CloudModel, kind string) string {
 	switch kind {

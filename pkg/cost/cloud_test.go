@@ -292,10 +292,20 @@ func TestCloudTimeOfDay(t *testing.T) {
 	if !tokens.Equal(decimal.NewFromInt(10_000_000)) || !cost2.Equal(even.Total) || offPeakLines != 3 {
 		t.Fatalf("lines add up to %s tokens and $%s (total $%s), %d off-peak lines", tokens, cost2, even.Total, offPeakLines)
 	}
-	// Within rounding of whole tokens, the blend of the two.
-	blend := all.Total.Mul(share).Add(none.Total.Mul(d("1").Sub(share)))
-	if diff := even.Total.Sub(blend).Abs(); diff.GreaterThan(d("0.000002")) {
+	// Exactly the blend of the two: (35 x all + 133 x none) / 168, with
+	// no rounding of the share or of the tokens it splits.
+	blend := all.Total.Mul(d("35")).Add(none.Total.Mul(d("133"))).DivRound(d("168"), 24)
+	if !even.Total.Equal(blend) {
 		t.Fatalf("even spread %s, blend %s", even.Total, blend)
+	}
+	// 16M tokens at 12M in / 4M out cost $5.075 exactly, which shows as
+	// $5.08 (rounding the peak tokens had made it 5.0749998, $5.07).
+	sixteen, err := price(t, c, "timeofday", cost.Workload{InputTokens: 12_000_000, OutputTokens: 4_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := d("12").Mul(d("0.30").Mul(d("35")).Add(d("0.15").Mul(d("133")))).Add(d("4").Mul(d("1.20").Mul(d("35")).Add(d("0.60").Mul(d("133"))))).DivRound(d("168"), 24); !sixteen.Total.Equal(want) {
+		t.Fatalf("16M: %s, want %s", sixteen.Total, want)
 	}
 	// A price without peak hours ignores the share and says nothing.
 	flat, err := price(t, c, "bare", cost.Workload{InputTokens: 1000, OutputTokens: 1000, PeakShare: ptrDec(d("0"))})
