@@ -160,7 +160,12 @@ func (e *estimateLocalFlags) resolveAuto(f *Factory) error {
 func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalog, w cost.Workload, res *EstimateResult) error {
 	explicit := len(e.local) > 0 || len(e.rent) > 0
 	// --gpu asks for local options whatever picks the cloud side.
-	if e.NoLocal || !explicit && !defaultSet && !e.GPU.set() {
+	if e.NoLocal {
+		return nil
+	}
+	if !explicit && !defaultSet && !e.GPU.set() {
+		// --models or --all name the cloud side; say where local went.
+		res.Notes = append(res.Notes, "no local options: --models and --all pick cloud models only; add --local MODEL@GPU, --rent MODEL@GPU or --gpu GPU to compare local setups")
 		return nil
 	}
 	if err := e.GPU.check(cat); err != nil {

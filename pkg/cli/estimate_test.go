@@ -477,3 +477,19 @@ func TestEstimatePeakShare(t *testing.T) {
 		t.Errorf("--peak-share 1.5: exit %d %s", bad.code, bad.stderr)
 	}
 }
+
+// --models and --all leave local options out, and say so.
+func TestEstimateModelsSaysLocalIsLeftOut(t *testing.T) {
+	for _, args := range [][]string{{"--models", "gpt-4o"}, {"--all"}} {
+		r := run(t, nil, append([]string{"estimate", "--tokens", "10M"}, args...)...)
+		mustOK(t, r)
+		if !strings.Contains(r.stdout+r.stderr, "no local options: --models and --all pick cloud models only") {
+			t.Errorf("%v: no note on local options:\n%s", args, r.stdout)
+		}
+	}
+	r := run(t, nil, "estimate", "--tokens", "10M", "--models", "gpt-4o", "--local", "llama-3.1-8b@rtx-4090")
+	mustOK(t, r)
+	if strings.Contains(r.stdout, "no local options") {
+		t.Errorf("the note with --local:\n%s", r.stdout)
+	}
+}
