@@ -131,12 +131,25 @@ func ParseOwnedGPU(s string) (OwnedGPU, error) {
 	o := OwnedGPU{GPU: m[1], Count: 1}
 	if m[2] != "" {
 		n, err := strconv.Atoi(m[2])
-		if err != nil || n < 1 || n > 1024 {
+		switch {
+		case err == nil && n > 1024 && endsInLetter(m[1]) && !strings.ContainsAny(t[len(m[1]):], " ×*"):
+			// rtx4090 is the alias, not "rt" x 4090: no count is that
+			// large (rtx-4090x5000 stays a bad count).
+			o.GPU = t
+		case err != nil || n < 1 || n > 1024:
 			return OwnedGPU{}, fmt.Errorf("%q: GPU count must be 1-1024", s)
+		default:
+			o.Count = n
 		}
-		o.Count = n
 	}
 	return o, nil
+}
+
+// endsInLetter: "rt" of rtx4090 (a name cut before its digits), not
+// "rtx-4090" of rtx-4090x2.
+func endsInLetter(s string) bool {
+	c := s[len(s)-1]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 func (o OwnedGPU) String() string {

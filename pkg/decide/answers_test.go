@@ -138,7 +138,7 @@ func TestParseAccuracyAndOwnedGPU(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	for in, want := range map[string]OwnedGPU{"rtx-4090x2": {"rtx-4090", 2}, "a100-80gb": {"a100-80gb", 1}, " h100-sxm x 8 ": {"h100-sxm", 8}} {
+	for in, want := range map[string]OwnedGPU{"rtx-4090x2": {"rtx-4090", 2}, "a100-80gb": {"a100-80gb", 1}, " h100-sxm x 8 ": {"h100-sxm", 8}, "rtx4090": {"rtx4090", 1}} {
 		got, err := ParseOwnedGPU(in)
 		if err != nil || got != want {
 			t.Errorf("%q: %+v %v", in, got, err)

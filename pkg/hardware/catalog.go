@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 )
@@ -45,10 +46,17 @@ func ParseSpec(s string) (Spec, error) {
 	spec := Spec{Model: m[1], GPU: m[2], Quant: m[3], Text: t}
 	if m[4] != "" {
 		n, err := strconv.Atoi(m[4])
-		if err != nil || n < 1 || n > 1024 {
+		switch {
+		case err == nil && n > 1024 && m[3] == "" && unicode.IsLetter(rune(m[2][len(m[2])-1])):
+			// llama-3.1-8b@rtx4090 names the alias rtx4090, not "rt"
+			// x 4090: no count is that large (rtx-4090x5000 stays a
+			// bad count).
+			spec.GPU += "x" + m[4]
+		case err != nil || n < 1 || n > 1024:
 			return Spec{}, &SpecError{Value: s, Err: fmt.Errorf("GPU count must be 1-1024")}
+		default:
+			spec.GPUs = n
 		}
-		spec.GPUs = n
 	}
 	return spec, nil
 }

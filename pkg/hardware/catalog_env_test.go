@@ -20,6 +20,8 @@ func TestParseSpec(t *testing.T) {
 		{"llama-3.1-70b@rtx-4090x2", Spec{Model: "llama-3.1-70b", GPU: "rtx-4090", GPUs: 2}, true},
 		{"a@b@c", Spec{}, false},
 		{"a@bx0", Spec{}, false},
+		{"llama-3.1-8b@rtx4090", Spec{Model: "llama-3.1-8b", GPU: "rtx4090"}, true}, // the alias, not "rt" x 4090
+		{"llama-3.1-8b@rtx-4090x5000", Spec{}, false},
 		{"a", Spec{}, false},
 	}
 	for _, tc := range cases {
