@@ -675,3 +675,13 @@ func TestDecideSaysHowManyMachines(t *testing.T) {
 	mustOK(t, r)
 	containsAll(t, r.stdout, fmt.Sprintf("%d machines of %dx %s owned", rec.Machines, rec.GPUs/rec.Machines, rec.GPU))
 }
+
+// Regulated traffic that does not use the GPUs the user owns says why, as
+// a cost-driven verdict does.
+func TestDecideRegulatedSaysWhyOwnedGPUsAreUnused(t *testing.T) {
+	r := run(t, nil, "decide", "--tokens", "20M", "--privacy", "regulated", "--task", "qa", "--have-gpu", "rtx4090", "--as-of", "2026-12-04")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "rtx-4060 (owned)") || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "the GPUs you own are sunk cost, but running them is not: gpt-oss-20b (mxfp4) on 1x rtx-4090 (already owned)") {
+		t.Errorf("no reason for leaving the owned rtx-4090 unused:\n%s", r.stdout)
+	}
+}

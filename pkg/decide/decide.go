@@ -343,13 +343,7 @@ func decideByCost(d *Decision, e *env, opts []*LocalOption, T int64, vol string,
 			d.Reasons = append(d.Reasons, fmt.Sprintf("against %s the hardware never pays for itself at this volume: running it (%s/month) costs at least as much as the cloud bill (%s/month)", c.Model, units.FormatUSD(l.RunningUSD), units.FormatUSD(c.MonthlyCostUSD)))
 		}
 	}
-	if len(e.a.HaveGPUs) > 0 && l.Mode != ModeSunk {
-		if s := cheapest(opts, func(o *LocalOption) bool { return o.fail == "" && o.Mode == ModeSunk }); s != nil {
-			d.Reasons = append(d.Reasons, fmt.Sprintf("the GPUs you own are sunk cost, but running them is not: %s costs %s/month in energy and operations, more than the option above", s.Label(), units.FormatUSD(s.MonthlyCostUSD)))
-		} else {
-			d.Reasons = append(d.Reasons, ownedGPUsReason(opts, e.a))
-		}
-	}
+	unusedOwnedReason(d, e, opts, l)
 	best, bestCost := Cloud, c.MonthlyCostUSD
 	if l.MonthlyCostUSD.LessThan(bestCost) {
 		best, bestCost = Local, l.MonthlyCostUSD
@@ -436,6 +430,19 @@ func bestSpikyHybrid(opts []*LocalOption, c *CloudOption, e *env, T int64) *hybr
 	return best
 }
 
+// unusedOwnedReason says why the GPUs the user owns are not the pick l:
+// running them costs more, or they cannot meet the answers.
+func unusedOwnedReason(d *Decision, e *env, opts []*LocalOption, l *LocalOption) {
+	if len(e.a.HaveGPUs) == 0 || l.Mode == ModeSunk {
+		return
+	}
+	if s := cheapest(opts, func(o *LocalOption) bool { return o.fail == "" && o.Mode == ModeSunk }); s != nil {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("the GPUs you own are sunk cost, but running them is not: %s costs %s/month in energy and operations, more than the option above", s.Label(), units.FormatUSD(s.MonthlyCostUSD)))
+	} else {
+		d.Reasons = append(d.Reasons, ownedGPUsReason(opts, e.a))
+	}
+}
+
 // decideRegulated: regulated traffic never goes to a cloud API.
 func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vol, bench string, minScore float64, qualityOK bool) {
 	T := e.a.Monthly()
@@ -458,6 +465,7 @@ func decideRegulated(d *Decision, e *env, opts []*LocalOption, share float64, vo
 	if share >= 1 || d.BestCloud == nil {
 		d.Verdict = Local
 		d.Reasons = append(d.Reasons, localReason(l, vol, e))
+		unusedOwnedReason(d, e, opts, l)
 		if d.BestCloud != nil {
 			d.Reasons = append(d.Reasons, fmt.Sprintf("for comparison, %s would cost %s/month if privacy allowed it", d.BestCloud.Model, units.FormatUSD(d.BestCloud.MonthlyCostUSD)))
 		}
