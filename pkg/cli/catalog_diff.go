@@ -16,6 +16,7 @@ type CatalogDiffOptions struct {
 	F    *Factory
 	A, B string
 	AsOf string
+	Date string // --date: the day an undated LiteLLM file's prices start
 }
 
 func newCmdCatalogDiff(f *Factory, runF func(*CatalogDiffOptions) error) *cobra.Command {
@@ -52,6 +53,7 @@ a LiteLLM JSON file (imported on the fly).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "compare the prices in force on this date YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&opts.Date, "date", "", "the date YYYY-MM-DD of a LiteLLM JSON file whose name has none (default: its prices are taken as in force on --as-of, with a note)")
 	return cmd
 }
 
@@ -65,6 +67,7 @@ type CatalogDiffResult struct {
 	Removed        []string             `json:"removed"`
 	PriceChanges   []CatalogDiffPrice   `json:"price_changes"`
 	ContextChanges []CatalogDiffContext `json:"context_changes"`
+	Notes          []string             `json:"notes,omitempty"`
 }
 
 // CatalogDiffPrice is one rate that changed (USD per 1M tokens; the batch
@@ -105,6 +108,7 @@ func (r *CatalogDiffResult) Tables() []output.TableData {
 	} else {
 		prices.Notes = append(prices.Notes, "\"-\" = that side has no such rate")
 	}
+	prices.Notes = append(prices.Notes, r.Notes...)
 	tables := []output.TableData{prices}
 	if len(r.ContextChanges) > 0 {
 		ctx := output.TableData{
@@ -160,17 +164,28 @@ func catalogDiffRun(o *CatalogDiffOptions) error {
 		return err
 	}
 	asOf, _ := parseAsOf(o.AsOf, f)
-	a, err := loadModelsArg(f, o.A)
+	undated := asOf
+	if o.Date != "" {
+		if undated, err = importDate(o.Date, ""); err != nil {
+			return err
+		}
+	}
+	a, noteA, err := loadModelsArg(f, o.A, undated)
 	if err != nil {
 		return err
 	}
-	b, err := loadModelsArg(f, o.B)
+	b, noteB, err := loadModelsArg(f, o.B, undated)
 	if err != nil {
 		return err
 	}
 	d := catalog.Diff(a, b, asOf)
 	res := &CatalogDiffResult{SchemaVersion: 1, AsOf: asOf.Format(time.DateOnly), A: o.A, B: o.B,
 		Added: nonNil(d.Added), Removed: nonNil(d.Removed), PriceChanges: []CatalogDiffPrice{}, ContextChanges: []CatalogDiffContext{}}
+	for _, n := range []string{noteA, noteB} {
+		if n != "" && o.Date == "" { // --date gave the day: nothing assumed
+			res.Notes = append(res.Notes, n)
+		}
+	}
 	for _, c := range d.PriceChanges {
 		res.PriceChanges = append(res.PriceChanges, CatalogDiffPrice{Model: c.Model, Field: c.Field, Old: optUSD(c.Old), New: optUSD(c.New), ChangePct: c.Pct})
 	}

@@ -283,14 +283,30 @@ func importSummary(file string, date time.Time, f catalog.File, recs []catalog.S
 // loadModelsArg reads a set of cloud models named on the command line:
 // "embedded", a catalog directory, one catalog YAML file, or a LiteLLM JSON
 // file (imported on the fly with the catalog's mappings).
-func loadModelsArg(f *Factory, arg string) ([]catalog.CloudModel, error) {
+// loadModelsArg reads a catalog argument. An undated LiteLLM JSON file
+// (no date in its name) takes undated as the day its prices start; the
+// returned note says so ("" when nothing was assumed).
+func loadModelsArg(f *Factory, arg string, undated time.Time) ([]catalog.CloudModel, string, error) {
+	if strings.HasSuffix(strings.ToLower(arg), ".json") {
+		date, err := importDate("", arg)
+		note := ""
+		if err != nil {
+			date = undated
+			note = fmt.Sprintf("%s has no date in its name: its prices are taken as in force from %s (give the file's date with --date)", arg, undated.Format(time.DateOnly))
+		}
+		models, err := importForComparison(f, arg, date)
+		return models, note, err
+	}
+	models, err := loadCatalogModels(f, arg)
+	return models, "", err
+}
+
+func loadCatalogModels(f *Factory, arg string) ([]catalog.CloudModel, error) {
 	var cat *catalog.Catalog
 	var err error
 	switch {
 	case arg == "embedded":
 		cat, err = catalog.Load(f.EmbeddedCatalog)
-	case strings.HasSuffix(strings.ToLower(arg), ".json"):
-		return importForComparison(f, arg)
 	default:
 		st, statErr := os.Stat(arg)
 		if statErr != nil {
@@ -322,11 +338,7 @@ func loadModelsArg(f *Factory, arg string) ([]catalog.CloudModel, error) {
 	return out, nil
 }
 
-func importForComparison(f *Factory, file string) ([]catalog.CloudModel, error) {
-	date, err := importDate("", file)
-	if err != nil {
-		date = f.Today() // only decides which price is "in force"; the import is not written anywhere
-	}
+func importForComparison(f *Factory, file string, date time.Time) ([]catalog.CloudModel, error) {
 	cat, err := f.Catalog()
 	if err != nil {
 		return nil, err

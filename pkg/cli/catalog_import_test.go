@@ -260,3 +260,38 @@ func BenchmarkImportLiteLLMSubset(b *testing.B) {
 		}
 	}
 }
+
+// An undated LiteLLM file is compared as if its prices were in force on
+// --as-of (or from --date), with a note, not as if they started today.
+func TestCatalogDiffUndatedLiteLLM(t *testing.T) {
+	data, err := os.ReadFile(smallLiteLLM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	undated := filepath.Join(t.TempDir(), "model_prices_and_context_window.json")
+	if err := os.WriteFile(undated, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	diff := func(args ...string) CatalogDiffResult {
+		t.Helper()
+		out, errOut, code := runLLMCost(t, lintFixture, append([]string{"catalog", "diff", "embedded"}, append(args, "--as-of", "2026-08-01", "--format", "json")...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var res CatalogDiffResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	dated := diff(smallLiteLLM)
+	for _, args := range [][]string{{undated}, {undated, "--date", "2026-07-24"}} {
+		got := diff(args...)
+		if len(got.PriceChanges) != len(dated.PriceChanges) || len(got.Removed) != len(dated.Removed) {
+			t.Errorf("%v: %d changes %d removed, the dated file %d and %d", args, len(got.PriceChanges), len(got.Removed), len(dated.PriceChanges), len(dated.Removed))
+		}
+		if hasNote := strings.Contains(strings.Join(got.Notes, "\n"), "has no date in its name"); hasNote != (len(args) == 1) {
+			t.Errorf("%v: notes %q", args, got.Notes)
+		}
+	}
+}

@@ -166,8 +166,12 @@ func catalogLintRun(o *CatalogLintOptions) error {
 	}
 	var against []catalog.CloudModel
 	if o.Against != "" {
-		if against, err = loadModelsArg(f, o.Against); err != nil {
+		var note string
+		if against, note, err = loadModelsArg(f, o.Against, f.Today()); err != nil {
 			return flagScoped("against", err)
+		}
+		if note != "" {
+			fmt.Fprintln(f.IOStreams.ErrOut, "note:", note)
 		}
 		if against == nil {
 			against = []catalog.CloudModel{}
