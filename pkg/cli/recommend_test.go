@@ -262,3 +262,13 @@ func TestRecommendUsesMeasuredDecode(t *testing.T) {
 		t.Error("no setup with a catalog benchmark offered")
 	}
 }
+
+// Models retired before the as-of day are left out "retired by" it, not
+// said to retire on it.
+func TestRecommendRetiredReason(t *testing.T) {
+	r := run(t, nil, "recommend", "--tokens", "50M", "--as-of", "2026-06-01")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "retired by 2026-06-01") || strings.Contains(r.stdout, "retired on 2026-06-01") {
+		t.Errorf("retired reason:\n%s", r.stdout)
+	}
+}

@@ -182,7 +182,7 @@ func Recommend(cat *catalog.Catalog, asOf time.Time, c Constraints) (*Result, er
 
 	for _, s := range cands.CloudSkipped {
 		if strings.Contains(s, "is retired") {
-			ex.add("cloud", "retired on "+day)
+			ex.add("cloud", "retired by "+day) // each on its own date, on or before the as-of day
 		} else {
 			ex.add("cloud", "no price on "+day)
 		}
