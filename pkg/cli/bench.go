@@ -15,6 +15,7 @@ import (
 	"github.com/llmcost/llmcost/pkg/bench"
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/output"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -29,6 +30,8 @@ type BenchOptions struct {
 	Concurrency        string
 	PromptTokens       int
 	OutputTokens       int
+	promptFlag         units.TokensValue // --prompt-tokens: 2K as fit and estimate take it
+	outputFlag         units.TokensValue
 	Requests           int
 	Duration           time.Duration
 	MinTokensPerSecond float64
@@ -101,8 +104,9 @@ and never printed.`,
 	fl.StringVar(&opts.Model, "model", "", "the model name the server serves (required)")
 	fl.StringVar(&opts.API, "api", "openai", "wire protocol: openai, ollama or anthropic")
 	fl.StringVar(&opts.Concurrency, "concurrency", "1,4,16", "comma-separated concurrency levels of the sweep")
-	fl.IntVar(&opts.PromptTokens, "prompt-tokens", 500, "prompt length in tokens")
-	fl.IntVar(&opts.OutputTokens, "output-tokens", 256, "max output tokens per request")
+	opts.promptFlag.N, opts.outputFlag.N = 500, 256
+	fl.Var(&opts.promptFlag, "prompt-tokens", "prompt length in tokens (2K = 2,000)")
+	fl.Var(&opts.outputFlag, "output-tokens", "max output tokens per request")
 	fl.IntVar(&opts.Requests, "requests", 20, "requests per level (or --duration)")
 	fl.DurationVar(&opts.Duration, "duration", 0, "run each level for this long instead of --requests")
 	fl.Float64Var(&opts.MinTokensPerSecond, "min-tokens-per-second", 10, "per-stream decode speed that defines the knee")
@@ -137,6 +141,12 @@ func (o *BenchOptions) validate(durationSet bool) error {
 		return err
 	}
 	o.levels = levels
+	if o.promptFlag.N != 0 || o.outputFlag.N != 0 {
+		if o.promptFlag.N > 1<<20 || o.outputFlag.N > 1<<20 {
+			return FlagErrorf("--prompt-tokens and --output-tokens take at most 1M (1,048,576) tokens")
+		}
+		o.PromptTokens, o.OutputTokens = int(o.promptFlag.N), int(o.outputFlag.N)
+	}
 	if o.PromptTokens < 1 {
 		return FlagErrorf("--prompt-tokens %d must be at least 1", o.PromptTokens)
 	}

@@ -51,7 +51,8 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "4,4"}, "appears twice"},
 		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--requests", "5", "--duration", "1s"}, "exclude each other"},
 		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--requests", "0"}, "--requests 0"},
-		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--prompt-tokens", "0"}, "--prompt-tokens 0"},
+		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--prompt-tokens", "0"}, `invalid value "0" for --prompt-tokens`},
+		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--prompt-tokens", "2M"}, "at most 1M"},
 		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--min-tokens-per-second", "-1"}, "--min-tokens-per-second"},
 		{[]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--api-key-env", "sk-abcdefghijklmnop1234"}, "looks like an API key"},
 		{[]string{"--base-url", "ftp://x", "--model", "m"}, "not an http(s) URL"},
@@ -222,5 +223,20 @@ func TestBenchGolden(t *testing.T) {
 		r := run(t, nil, "bench", "--base-url", url+"/v1", "--model", "gpt-4o", "--concurrency", "1,2", "--requests", "2", "--format", format)
 		mustOK(t, r)
 		golden(t, "bench."+format, strings.ReplaceAll(r.stdout, url, "http://FAKE"))
+	}
+}
+
+// --prompt-tokens and --output-tokens take 2K as fit and estimate do.
+func TestBenchTokenFlagsTakeSuffixes(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory(ios, func(string) string { return "" })
+	var got *BenchOptions
+	cmd := newCmdBench(f, func(o *BenchOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--base-url", "http://127.0.0.1:1", "--model", "m", "--prompt-tokens", "2K", "--output-tokens", "1.5k"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.PromptTokens != 2000 || got.OutputTokens != 1500 {
+		t.Errorf("prompt %d output %d, want 2000 and 1500", got.PromptTokens, got.OutputTokens)
 	}
 }
