@@ -25,7 +25,7 @@ func newCmdCatalogShow(f *Factory, runF func(*CatalogShowOptions) error) *cobra.
   llmcost catalog show claude-sonnet-4-5-20250929   # vendor spellings work too
   llmcost catalog show llama-3.1-70b --format json
   llmcost catalog show rtx-4090`,
-		Args: cobra.ExactArgs(1),
+		Args: wantArgs(1, 1, "want one model or GPU id, e.g. llmcost catalog show gpt-4o (llmcost catalog list shows them)"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			cat, err := f.Catalog()
 			if err != nil || len(args) > 0 {

@@ -68,7 +68,7 @@ input (the message names file:line and field).`,
 
   # annotations on the offending lines of a pull request
   llmcost check budget.yaml --format github`,
-		Args: cobra.MinimumNArgs(1),
+		Args: wantArgs(1, -1, "want one or more budget files, e.g. llmcost check budget.yaml (llmcost schema budget prints the format)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
 			if err := validateCheckFormat(opts.Format); err != nil {

@@ -81,7 +81,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"missing file", []string{"check", "testdata/budgets/nope.yaml"}, 2, "cannot read testdata/budgets/nope.yaml: no such file or directory"},
 		{"broken file", []string{"check", "testdata/budgets/invalid/unknown-key.yaml"}, 2, "error: budget: testdata/budgets/invalid/unknown-key.yaml:7: workloads[0].promt_tokens: unknown key"},
 		{"two broken files", []string{"check", "testdata/budgets/invalid/unknown-key.yaml", "testdata/budgets/invalid/bad-ttl.yaml"}, 2, "error: budget: 2 problems:\n  testdata/budgets/invalid/unknown-key.yaml:7:"},
-		{"no file", []string{"check"}, 2, "requires at least 1 arg"},
+		{"no file", []string{"check"}, 2, "want one or more budget files"},
 		{"bad format", []string{"check", smallProduct, "--format", "yaml"}, 2, `invalid value "yaml" for --format: want one of table, json, csv, markdown, github`},
 		{"missing baseline", []string{"check", smallProduct, "--compare-to", "nope.json"}, 2, "cannot read nope.json"},
 		{"baseline that is not a report", []string{"check", smallProduct, "--compare-to", smallProduct}, 2, "not a `llmcost check --format json` report"},

@@ -217,3 +217,22 @@ func isTokenCountKey(k string) bool {
 	}
 	return k == "tokens" || strings.HasSuffix(k, "_tokens") || strings.Contains(k, "_tokens_") || strings.HasPrefix(k, "tokens_")
 }
+
+// A missing argument says what the command wants, not cobra's count, and
+// schema refuses a --format it cannot honour.
+func TestArgumentErrorsSayWhatIsWanted(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "a.yaml"}, "want two budget files to compare"},
+		{[]string{"schema"}, "want the kind of file whose schema to print"},
+		{[]string{"catalog", "show"}, "want one model or GPU id"},
+		{[]string{"schema", "budget", "--format", "csv"}, "schema prints JSON Schema only"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != ExitBadInput || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "arg(s), received") {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+	}
+}

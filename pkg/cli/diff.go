@@ -39,7 +39,7 @@ writes a PR comment.`,
 		Example: `  llmcost diff budget.yaml budget.new.yaml
   llmcost diff git:origin/main:budget.yaml budget.yaml --format markdown > comment.md
   llmcost diff git:HEAD~1:budget.yaml git:HEAD:budget.yaml --format json`,
-		Args: cobra.ExactArgs(2),
+		Args: wantArgs(2, 2, "want two budget files to compare, old then new, e.g. llmcost diff git:origin/main:budget.yaml budget.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Base, opts.Head = args[0], args[1]
 			opts.ctx = cmd.Context()

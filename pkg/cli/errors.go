@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
 
 // Exit codes (DESIGN.md; shown by `llmcost help exit-codes`).
@@ -70,4 +72,16 @@ func ExitCode(err error) int {
 		return ExitBadInput
 	}
 	return ExitInternal
+}
+
+// wantArgs checks the count of positional arguments (max -1: no limit)
+// and says what they should be, rather than cobra's "accepts 1 arg(s),
+// received 0".
+func wantArgs(min, max int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || max >= 0 && len(args) > max {
+			return FlagErrorf("%s (got %d argument(s))", what, len(args))
+		}
+		return nil
+	}
 }

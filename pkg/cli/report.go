@@ -56,7 +56,7 @@ A torn last line (a crash mid-write) is skipped with a warning.`,
   llmcost report 'runs/*.jsonl' --by model --format markdown
   llmcost report costs.jsonl --budget budget.yaml
   llmcost report costs.jsonl --compare`,
-		Args: cobra.MinimumNArgs(1),
+		Args: wantArgs(1, -1, "want one or more cost ledgers, e.g. llmcost report costs.jsonl (route --log writes them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ledgers = args
 			valid := false

@@ -143,7 +143,7 @@ func TestReportBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"report"}, "requires at least 1 arg"},
+		{[]string{"report"}, "want one or more cost ledgers"},
 		{[]string{"report", costsLedger, "--by", "week"}, `invalid value "week" for --by`},
 		{[]string{"report", "testdata/ledger/none-*.jsonl"}, "none-*.jsonl"},
 		{[]string{"report", costsLedger, "--budget", "testdata/budgets/invalid/unknown-key.yaml"}, "unknown-key.yaml:7"},

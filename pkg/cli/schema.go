@@ -30,10 +30,14 @@ inline errors, e.g. with a "# yaml-language-server: $schema=budget.schema.json"
 comment at the top of a budget file. The loader stays the authority: it also
 checks the catalog (unknown models), share sums and cross references.`,
 		Example:   `  llmcost schema budget > budget.schema.json`,
-		Args:      cobra.ExactArgs(1),
+		Args:      wantArgs(1, 1, "want the kind of file whose schema to print: llmcost schema budget"),
 		ValidArgs: []string{"budget"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Kind = args[0]
+			// A JSON Schema is JSON: a table or CSV of it would be a lie.
+			if fl := cmd.Flag("format"); fl != nil && fl.Changed && fl.Value.String() != "json" {
+				return FlagErrorf("--format %s: schema prints JSON Schema only (--format json, the default)", fl.Value.String())
+			}
 			if _, ok := schemas[opts.Kind]; !ok {
 				return FlagErrorf("unknown schema %q: want budget", opts.Kind)
 			}
