@@ -236,3 +236,24 @@ func TestArgumentErrorsSayWhatIsWanted(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped flag gets the command's closest flags, as a mistyped command
+// gets "Did you mean".
+func TestUnknownFlagSuggestions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"estimate", "--model", "gpt-4o"}, "(did you mean --models?)"},
+		{[]string{"fit", "--models", "x"}, "(did you mean --model?)"},
+		{[]string{"breakeven", "--token", "5M"}, "(did you mean --tokens?)"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != ExitBadInput || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+	}
+	if r := run(t, nil, "estimate", "--zzz"); strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("a suggestion for --zzz: %q", r.stderr)
+	}
+}

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/llmcost/llmcost/internal/gctune"
+	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/iostreams"
 	"github.com/llmcost/llmcost/pkg/output"
 	"github.com/llmcost/llmcost/pkg/units"
@@ -81,6 +83,12 @@ traffic? Every price comes from an embedded, sourced and dated catalog.`,
 			var pe *units.ParseError
 			if errors.As(err, &pe) {
 				return &FlagError{Err: units.WithFlag(pe, iv.GetFlag().Name)}
+			}
+		}
+		var ne *pflag.NotExistError
+		if errors.As(err, &ne) && ne.GetSpecifiedName() != "" {
+			if s := similarFlags(c, ne.GetSpecifiedName()); len(s) > 0 {
+				return &FlagError{Err: fmt.Errorf("%w (did you mean --%s?)", err, strings.Join(s, " or --"))}
 			}
 		}
 		return &FlagError{Err: err}
@@ -318,4 +326,27 @@ func printError(w io.Writer, cmd *cobra.Command, err error, code int) {
 	if errors.As(err, &fe) && cmd != nil {
 		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
+}
+
+// similarFlags are the command's flags (its own and inherited) within two
+// edits of name, or that it is a prefix of: --model for --models.
+func similarFlags(c *cobra.Command, name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	visit := func(fl *pflag.Flag) {
+		if fl.Hidden || seen[fl.Name] {
+			return
+		}
+		seen[fl.Name] = true
+		if catalog.EditDistance(name, fl.Name) <= 2 || len(name) >= 3 && strings.HasPrefix(fl.Name, name) {
+			out = append(out, fl.Name)
+		}
+	}
+	c.LocalFlags().VisitAll(visit)
+	c.InheritedFlags().VisitAll(visit)
+	sort.Strings(out)
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
 }
