@@ -69,6 +69,12 @@ func TestParseLineRejects(t *testing.T) {
 		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","cost_usd":"abc"}`, "decimal"},
 		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok"} {}`, "trailing"},
 		{`[1,2]`, "not a ledger record"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","cost_usd":-5}`, "cost_usd -5 is negative"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","cost_usd":1e400}`, "too large for one request"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","input_tokens":5000000000000000000}`, "too large"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","source":"sky"}`, `source "sky"`},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","latency_ms":-3}`, "latency_ms is negative"},
+		{`{"ts":"2026-01-01T00:00:00Z","id":"a","status":"ok","escalated_from":{"cost_usd":-1}}`, "escalated_from.cost_usd"},
 	} {
 		_, err := ParseLine([]byte(tc.line))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -484,4 +490,14 @@ func TestOpenRefusesWhatIsNotALedger(t *testing.T) {
 		t.Fatalf("torn ledger: %v, dropped %d", err, w.Dropped())
 	}
 	w.Close()
+}
+
+// The same ledger named twice is read once, with a warning.
+func TestReadFilesReadsAFileOnce(t *testing.T) {
+	p := writeFile(t, "costs.jsonl", line(t, rec("r1", StatusOK))+"\n")
+	n := 0
+	warns, err := ReadFiles([]string{p, p, filepath.Join(filepath.Dir(p), "*.jsonl")}, func(Record) error { n++; return nil })
+	if err != nil || n != 1 || len(warns) != 2 || !strings.Contains(warns[0].Msg, "more than once") {
+		t.Errorf("read %d records, warnings %v, err %v", n, warns, err)
+	}
 }

@@ -32,19 +32,38 @@ type Warning struct {
 	Msg  string
 }
 
-func (w Warning) String() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
+func (w Warning) String() string {
+	if w.Line == 0 {
+		return w.File + ": " + w.Msg
+	}
+	return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+}
 
 // ReadFiles streams the records of every file matched by patterns (paths
 // or globs), in pattern order and sorted within a glob. A pattern that
 // matches nothing is an error. fn's error stops the read and is returned.
+//
+// A file matched twice (the same path, or a link to it: report a.jsonl
+// *.jsonl) is read once, with a warning: its records would count twice.
 func ReadFiles(patterns []string, fn func(Record) error) ([]Warning, error) {
 	var warns []Warning
+	var read []os.FileInfo
 	for _, pat := range patterns {
 		paths, err := expand(pat)
 		if err != nil {
 			return warns, err
 		}
+	next:
 		for _, p := range paths {
+			if st, err := os.Stat(p); err == nil {
+				for _, prev := range read {
+					if os.SameFile(prev, st) {
+						warns = append(warns, Warning{File: p, Msg: "given more than once: read once"})
+						continue next
+					}
+				}
+				read = append(read, st)
+			}
 			w, err := readFile(p, fn)
 			warns = append(warns, w...)
 			if err != nil {

@@ -231,10 +231,61 @@ func (r *Record) check() error {
 	case r.TS.IsZero():
 		return fmt.Errorf("record %q: missing ts", r.ID)
 	}
-	for name, p := range map[string]*int64{"input_tokens": r.InputTokens, "output_tokens": r.OutputTokens,
-		"cached_tokens": r.CachedTokens, "reasoning_tokens": r.ReasoningTokens} {
-		if p != nil && *p < 0 {
-			return fmt.Errorf("record %q: %s is negative", r.ID, name)
+	if r.Source != "" && r.Source != SourceCloud && r.Source != SourceLocal {
+		return fmt.Errorf("record %q: source %q is not cloud or local", r.ID, r.Source)
+	}
+	if err := checkFigures(r.ID, "", r.InputTokens, r.OutputTokens, r.CachedTokens, r.ReasoningTokens, r.CostUSD, r.EstimatedCostUSD, r.TTFTMs, r.LatencyMs); err != nil {
+		return err
+	}
+	if l := r.Escalated; l != nil {
+		return checkFigures(r.ID, "escalated_from.", l.InputTokens, l.OutputTokens, l.CachedTokens, l.ReasoningTokens, l.CostUSD, nil, l.TTFTMs, l.LatencyMs)
+	}
+	return nil
+}
+
+// Bounds of a record's figures: far above any real request, and safely
+// inside what the readers sum (int64 tokens, exact decimal dollars).
+const (
+	maxRecordTokens = 1e15
+	maxRecordUSD    = 1e9
+)
+
+var maxUSD = decimal.NewFromInt(maxRecordUSD)
+
+// checkFigures refuses counts, costs and times no request can have: a
+// negative or absurd one says the line was not written by a sane writer,
+// and summing it would turn the whole report into nonsense.
+func checkFigures(id, prefix string, in, out, cached, reasoning *int64, cost, estimate *USD, ttft, latency *float64) error {
+	for _, c := range []struct {
+		name string
+		p    *int64
+	}{{"input_tokens", in}, {"output_tokens", out}, {"cached_tokens", cached}, {"reasoning_tokens", reasoning}} {
+		switch {
+		case c.p == nil:
+		case *c.p < 0:
+			return fmt.Errorf("record %q: %s%s is negative", id, prefix, c.name)
+		case *c.p > maxRecordTokens:
+			return fmt.Errorf("record %q: %s%s %d is too large (at most 1e15)", id, prefix, c.name, *c.p)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		p    *USD
+	}{{"cost_usd", cost}, {"estimated_cost_usd", estimate}} {
+		switch {
+		case c.p == nil:
+		case c.p.Decimal.IsNegative():
+			return fmt.Errorf("record %q: %s%s %s is negative", id, prefix, c.name, c.p.Decimal)
+		case c.p.Decimal.GreaterThan(maxUSD):
+			return fmt.Errorf("record %q: %s%s is too large for one request (at most $1,000,000,000)", id, prefix, c.name)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		p    *float64
+	}{{"ttft_ms", ttft}, {"latency_ms", latency}} {
+		if c.p != nil && *c.p < 0 {
+			return fmt.Errorf("record %q: %s%s is negative", id, prefix, c.name)
 		}
 	}
 	return nil
