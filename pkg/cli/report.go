@@ -240,8 +240,13 @@ func reportRun(o *ReportOptions) error {
 	}
 	res := &ReportResult{SchemaVersion: 1, By: o.By, Groups: []ReportGroup{}, Warnings: []string{}, Notes: []string{}}
 	for _, w := range warns {
+		// Once: a table's notes show it (stderr with --format csv); JSON
+		// keeps it in "warnings" and says it on stderr too, for the
+		// person whose output goes to a file.
 		res.Warnings = append(res.Warnings, w.String())
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+		if format == output.JSON {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+		}
 	}
 	if dryRun > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d dry-run records left out (nothing was sent)", dryRun))
@@ -512,7 +517,10 @@ func (r *ReportResult) Tables() []output.TableData {
 		row(g)
 	}
 	row(r.Total)
-	t.Notes = append(append(t.Notes, r.Notes...), r.Warnings...)
+	t.Notes = append(t.Notes, r.Notes...)
+	for _, w := range r.Warnings {
+		t.Notes = append(t.Notes, "warning: "+w)
+	}
 	out := []output.TableData{t}
 	if r.Budget != "" {
 		a := output.TableData{
