@@ -231,11 +231,60 @@ func (r *PromptReader) bad(format string, a ...any) error {
 	return &InputError{File: r.name, Line: r.line, Msg: fmt.Sprintf(format, a...)}
 }
 
+// decodePrompt reads one prompt object in one pass over its keys, as
+// encoding/json with DisallowUnknownFields would (keys match fields
+// case-insensitively), but refusing a key given twice: the decoder keeps
+// the last, so with {"pii": true, "pii": false} a prompt its author
+// flagged private would not be.
+func decodePrompt(dec *json.Decoder, jp *jsonPrompt) error {
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("want a JSON object, got %v", t)
+	}
+	seen := 0 // bit per field
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := t.(string)
+		var target any
+		bit, want := 0, ""
+		switch {
+		case strings.EqualFold(k, "id"):
+			target, bit, want = &jp.ID, 1, "a string or a number"
+		case strings.EqualFold(k, "prompt"):
+			target, bit, want = &jp.Prompt, 2, "a string"
+		case strings.EqualFold(k, "task"):
+			target, bit, want = &jp.Task, 4, "a string"
+		case strings.EqualFold(k, "pii"):
+			target, bit, want = &jp.PII, 8, "true or false"
+		case strings.EqualFold(k, "max_tokens"):
+			target, bit, want = &jp.MaxTokens, 16, "a whole number"
+		default:
+			return fmt.Errorf("json: unknown field %q", k)
+		}
+		if seen&bit != 0 {
+			return fmt.Errorf("%q appears twice in the object: which one is meant is ambiguous", k)
+		}
+		seen |= bit
+		if err := dec.Decode(target); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return fmt.Errorf("%s: want %s, got a JSON %s", k, want, te.Value)
+			}
+			return err
+		}
+	}
+	_, err := dec.Token() // the closing brace
+	return err
+}
+
 func (r *PromptReader) parseJSON(line []byte) (Prompt, error) {
 	var jp jsonPrompt
 	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&jp); err != nil {
+	if err := decodePrompt(dec, &jp); err != nil {
 		return Prompt{}, r.bad("not a prompt object (the file is JSONL because its first line is): %v", err)
 	}
 	if dec.More() {

@@ -65,6 +65,11 @@ func TestPromptReaderJSONLErrors(t *testing.T) {
 		{"{\"prompt\":\"a\",\"max_tokens\":-3}\n", "p.txt:1: max_tokens"},
 		{"{\"prompt\":\"a\",\"id\":true}\n", "p.txt:1: id:"},
 		{"{\"prompt\":\"a\"}\n{\"prompt\":\"b\"} {\"prompt\":\"c\"}\n", "p.txt:2: one JSON object per line"},
+		// The last of two "pii" keys would win: a private prompt sent out.
+		{"{\"prompt\":\"a\",\"pii\":true,\"pii\":false}\n", `"pii" appears twice`},
+		{"{\"prompt\":\"a\",\"pii\":true,\"PII\":false}\n", `"PII" appears twice`},
+		{"{\"prompt\":\"x\",\"prompt\":\"y\"}\n", `"prompt" appears twice`},
+		{"{\"prompt\":\"x\",\"max_tokens\":\"10\"}\n", "p.txt:1: not a prompt object (the file is JSONL because its first line is): max_tokens: want a whole number, got a JSON string"},
 	} {
 		_, err := readAllPrompts(t, tc.body)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
