@@ -302,6 +302,9 @@ func (r *RouteResult) Tables() []output.TableData {
 			t.Notes = append(t.Notes, fmt.Sprintf("%d answers of %s had low confidence and were asked again by the fallback backend (their cost and tokens are counted under %s)", b.Escalated, b.Backend, b.Backend))
 		}
 	}
+	if r.Unlogged > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d answered requests are counted here but not in the log, which could not take their records; run again with --resume once it can (their prompts will be sent again)", r.Unlogged))
+	}
 	if r.Skipped > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d prompts already done in the log were skipped (--resume)", r.Skipped))
 	}

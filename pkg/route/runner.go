@@ -72,11 +72,14 @@ type Runner struct {
 
 // Summary of a run, per backend and in total.
 type Summary struct {
-	DryRun      bool             `json:"dry_run"`
-	Interrupted bool             `json:"interrupted"`
-	Skipped     int64            `json:"skipped"` // already done (--resume)
-	Backends    []BackendSummary `json:"backends"`
-	Total       BackendSummary   `json:"total"`
+	DryRun      bool  `json:"dry_run"`
+	Interrupted bool  `json:"interrupted"`
+	Skipped     int64 `json:"skipped"` // already done (--resume)
+	// Unlogged are answers (counted below: sent and billed) whose record
+	// the ledger could not take; --resume runs their prompts again.
+	Unlogged int64            `json:"unlogged"`
+	Backends []BackendSummary `json:"backends"`
+	Total    BackendSummary   `json:"total"`
 }
 
 // BackendSummary is what one backend did.
@@ -139,14 +142,15 @@ func summarize(t *ledger.Totals, name string) BackendSummary {
 // run-scoped state.
 type run struct {
 	*Runner
-	reqCtx  context.Context
-	limits  map[string]limits
-	meters  map[string]*busyMeter
-	mu      sync.Mutex // guards groups, writeErr, OnRecord
-	groups  *ledger.Groups
-	writeEr error
-	skipped int64
-	tokMu   sync.Mutex
+	reqCtx   context.Context
+	limits   map[string]limits
+	meters   map[string]*busyMeter
+	mu       sync.Mutex // guards groups, writeErr, OnRecord
+	groups   *ledger.Groups
+	writeEr  error
+	unlogged int64 // records the ledger refused (counted in groups)
+	skipped  int64
+	tokMu    sync.Mutex
 }
 
 // Run routes every prompt from src. It returns when src is exhausted or
@@ -264,13 +268,16 @@ func (st *run) write(rec *ledger.Record) error {
 	err := st.Log.Write(rec)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	// The request was made either way: the summary counts it (its cost
+	// was spent) even when the ledger could not take its record.
+	st.groups.Add(rec)
 	if err != nil {
 		if st.writeEr == nil {
 			st.writeEr = err
 		}
+		st.unlogged++
 		return err
 	}
-	st.groups.Add(rec)
 	if st.OnRecord != nil {
 		st.OnRecord(rec)
 	}
@@ -280,7 +287,7 @@ func (st *run) write(rec *ledger.Record) error {
 func (st *run) summary() *Summary {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s := &Summary{DryRun: st.DryRun, Skipped: st.skipped, Backends: []BackendSummary{}}
+	s := &Summary{DryRun: st.DryRun, Skipped: st.skipped, Unlogged: st.unlogged, Backends: []BackendSummary{}}
 	for _, k := range st.groups.Keys() {
 		bs := summarize(st.groups.Get(k), k)
 		if pb := st.Policy.Backend(k); pb != nil {

@@ -589,3 +589,42 @@ func TestAttemptAfterCancelSendsNothing(t *testing.T) {
 		}
 	}
 }
+
+// fullLog takes n records, then fails as a full disk does.
+type fullLog struct {
+	memLog
+	n int
+}
+
+func (f *fullLog) Write(r *ledger.Record) error {
+	f.mu.Lock()
+	full := len(f.recs) >= f.n
+	f.mu.Unlock()
+	if full {
+		return errors.New("write costs.jsonl: no space left on device")
+	}
+	return f.memLog.Write(r)
+}
+
+// When the ledger stops taking records, the answers already made still
+// count in the summary (they were sent and billed), and it says how many
+// the log lacks.
+func TestSummaryCountsUnloggedAnswers(t *testing.T) {
+	local := &fakeBackend{name: "local-llama", respond: func(_ context.Context, req backend.Request) (backend.Response, error) { return okResponse(req, -0.01), nil }}
+	cloud := &fakeBackend{name: "claude", respond: func(_ context.Context, req backend.Request) (backend.Response, error) { return okResponse(req, -0.01), nil }}
+	log := &fullLog{n: 3}
+	r := newRunner(t, local, cloud, log)
+	r.Concurrency = 1
+	var ps []Prompt
+	for i := range 6 {
+		ps = append(ps, Prompt{ID: fmt.Sprintf("p%d", i), Text: "hello"})
+	}
+	sum, err := r.Run(context.Background(), &sliceSource{ps: ps})
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("err = %v, want the write error", err)
+	}
+	sent := int64(len(local.received()) + len(cloud.received()))
+	if sum == nil || sum.Unlogged < 1 || sum.Total.Requests != 3+sum.Unlogged || sum.Total.Requests > sent {
+		t.Fatalf("summary %+v after %d sent: want the 3 logged plus the unlogged", sum, sent)
+	}
+}
