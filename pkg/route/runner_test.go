@@ -610,8 +610,12 @@ func (f *fullLog) Write(r *ledger.Record) error {
 // count in the summary (they were sent and billed), and it says how many
 // the log lacks.
 func TestSummaryCountsUnloggedAnswers(t *testing.T) {
-	local := &fakeBackend{name: "local-llama", respond: func(_ context.Context, req backend.Request) (backend.Response, error) { return okResponse(req, -0.01), nil }}
-	cloud := &fakeBackend{name: "claude", respond: func(_ context.Context, req backend.Request) (backend.Response, error) { return okResponse(req, -0.01), nil }}
+	local := &fakeBackend{name: "local-llama", respond: func(_ context.Context, req backend.Request) (backend.Response, error) {
+		return okResponse(req, -0.01), nil
+	}}
+	cloud := &fakeBackend{name: "claude", respond: func(_ context.Context, req backend.Request) (backend.Response, error) {
+		return okResponse(req, -0.01), nil
+	}}
 	log := &fullLog{n: 3}
 	r := newRunner(t, local, cloud, log)
 	r.Concurrency = 1
