@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -51,6 +52,9 @@ func DecodeFileStrict(data []byte) (File, error) {
 // directory and a rename, so a reader never sees half a file and a failed
 // write leaves the old file in place.
 func WriteFileAtomic(path string, data []byte) (err error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("cannot write %s: %w", path, syscall.EISDIR)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -105,6 +106,9 @@ replace the catalog's with --catalog DIR, and a note says so.`,
 			}
 			if p := strings.ToLower(opts.PlotVolume); p != "" && !strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".png") {
 				return FlagErrorf("invalid value %q for --plot-volume: the file must end in .svg or .png", opts.PlotVolume)
+			}
+			if opts.Plot != "" && filepath.Clean(opts.Plot) == filepath.Clean(opts.PlotVolume) {
+				return FlagErrorf("--plot and --plot-volume both name %s: the second chart would replace the first", opts.Plot)
 			}
 			if opts.Rent && (cmd.Flags().Changed("hardware-price") || cmd.Flags().Changed("months")) {
 				return FlagErrorf("--rent has no purchase: --hardware-price and --months do not apply")

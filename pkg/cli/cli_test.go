@@ -257,3 +257,27 @@ func TestUnknownFlagSuggestions(t *testing.T) {
 		t.Errorf("a suggestion for --zzz: %q", r.stderr)
 	}
 }
+
+// A directory where a file is read or written is bad input (exit 2), named
+// as given, never a temporary file beside it.
+func TestDirectoryWhereAFileIsWanted(t *testing.T) {
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "d.svg")
+	if err := os.Mkdir(svg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"route", "--check-policy", dir}, "is a directory"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", svg}, "cannot write " + svg + ": is a directory"},
+		{[]string{"decide", "--tokens", "20M", "--privacy", "none", "--task", "qa", "--write-policy", dir}, "--write-policy: " + dir + " is a directory"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o", "--plot", "a.svg", "--plot-volume", "./a.svg"}, "both name a.svg"},
+	} {
+		r := run(t, nil, tc.args...)
+		if r.code != ExitBadInput || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, ".llmcost-policy-") {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+	}
+}

@@ -490,6 +490,9 @@ func writePolicy(path string, d *decide.Decision, hours decimal.Decimal) error {
 	if err != nil {
 		return err
 	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return &InputError{Err: fmt.Errorf("--write-policy: %s is a directory: give the policy file's name, e.g. %s", path, filepath.Join(path, "route.yaml"))}
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".llmcost-policy-*.yaml")
 	if err != nil {

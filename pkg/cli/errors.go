@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -69,6 +70,11 @@ func ExitCode(err error) int {
 	var ie *InputError
 	var bi badInput
 	if errors.As(err, &fe) || errors.As(err, &ie) || (errors.As(err, &bi) && bi.BadInput()) {
+		return ExitBadInput
+	}
+	// A directory named where a file is read (--policy /tmp) is the
+	// user's input, whichever command read it.
+	if errors.Is(err, syscall.EISDIR) {
 		return ExitBadInput
 	}
 	return ExitInternal

@@ -355,6 +355,9 @@ func routeRun(cmd *cobra.Command, o *RouteOptions) error {
 		}
 		defer pf.Close()
 		in = pf
+		if st, err := pf.Stat(); err == nil && st.IsDir() {
+			return &InputError{Err: fmt.Errorf("-f: %s is a directory, not a prompts file", o.PromptsFile)}
+		}
 		// A regular file is checked whole first, so a bad line anywhere
 		// stops the run before anything is sent or logged. Stdin and pipes
 		// cannot be read twice: they are streamed, and a bad line stops the

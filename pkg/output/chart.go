@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/guptarohit/asciigraph"
 	"gonum.org/v1/plot"
@@ -199,6 +200,9 @@ func (c Chart) WriteImage(path string) error {
 	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, ext)
 	if err != nil {
 		return err
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("cannot write %s: %w (give a file name)", path, syscall.EISDIR)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
