@@ -89,6 +89,7 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		{"unknown key", strings.Replace(goodModel, "    provider: acme\n", "    provider: acme\n    colour: red\n", 1), "cat/a.yaml:5: colour: unknown key"},
 		{"negative price", strings.Replace(goodModel, "input: 3.00", "input: -3.00", 1), "cat/a.yaml:11: input: must not be negative"},
+		{"price per token, not per 1M", strings.Replace(goodModel, "input: 3.00", "input: 1e300", 1), "cat/a.yaml:11: input: is implausible: over 1,000,000 USD per 1M tokens"},
 		{"NaN price", strings.Replace(goodModel, "input: 3.00", "input: .nan", 1), `cat/a.yaml:11: input: ".nan" is not a finite number`},
 		{"not a number", strings.Replace(goodModel, "output: 15.00", "output: fifteen", 1), `cat/a.yaml:13: output: "fifteen" is not a number`},
 		{"cache above input", strings.Replace(goodModel, "cached_input: 0.30", "cached_input: 3.30", 1), "cat/a.yaml:12: cached_input: 3.3 is above the input price 3"},

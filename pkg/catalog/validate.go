@@ -219,11 +219,18 @@ func validateRates(is *issues, file string, l int, prefix string, r Rates, requi
 	}
 	for _, k := range rateKinds {
 		nonNegative(is, file, l, prefix+k, r.get(k))
+		// The dearest model priced today is under $1,000 per 1M tokens;
+		// a rate a thousand times that is a typo (per token, not per 1M).
+		if n := r.get(k); n.Set && n.D.GreaterThan(maxRatePerMillion) {
+			is.Add(file, line(n, l), prefix+k, "is implausible: over 1,000,000 USD per 1M tokens (rates are per 1M tokens, not per token)")
+		}
 	}
 	if r.CachedInput.Set && r.Input.Set && r.CachedInput.D.GreaterThan(r.Input.D) {
 		is.Add(file, line(r.CachedInput, l), prefix+"cached_input", "%s is above the input price %s", r.CachedInput.D, r.Input.D)
 	}
 }
+
+var maxRatePerMillion = decimal.NewFromInt(1_000_000)
 
 var rateKinds = []string{"input", "output", "cached_input", "cache_write_5m", "cache_write_1h", "reasoning"}
 

@@ -466,6 +466,9 @@ func (p *Policy) validate(opts Options) (errs, warns []Issue) {
 			bad(at(b.lines, "hourly_usd", b.Line), f("hourly_usd"), "a cloud backend is priced per token: use price: <catalog id>")
 		case b.HourlyUSD != nil && b.HourlyUSD.IsNegative():
 			bad(at(b.lines, "hourly_usd", b.Line), f("hourly_usd"), "must not be negative")
+		case b.HourlyUSD != nil && b.HourlyUSD.GreaterThan(decimal.NewFromInt(100_000)):
+			// The dearest rented machines (8x H200) cost tens of dollars an hour.
+			bad(at(b.lines, "hourly_usd", b.Line), f("hourly_usd"), "is implausible: over 100,000 USD per hour")
 		case b.Price != "" && opts.CheckPrice != nil:
 			if err := opts.CheckPrice(b.Price); err != nil {
 				bad(at(b.lines, "price", b.Line), f("price"), "%v", err)

@@ -99,6 +99,7 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"url without host", edit("base_url: http://localhost:8000/v1", "base_url: \"http://\""), `route.yaml:6: backends[0].base_url: "http://": not a URL with a host`},
 		{"url that does not parse", edit("base_url: http://localhost:8000/v1", "base_url: \"http://[::1\""), `backends[0].base_url: "http://[::1": not a URL with a host`},
 		{"credentials in url", edit("base_url: http://localhost:8000/v1", "base_url: http://u:hunter2@localhost:8000/v1"), "route.yaml:6: backends[0].base_url: must not contain credentials (value not shown)"},
+		{"hourly absurd", edit("hourly_usd: 0.74", "hourly_usd: 1e309"), "route.yaml:8: backends[0].hourly_usd: is implausible"},
 		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), `route.yaml:8: backends[0].hourly_usd: "cheap" is not a number`},
 		{"flow style: bad money", flowPolicy("hourly_usd: .nan", "timeout: 30s", "task: code"), `route.yaml:3: backends[0].hourly_usd: ".nan" is not a number`},
 		{"flow style: bad duration", flowPolicy("hourly_usd: 1", "timeout: soon", "task: code"), "route.yaml:3: backends[0].timeout: cannot unmarshal !!str `soon`"},
