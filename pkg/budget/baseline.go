@@ -45,11 +45,29 @@ func ParseBaseline(name string, data []byte) (*Baseline, error) {
 	case *bj.SchemaVersion != 1:
 		return nil, &Error{Kind: errKind, Issues: []Issue{{File: name, Field: "schema_version", Msg: fmt.Sprintf("must be 1 (got %d)", *bj.SchemaVersion)}}}
 	}
+	// A check report never holds a negative or absurd figure: one here was
+	// edited or is something else, and would make every delta nonsense.
+	limit := decimal.New(1, 12) // the budgets' own money limit
+	money := func(field string, d decimal.Decimal) error {
+		if d.IsNegative() || d.GreaterThan(limit) {
+			return &Error{Kind: errKind, Issues: []Issue{{File: name, Field: field, Msg: "must be from $0 to $1,000,000,000,000, as check writes it"}}}
+		}
+		return nil
+	}
+	if err := money("total_monthly_usd", *bj.TotalMonthlyUSD); err != nil {
+		return nil, err
+	}
 	b := &Baseline{Name: name, TotalMonthlyUSD: *bj.TotalMonthlyUSD, Files: map[string]decimal.Decimal{}, Workloads: map[string]decimal.Decimal{}}
 	for _, f := range bj.Files {
+		if err := money("files["+f.File+"].total_monthly_usd", f.TotalMonthlyUSD); err != nil {
+			return nil, err
+		}
 		b.Files[f.File] = f.TotalMonthlyUSD
 	}
 	for _, w := range bj.Workloads {
+		if err := money("workloads["+w.Name+"].monthly_usd", w.MonthlyUSD); err != nil {
+			return nil, err
+		}
 		b.Workloads[w.Name] = w.MonthlyUSD
 	}
 	return b, nil

@@ -395,7 +395,8 @@ func TestCompareToBaseline(t *testing.T) {
 }
 
 func TestParseBaselineRejects(t *testing.T) {
-	for _, in := range []string{``, `[]`, `{"ok": true}`, `{"schema_version": 2, "total_monthly_usd": 1}`, `{"schema_version": 1, "total_monthly_usd": "x"}`} {
+	for _, in := range []string{``, `[]`, `{"ok": true}`, `{"schema_version": 2, "total_monthly_usd": 1}`, `{"schema_version": 1, "total_monthly_usd": "x"}`,
+		`{"schema_version": 1, "total_monthly_usd": -1e400, "workloads": []}`, `{"schema_version": 1, "total_monthly_usd": 5, "workloads": [{"name": "a", "monthly_usd": -3}]}`} {
 		if _, err := budget.ParseBaseline("b.json", []byte(in)); err == nil {
 			t.Errorf("%q accepted", in)
 		} else if !strings.HasPrefix(err.Error(), "budget: b.json") {
