@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/output"
@@ -69,7 +70,7 @@ func (r *CatalogValidateResult) Tables() []output.TableData {
 		Headers: []string{"Catalog", "Cloud models", "Open models", "GPUs", "Quantizations"},
 		Align:   []output.Align{output.Left, output.Right, output.Right, output.Right, output.Right},
 		Rows:    [][]string{{"ok", fmt.Sprint(*r.CloudModels), fmt.Sprint(*r.OpenModels), fmt.Sprint(*r.GPUs), fmt.Sprint(*r.Quantizations)}},
-		Notes:   []string{"sources: " + fmt.Sprint(r.Sources)},
+		Notes:   []string{"sources, later ones over earlier: " + strings.Join(r.Sources, ", ")},
 	}}
 }
 

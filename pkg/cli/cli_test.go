@@ -281,3 +281,20 @@ func TestDirectoryWhereAFileIsWanted(t *testing.T) {
 		}
 	}
 }
+
+// catalog validate lists its sources in words, not as a Go slice.
+func TestCatalogValidateNamesSources(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../data/cloud/openai.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "openai.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "catalog", "validate", dir)
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "sources, later ones over earlier: embedded, "+dir) || strings.Contains(r.stdout, "[embedded") {
+		t.Errorf("sources note:\n%s", r.stdout)
+	}
+}
