@@ -136,6 +136,7 @@ replace the catalog's with --catalog DIR, and a note says so.`,
 	fl.StringVar(&opts.PlotVolume, "plot-volume", "", "write the monthly-cost-by-volume chart (crossover marked) to `FILE` (.svg or .png)")
 	fl.StringVar(&opts.AsOf, "as-of", "", "cloud price date YYYY-MM-DD (default today)")
 	_ = cmd.RegisterFlagCompletionFunc("vs", completeCloudModels(f))
+	_ = cmd.RegisterFlagCompletionFunc("local", completeSpec(f))
 	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	_ = cmd.MarkFlagFilename("plot", "svg", "png")
 	_ = cmd.MarkFlagFilename("plot-volume", "svg", "png")

@@ -309,3 +309,20 @@ func TestCompletionOfIDLists(t *testing.T) {
 		}
 	}
 }
+
+// --local and --rent complete MODEL@GPU[:QUANT] a part at a time.
+func TestCompletionOfLocalSpecs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"estimate", "--local", "llama-3.1-8"}, "llama-3.1-8b@\n"},
+		{[]string{"estimate", "--rent", "llama-3.1-8b@rtx-409"}, "llama-3.1-8b@rtx-4090\n"},
+		{[]string{"breakeven", "--local", "llama-3.1-8b@rtx-4090:q4_k"}, "llama-3.1-8b@rtx-4090:q4_k_m\n"},
+	} {
+		r := run(t, nil, append([]string{"__complete"}, tc.args...)...)
+		if r.code != 0 || !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("%v: %q", tc.args, r.stdout)
+		}
+	}
+}

@@ -129,6 +129,8 @@ Speeds measured by llmcost bench --write-catalog DIR replace the catalog's when
 	cmd.MarkFlagsMutuallyExclusive("models", "all")
 	_ = cmd.RegisterFlagCompletionFunc("cache-ttl", fixedCompletion("5m", "1h"))
 	_ = cmd.RegisterFlagCompletionFunc("models", completeCloudModels(f))
+	_ = cmd.RegisterFlagCompletionFunc("local", completeSpec(f))
+	_ = cmd.RegisterFlagCompletionFunc("rent", completeSpec(f))
 	_ = cmd.RegisterFlagCompletionFunc("gpu", completeGPUs(f))
 	return cmd
 }

@@ -316,3 +316,40 @@ func hardwareCountSuffix(quant string) bool {
 func completeGPUs(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return completeIDList(f, func(c *catalog.Catalog) []string { return append([]string{"auto"}, c.GPUIDs()...) })
 }
+
+// completeSpec completes MODEL@GPU[:QUANT] for --local and --rent: open
+// model ids first, then, after the @, that model with each GPU (and auto),
+// then, after a :, each quantization.
+func completeSpec(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		cat, err := f.Catalog()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		var out []string
+		model, rest, hasAt := strings.Cut(toComplete, "@")
+		switch {
+		case !hasAt:
+			for _, id := range cat.OpenModelIDs() {
+				if strings.HasPrefix(id, model) {
+					out = append(out, id+"@")
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+		case strings.Contains(rest, ":"):
+			gpu, q, _ := strings.Cut(rest, ":")
+			for _, id := range cat.QuantIDs() {
+				if strings.HasPrefix(id, q) {
+					out = append(out, model+"@"+gpu+":"+id)
+				}
+			}
+		default:
+			for _, id := range append([]string{"auto"}, cat.GPUIDs()...) {
+				if strings.HasPrefix(id, rest) {
+					out = append(out, model+"@"+id)
+				}
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
