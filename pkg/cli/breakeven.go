@@ -413,7 +413,7 @@ func (o *BreakevenOptions) localCost(env *hardware.Env, cat *catalog.Catalog, in
 		return cost.LocalCost{}, hardware.Result{}, nil, nil, err
 	}
 	notes = append(notes, n...)
-	notes = append(notes, fmt.Sprintf("electricity $%s/kWh, PUE %s, %s-month amortization", b.KWhPriceUSD, b.PUE, b.AmortizationMonths))
+	notes = append(notes, fmt.Sprintf("electricity %s/kWh, PUE %s, %s-month amortization", kwhPrice(b.KWhPriceUSD), b.PUE, b.AmortizationMonths))
 	return lc, hw, nil, notes, nil
 }
 

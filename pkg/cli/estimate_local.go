@@ -267,7 +267,7 @@ func addLocalOptions(e *estimateLocalFlags, defaultSet bool, cat *catalog.Catalo
 		}
 	}
 	if len(local) > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("local costs: %s-month amortization, $%s/kWh, PUE %s, %d request(s) at once per machine; see `llmcost breakeven` for volumes and crossover", basis.AmortizationMonths, basis.KWhPriceUSD, basis.PUE, e.Owned.Concurrency))
+		res.Notes = append(res.Notes, fmt.Sprintf("local costs: %s-month amortization, %s/kWh, PUE %s, %d request(s) at once per machine; see `llmcost breakeven` for volumes and crossover", basis.AmortizationMonths, kwhPrice(basis.KWhPriceUSD), basis.PUE, e.Owned.Concurrency))
 	}
 	res.Options = append(res.Options, local...)
 	return nil

@@ -353,3 +353,12 @@ func completeSpec(f *Factory) func(*cobra.Command, []string, string) ([]string, 
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// kwhPrice is an electricity rate as given, in cents at least: $0.30,
+// $0.1234 (never rounded: it is a rate, not an amount).
+func kwhPrice(d decimal.Decimal) string {
+	if d.Round(2).Equal(d) {
+		return "$" + d.StringFixed(2)
+	}
+	return "$" + d.String()
+}

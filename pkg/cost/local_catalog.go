@@ -6,6 +6,7 @@ import (
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 	"github.com/llmcost/llmcost/pkg/hardware"
+	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 )
 
@@ -81,7 +82,7 @@ func OwnedFor(r hardware.Result, g *catalog.GPU, b LocalBasis, ov OwnedOverrides
 	default:
 		price = g.PriceUSD.D.Mul(decimal.NewFromInt(int64(r.GPUs)))
 		if unverified("price_usd") {
-			notes = append(notes, fmt.Sprintf("%s price $%s is not verified (%s)", g.ID.V, g.PriceUSD.D, g.PriceSource))
+			notes = append(notes, fmt.Sprintf("%s price %s is not verified (%s)", g.ID.V, units.FormatUSD(g.PriceUSD.D), g.PriceSource))
 		}
 	}
 	var active decimal.Decimal
