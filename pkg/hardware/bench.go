@@ -2,6 +2,7 @@ package hardware
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 )
@@ -16,6 +17,13 @@ type Benchmarks struct {
 	// levels is scaled from the nearest one below.
 	levels map[benchKey][]int
 	byGPU  map[string][]benchRow // rows with a prefill figure at concurrency 1
+	// byArch holds, per (architecture, quant), the batch-1 decode rows of
+	// every model of that architecture on every GPU, for a setup with no
+	// row of its own (see sibling).
+	byArch map[[2]string][]benchRow
+	// gpuOf resolves a row's GPU (set by NewEnv); without it no row is
+	// carried over to another GPU.
+	gpuOf func(id string) (GPU, bool)
 }
 
 type benchKey struct {
@@ -25,6 +33,7 @@ type benchKey struct {
 
 type benchRow struct {
 	model, quant    string
+	gpu             string
 	activeParams    float64
 	decode, prefill float64
 	context         float64 // mean tokens in context while decode was measured
@@ -46,7 +55,7 @@ type Run struct {
 // prefill across models); a row naming an unknown model is an error.
 // When two rows share a key the later one wins (a user catalog overrides).
 func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool)) (*Benchmarks, error) {
-	b := &Benchmarks{pairs: map[[2]string]bool{}, exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}, levels: map[benchKey][]int{}}
+	b := &Benchmarks{pairs: map[[2]string]bool{}, exact: map[benchKey]benchRow{}, byGPU: map[string][]benchRow{}, levels: map[benchKey][]int{}, byArch: map[[2]string][]benchRow{}}
 	for _, r := range rows {
 		m, ok := models(r.Model)
 		if !ok {
@@ -54,7 +63,7 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 		}
 		gpus, conc := int(f(r.GPUs)), int(f(r.Concurrency))
 		row := benchRow{
-			model: m.ID, quant: r.Quant, activeParams: m.ActiveParams,
+			model: m.ID, quant: r.Quant, gpu: r.GPU, activeParams: m.ActiveParams,
 			decode: f(r.DecodeTPS), prefill: f(r.PrefillTPS),
 			context: DefaultBenchContextTokens,
 			source:  r.Source, unverified: r.Unverified,
@@ -78,6 +87,10 @@ func NewBenchmarks(rows []catalog.Benchmark, models func(id string) (Model, bool
 		b.pairs[[2]string{m.ID, r.GPU}] = true
 		if row.prefill > 0 && conc <= 1 && gpus <= 1 {
 			b.byGPU[r.GPU] = append(b.byGPU[r.GPU], row)
+		}
+		if row.decode > 0 && conc <= 1 {
+			k := [2]string{archKey(m), r.Quant}
+			b.byArch[k] = append(b.byArch[k], row)
 		}
 	}
 	return b, nil
@@ -118,6 +131,53 @@ func (b *Benchmarks) around(model, gpu, quant string, gpus, c int) (lo benchRow,
 		}
 	}
 	return
+}
+
+// archKey identifies an architecture: models with the same shape
+// (llama-3.1-70b and llama-3.3-70b) read the same bytes per token and run
+// at the same speed, whatever their weights' values.
+func archKey(m Model) string {
+	return fmt.Sprint(m.Params, m.ActiveParams, m.Layers, m.KVHeads, m.HeadDim, m.KVLatentDim, m.SlidingWindow, m.SlidingLayers)
+}
+
+// sibling is the batch-1 decode row nearest to m on g among the rows of
+// m's architecture and quant that are not m's own on g: the same model on
+// the most similar GPU (same memory type, nearest bandwidth), or a model
+// of the same architecture, on g itself first. A measurement carries what
+// the bandwidth model cannot know (an MoE router, a runtime's kernels),
+// and scales across GPUs of one memory type by the model's ratio. ok is
+// false when there is none.
+func (b *Benchmarks) sibling(m Model, quant string, g GPU) (row benchRow, on GPU, ok bool) {
+	if b == nil || b.gpuOf == nil {
+		return
+	}
+	best := math.Inf(1)
+	for _, r := range b.byArch[[2]string{archKey(m), quant}] {
+		if r.model == m.ID && r.gpu == g.ID {
+			continue // its own row: Estimate used it already
+		}
+		rg, found := b.gpuOf(r.gpu)
+		if !found || rg.Memory != g.Memory || rg.Bandwidth <= 0 {
+			continue
+		}
+		if d := math.Abs(math.Log(rg.Bandwidth / g.Bandwidth)); d < best {
+			best, row, on, ok = d, r, rg, true
+		}
+	}
+	return
+}
+
+// twinOn is a prefill row on gpu of another model with m's architecture.
+func (b *Benchmarks) twinOn(m Model, quant, gpu string) (benchRow, bool) {
+	if b == nil {
+		return benchRow{}, false
+	}
+	for _, r := range b.byArch[[2]string{archKey(m), quant}] {
+		if r.model != m.ID && r.gpu == gpu && r.prefill > 0 {
+			return r, true
+		}
+	}
+	return benchRow{}, false
 }
 
 func insertSorted(s []int, v int) []int {

@@ -196,6 +196,9 @@ func decodeContextScale(m Model, g GPU, q Quant, kvElem, from, to float64) float
 	return at(from) / at(to)
 }
 
+// groupFloat formats a speed to one decimal: 175.9.
+func groupFloat(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " tok/s" }
+
 // groupInt formats a token count with thousands separators: 100,200.
 func groupInt(v float64) string {
 	s := strconv.FormatInt(int64(math.Round(v)), 10)
@@ -296,11 +299,40 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 			r.Decode.Source += "; " + r.Decode.DerivedFrom
 		}
 		r.Decode.Value = math.Min(r.Decode.Value, r.DecodeCeiling)
+	} else if row, rg, ok := bench.sibling(m, q.ID, g); ok {
+		// No row here: the model measured on the most similar GPU,
+		// scaled by the bandwidth model's ratio between the two (each at
+		// its own context).
+		weights := m.ActiveParams * q.BytesPerParam
+		there := BatchOneDecode(rg, weights+KVCacheBytes(m, int(row.context), 1, kvElem), m.Layers)
+		scale := r.Decode.Value / there
+		if rg.ID == g.ID && math.Abs(scale-1) < ContextScaleTolerance {
+			scale = 1 // a twin's row on this GPU stands as the model's own would
+		}
+		v := row.decode * scale
+		r.Decode = Figure{
+			Value:       math.Min(v, r.DecodeCeiling),
+			Basis:       Estimated,
+			Source:      fmt.Sprintf("%s measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), rg.ID, row.source, g.ID, rg.ID),
+			Unverified:  row.unverified || bwUnverified || rg.unvBandwidth,
+			DerivedFrom: "measurement on " + rg.ID + ", scaled by memory bandwidth",
+		}
+		if row.model != m.ID {
+			// Same shape, other weights: the speed is the twin's.
+			r.Decode.Source = fmt.Sprintf("%s of %s (the same architecture) measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), row.model, rg.ID, row.source, g.ID, rg.ID)
+			r.Decode.DerivedFrom = row.model + " measurement on " + rg.ID + " (the same architecture)"
+			if rg.ID != g.ID {
+				r.Decode.DerivedFrom += ", scaled by memory bandwidth"
+			}
+		}
+		if row.unverified {
+			r.Unverified = append(r.Unverified, "benchmark "+row.model+"@"+rg.ID+":"+q.ID)
+		}
 	}
 	if bwUnverified {
 		r.Unverified = append(r.Unverified, "gpu "+g.ID+" bandwidth_gbs")
 	}
-	if m.ActiveParams < m.Params && r.Decode.Basis == Estimated {
+	if m.ActiveParams < m.Params && r.Decode.Basis == Estimated && r.Decode.DerivedFrom == "" {
 		r.Notes = append(r.Notes, noteMoE)
 	}
 
@@ -361,6 +393,10 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 func prefill(m Model, q Quant, g GPU, bench *Benchmarks, gpus, minGPUs int, decode float64) Figure {
 	if row, ok := bench.lookupGPUs(m.ID, g.ID, q.ID, gpus, minGPUs, 1); ok && row.prefill > 0 {
 		return Figure{Value: row.prefill, Basis: Measured, Source: row.source, Unverified: row.unverified, Run: row.run}
+	}
+	if row, ok := bench.twinOn(m, q.ID, g.ID); ok {
+		return Figure{Value: row.prefill, Basis: Estimated, Source: row.model + " (the same architecture) measured (" + row.source + ")",
+			Unverified: row.unverified, DerivedFrom: row.model + " measurement (the same architecture)"}
 	}
 	if rows := bench.prefillOn(g.ID); len(rows) > 0 {
 		// The row with the closest model size scales best.

@@ -614,3 +614,63 @@ func TestBenchRowContextTokens(t *testing.T) {
 		t.Errorf("a short request on an 8K-context row: %.1f tok/s, want faster than measured", short.Decode.Value)
 	}
 }
+
+// A model measured on one GPU and not on another of the same memory type
+// is estimated there from that measurement, scaled by the bandwidth
+// model's ratio: gpt-oss-20b's 175.89 tok/s on an RTX 3090 says more about
+// its speed on a 4090 than the bandwidth model alone, which runs 40% above
+// that measurement on the 3090 itself.
+func TestDecodeScaledFromSiblingGPU(t *testing.T) {
+	c := load(t)
+	m, q := c.model(t, "gpt-oss-20b"), c.quant(t, "mxfp4")
+	g3090, g4090 := c.gpu(t, "rtx-3090"), c.gpu(t, "rtx-4090")
+	b, err := NewBenchmarks(c.file.Benchmarks, func(id string) (Model, bool) { mm, ok := c.models[id]; return mm, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.gpuOf = func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok }
+	req := Request{PromptTokens: 200, OutputTokens: 112} // mean context 256, the row's
+	measured := mustEstimate(t, m, q, g3090, b, req)
+	if measured.Decode.Basis != Measured {
+		t.Fatalf("3090: %+v, want the catalog's measurement", measured.Decode)
+	}
+	alone := mustEstimate(t, m, q, g4090, nil, req)
+	got := mustEstimate(t, m, q, g4090, b, req)
+	model3090 := mustEstimate(t, m, q, g3090, nil, req).Decode.Value
+	want := measured.Decode.Value * alone.Decode.Value / model3090
+	if got.Decode.Basis != Estimated || got.Decode.DerivedFrom == "" || !strings.Contains(got.Decode.Source, "measured on rtx-3090") ||
+		math.Abs(got.Decode.Value-want) > 1e-9 {
+		t.Errorf("4090: %+v, want %.1f scaled from the 3090's row", got.Decode, want)
+	}
+	if got.Decode.Value > alone.Decode.Value*0.8 || !slices.Contains(got.Unverified, "benchmark gpt-oss-20b@rtx-3090:mxfp4") {
+		t.Errorf("4090: %.1f (bandwidth model alone %.1f), unverified %v", got.Decode.Value, alone.Decode.Value, got.Unverified)
+	}
+	// Another memory type is not a sibling: an HBM GPU keeps its own estimate.
+	h := c.gpu(t, "h100-sxm")
+	if hb := mustEstimate(t, m, q, h, b, req); hb.Decode.DerivedFrom != "" && strings.Contains(hb.Decode.Source, "rtx-3090") {
+		t.Errorf("h100 scaled from a GDDR card: %+v", hb.Decode)
+	}
+}
+
+// llama-3.3-70b has llama-3.1-70b's shape: with no row of its own it runs
+// at its twin's measured speed, on the twin's GPU as elsewhere.
+func TestDecodeFromArchitectureTwin(t *testing.T) {
+	c := load(t)
+	b, err := NewBenchmarks(c.file.Benchmarks, func(id string) (Model, bool) { mm, ok := c.models[id]; return mm, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.gpuOf = func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok }
+	q, g := c.quant(t, "q4_k_m"), c.gpu(t, "rtx-3090")
+	one := mustEstimate(t, c.model(t, "llama-3.1-70b"), q, g, b, Request{})
+	twin := mustEstimate(t, c.model(t, "llama-3.3-70b"), q, g, b, Request{})
+	if one.Decode.Basis != Measured || twin.Decode.Value != one.Decode.Value || !strings.Contains(twin.Decode.DerivedFrom, "llama-3.1-70b measurement on rtx-3090 (the same architecture)") {
+		t.Errorf("decode: 3.1 %+v, 3.3 %+v", one.Decode, twin.Decode)
+	}
+	if twin.Prefill.Value != one.Prefill.Value || !strings.Contains(twin.Prefill.DerivedFrom, "same architecture") {
+		t.Errorf("prefill: 3.1 %+v, 3.3 %+v", one.Prefill, twin.Prefill)
+	}
+	if archKey(c.model(t, "llama-3.1-70b")) == archKey(c.model(t, "qwen2.5-72b")) {
+		t.Error("different shapes share an architecture key")
+	}
+}
