@@ -99,7 +99,7 @@ func TestLoadRejects(t *testing.T) {
 		{"until overlaps next", strings.Replace(goodModel, "        batch_multiplier: 0.5\n", "        batch_multiplier: 0.5\n        effective_until: 2026-03-01\n", 1), "overlaps the price from 2025-01-01, which runs until 2026-03-01"},
 		{"missing source", strings.Replace(goodModel, "    source: https://example.com/pricing\n    verified: 2026-01-01\n    prices", "    verified: 2026-01-01\n    prices", 1), "cat/a.yaml:3: source: is required"},
 		{"bad date", strings.Replace(goodModel, "verified: 2026-01-01\n    prices", "verified: 01/01/2026\n    prices", 1), `cat/a.yaml:8: verified: "01/01/2026" is not a date`},
-		{"wrong type", strings.Replace(goodModel, "provider: acme", "provider: [acme]", 1), "cat/a.yaml:4: provider: cannot unmarshal"},
+		{"wrong type", strings.Replace(goodModel, "provider: acme", "provider: [acme]", 1), "cat/a.yaml:4: provider: want text, got a list"},
 		{"bad id", strings.Replace(goodModel, "id: test-model", "id: Test Model", 1), `cat/a.yaml:3: id: "Test Model" must be lower-case`},
 		{"no prices", "schema_version: 1\nmodels:\n  - id: x\n    provider: p\n    context_window: 10\n    source: s\n    verified: 2026-01-01\n", "prices: x has no prices"},
 		{"fractional tokens", strings.Replace(goodModel, "above_tokens: 100000", "above_tokens: 100000.5", 1), "cat/a.yaml:18: tiers.above_tokens: must be a whole number (got 100000.5)"},

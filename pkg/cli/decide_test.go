@@ -186,7 +186,7 @@ func TestDecideBadInput(t *testing.T) {
 		{"gpu count", append(base, "--privacy", "none", "--have-gpu", "rtx-4090x0"), "GPU count must be 1-1024"},
 		{"load", append(base, "--privacy", "none", "--load", "bursty"), `load: "bursty"`},
 		{"missing file", append(base, "--answers", filepath.Join(dir, "nope.yaml")), "--answers: open"},
-		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml:4: field latency not found\n"},
+		{"unknown key", []string{"decide", "--answers", bad}, "bad.yaml:4: latency: unknown key (allowed: tokens_per_month,"},
 		{"bad value in file", []string{"decide", "--answers", badTokens}, `tokens.yaml:2: tokens_per_month: "2Q"`},
 		{"tokens and requests", append(base, "--privacy", "none", "--requests", "1K"), "none of the others can be"},
 	}

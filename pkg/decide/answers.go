@@ -10,12 +10,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/llmcost/llmcost/pkg/fileissue"
 	"github.com/llmcost/llmcost/pkg/units"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
@@ -532,7 +534,8 @@ func ParseAnswersFile(name string, data []byte) (*Answers, error) {
 		}
 		err = nameTypeErrors(err, data)
 		msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
-		msg = strings.ReplaceAll(msg, " in type decide.answersFile", "")
+		// "field x not found in type decide.answersFile" in the file's terms.
+		msg = unknownAnswerRe().ReplaceAllString(msg, "$1: unknown key (allowed: "+strings.Join(fileissue.YAMLKeys(reflect.TypeOf(answersFile{})), ", ")+")")
 		if name != "" {
 			// "line 4: field x not found" -> "FILE:4: field x not found"
 			if yamlLineRe().MatchString(msg) {
@@ -788,3 +791,7 @@ func (a *Answers) MarshalYAML() (any, error) {
 	}
 	return &m, nil
 }
+
+var unknownAnswerRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`field (\S+) not found in type decide\.answersFile`)
+})

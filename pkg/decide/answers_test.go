@@ -71,7 +71,7 @@ func TestParseAnswersForms(t *testing.T) {
 
 func TestParseAnswersRejects(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"unknown key", "tokens_per_month: 2M\ntokens_per_year: 3M\n", "line 2: field tokens_per_year not found"},
+		{"unknown key", "tokens_per_month: 2M\ntokens_per_year: 3M\n", "line 2: tokens_per_year: unknown key (allowed: tokens_per_month, requests_per_month"},
 		{"bad tokens", "privacy: none\ntokens_per_month: 2Q\n", `line 2: tokens_per_month: "2Q"`},
 		{"bad accuracy", "accuracy: perfect\n", `line 1: accuracy: "perfect" is not good-enough`},
 		{"two benchmarks", "accuracy: {mmlu: 70, mmlu_pro: 50}\n", "one benchmark"},
@@ -214,7 +214,7 @@ func TestAnswerErrorsNameTheirSource(t *testing.T) {
 	if got := a.Validate(); got == nil || !strings.Contains(got.Error(), `--privacy: "secret"`) || strings.Contains(got.Error(), "w.yaml:1") {
 		t.Errorf("after --privacy: %v", got)
 	}
-	if _, err := ParseAnswersFile("w.yaml", []byte("privacy: none\nlatncy: 2\n")); err == nil || err.Error() != "w.yaml:2: field latncy not found" {
+	if _, err := ParseAnswersFile("w.yaml", []byte("privacy: none\nlatncy: 2\n")); err == nil || !strings.HasPrefix(err.Error(), "w.yaml:2: latncy: unknown key (allowed: ") {
 		t.Errorf("unknown key: %v", err)
 	}
 }

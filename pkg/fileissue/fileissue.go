@@ -112,9 +112,58 @@ func FromYAML(file string, err error, allowed func(typeName string) string) []Is
 				iss.Msg += " (allowed: " + keys + ")"
 			}
 		}
+		iss.Msg = PlainTypeError(iss.Msg)
 		out = append(out, iss)
 	}
 	return out
+}
+
+var typeErrRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)$")
+})
+
+// structLike matches the file formats' section types (budget.Config,
+// route.PolicyBackend, catalog.File …), which are written as mappings.
+var structLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\.(Config|Policy|PolicyBackend|Rule|Shadow|Workload|Limits|Assumptions|File|CloudModel|OpenModel|GPU|Price|Rates|Tier)$`)
+})
+
+// PlainTypeError says yaml.v3's "cannot unmarshal !!map into
+// []budget.Workload" in the file's terms, "want a list, got a mapping",
+// rather than naming a Go type. Other messages come back as they are.
+func PlainTypeError(msg string) string {
+	sm := typeErrRe().FindStringSubmatch(msg)
+	if sm == nil {
+		return msg
+	}
+	got := map[string]string{"map": "a mapping (key: value lines)", "seq": "a list", "str": "text", "int": "a number",
+		"float": "a number", "bool": "true or false", "null": "nothing"}[sm[1]]
+	if got == "" {
+		got = "a " + sm[1]
+	}
+	if sm[2] != "" {
+		got += fmt.Sprintf(" %q", strings.TrimSuffix(sm[2], "..."))
+	}
+	var want string
+	switch into := strings.TrimPrefix(sm[3], "*"); {
+	case into == "time.Duration":
+		want = "a duration such as 30s or 2m"
+	case strings.HasPrefix(into, "[]"):
+		want = "a list"
+	case strings.HasPrefix(into, "map["):
+		want = "a mapping (key: value lines)"
+	case strings.HasPrefix(into, "int"), strings.HasPrefix(into, "uint"), strings.HasPrefix(into, "float"):
+		want = "a number"
+	case into == "string":
+		want = "text"
+	case into == "bool":
+		want = "true or false"
+	case structLike().MatchString(into):
+		want = "a mapping (key: value lines)"
+	default:
+		return msg // a type of ours with its own syntax: yaml's words stand
+	}
+	return "want " + want + ", got " + got
 }
 
 // YAMLKeys lists the YAML keys of a struct type, inline fields expanded.

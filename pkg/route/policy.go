@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -290,6 +291,13 @@ func yamlError(file string, data []byte, err error) error {
 			is.Msg = sm[2]
 			is.Field, is.Msg = fieldOf(vals(), is.Line, is.Msg)
 		}
+		if f, typ, ok := unknownKey(is.Msg); ok {
+			if is.Field == "" {
+				is.Field = f
+			}
+			is.Msg = "unknown key (allowed: " + strings.Join(fileissue.YAMLKeys(typ), ", ") + ")"
+		}
+		is.Msg = fileissue.PlainTypeError(is.Msg)
 		pe.Issues = append(pe.Issues, is)
 	}
 	return pe
@@ -707,4 +715,20 @@ func (p *Policy) ruleReason(i int) string {
 		return fmt.Sprintf("rule %d (default)", i+1)
 	}
 	return fmt.Sprintf("rule %d (%s)", i+1, r.When)
+}
+
+var unknownFieldRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^field (\S+) not found in type route\.(\w+)$`) })
+
+// unknownKey reads yaml.v3's "field x not found in type route.Backend":
+// the key, and the type whose keys are allowed there.
+func unknownKey(msg string) (string, reflect.Type, bool) {
+	sm := unknownFieldRE().FindStringSubmatch(msg)
+	if sm == nil {
+		return "", nil, false
+	}
+	t, ok := map[string]reflect.Type{"Policy": reflect.TypeOf(Policy{}), "PolicyBackend": reflect.TypeOf(PolicyBackend{}), "Rule": reflect.TypeOf(Rule{}), "Shadow": reflect.TypeOf(Shadow{})}[sm[2]]
+	if !ok {
+		return sm[1], nil, false
+	}
+	return sm[1], t, true
 }

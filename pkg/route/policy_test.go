@@ -76,9 +76,9 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: backends[1].rpn: field rpn not found"},
+		{"unknown key", edit("    rpm: 500", "    rpn: 500"), "route.yaml:16: backends[1].rpn: unknown key (allowed: name, source"},
 		{"syntax", "schema_version: 1\nbackends: [\n", "route.yaml:"},
-		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9: backends[0].timeout: cannot unmarshal"},
+		{"bad duration", edit("timeout: 30s", "timeout: soon"), "route.yaml:9: backends[0].timeout: want a duration such as 30s or 2m, got text \"soon\""},
 		{"unknown rule backend", edit("    use: claude", "    use: gpt"), `route.yaml:21: rules[1].use: unknown backend "gpt"`},
 		{"duplicate name", edit("  - name: claude", "  - name: local-llama"), `route.yaml:10: backends[1].name: duplicate backend "local-llama" (first at line 3)`},
 		{"no default rule", edit("  - use: local-llama\n", ""), "route.yaml:20: rules: no default rule"},
@@ -102,7 +102,7 @@ func TestPolicyErrorsNameFileLine(t *testing.T) {
 		{"hourly absurd", edit("hourly_usd: 0.74", "hourly_usd: 1e309"), "route.yaml:8: backends[0].hourly_usd: is implausible"},
 		{"hourly text", edit("hourly_usd: 0.74", "hourly_usd: cheap"), `route.yaml:8: backends[0].hourly_usd: "cheap" is not a number`},
 		{"flow style: bad money", flowPolicy("hourly_usd: .nan", "timeout: 30s", "task: code"), `route.yaml:3: backends[0].hourly_usd: ".nan" is not a number`},
-		{"flow style: bad duration", flowPolicy("hourly_usd: 1", "timeout: soon", "task: code"), "route.yaml:3: backends[0].timeout: cannot unmarshal !!str `soon`"},
+		{"flow style: bad duration", flowPolicy("hourly_usd: 1", "timeout: soon", "task: code"), "route.yaml:3: backends[0].timeout: want a duration such as 30s or 2m, got text \"soon\""},
 		{"flow style: bad task", flowPolicy("hourly_usd: 1", "timeout: 30s", "task: {a: b}"), "route.yaml:5: rules[0].when.task: want a task name or a list of names"},
 		{"two docs", goodPolicy + "---\nx: 1\n", "one YAML document"},
 	} {

@@ -36,7 +36,7 @@ func TestShadowSectionErrors(t *testing.T) {
 		{"shadow:\n  to: claude\n  sample: .nan\n", "shadow.sample: NaN is outside [0, 1]"},
 		{"shadow:\n  to: claude\n", "route.yaml:27: shadow.sample: required"},
 		{"shadow:\n  sample: 0.5\n", "route.yaml:27: shadow.to: required"},
-		{"shadow:\n  to: claude\n  sample: 0.5\n  rate: 1\n", "route.yaml:30: shadow.rate: field rate not found"},
+		{"shadow:\n  to: claude\n  sample: 0.5\n  rate: 1\n", "route.yaml:30: shadow.rate: unknown key (allowed: to, sample)"},
 	} {
 		_, _, err := shadowPolicy(t, tc.shadow)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
