@@ -3,6 +3,7 @@ package hardware
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
 )
@@ -24,6 +25,8 @@ type Benchmarks struct {
 	// gpuOf resolves a row's GPU (set by NewEnv); without it no row is
 	// carried over to another GPU.
 	gpuOf func(id string) (GPU, bool)
+	// labels caches siblingLabels.
+	labels sync.Map
 }
 
 type benchKey struct {
@@ -34,6 +37,7 @@ type benchKey struct {
 type benchRow struct {
 	model, quant    string
 	gpu             string
+	on              *GPU // the row's GPU, for sibling (resolveGPUs)
 	activeParams    float64
 	decode, prefill float64
 	context         float64 // mean tokens in context while decode was measured
@@ -137,7 +141,28 @@ func (b *Benchmarks) around(model, gpu, quant string, gpus, c int) (lo benchRow,
 // (llama-3.1-70b and llama-3.3-70b) read the same bytes per token and run
 // at the same speed, whatever their weights' values.
 func archKey(m Model) string {
+	if m.arch != "" {
+		return m.arch
+	}
+	return m.shape()
+}
+
+func (m Model) shape() string {
 	return fmt.Sprint(m.Params, m.ActiveParams, m.Layers, m.KVHeads, m.HeadDim, m.KVLatentDim, m.SlidingWindow, m.SlidingLayers)
+}
+
+// resolveGPUs looks up, once, the GPU of every row sibling may carry over
+// (gpuOf resolves an id; Estimate runs for every model x GPU).
+func (b *Benchmarks) resolveGPUs(gpuOf func(id string) (GPU, bool)) {
+	for k, rows := range b.byArch {
+		for i := range rows {
+			if g, ok := gpuOf(rows[i].gpu); ok {
+				rows[i].on = &g
+			}
+		}
+		b.byArch[k] = rows
+	}
+	b.gpuOf = gpuOf
 }
 
 // sibling is the batch-1 decode row nearest to m on g among the rows of
@@ -156,8 +181,11 @@ func (b *Benchmarks) sibling(m Model, quant string, g GPU) (row benchRow, on GPU
 		if r.model == m.ID && r.gpu == g.ID {
 			continue // its own row: Estimate used it already
 		}
-		rg, found := b.gpuOf(r.gpu)
-		if !found || rg.Memory != g.Memory || rg.Bandwidth <= 0 {
+		if r.on == nil {
+			continue
+		}
+		rg := *r.on
+		if rg.Memory != g.Memory || rg.Bandwidth <= 0 {
 			continue
 		}
 		if d := math.Abs(math.Log(rg.Bandwidth / g.Bandwidth)); d < best {
@@ -165,6 +193,33 @@ func (b *Benchmarks) sibling(m Model, quant string, g GPU) (row benchRow, on GPU
 		}
 	}
 	return
+}
+
+// labels are the strings of a decode carried over by sibling, made once
+// per (row, model, GPU): Estimate runs for every model x GPU and must not
+// format strings each time.
+type labels struct{ source, derived, unverified string }
+
+func (b *Benchmarks) siblingLabels(row benchRow, model, gpu string) labels {
+	key := [4]string{row.model, row.gpu, row.quant, model + "\x00" + gpu}
+	if l, ok := b.labels.Load(key); ok {
+		return l.(labels)
+	}
+	var l labels
+	if row.model == model {
+		l.source = fmt.Sprintf("%s measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), row.gpu, row.source, gpu, row.gpu)
+		l.derived = "measurement on " + row.gpu + ", scaled by memory bandwidth"
+	} else {
+		// Same shape, other weights: the speed is the twin's.
+		l.source = fmt.Sprintf("%s of %s (the same architecture) measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), row.model, row.gpu, row.source, gpu, row.gpu)
+		l.derived = row.model + " measurement on " + row.gpu + " (the same architecture)"
+		if row.gpu != gpu {
+			l.derived += ", scaled by memory bandwidth"
+		}
+	}
+	l.unverified = "benchmark " + row.model + "@" + row.gpu + ":" + row.quant
+	b.labels.Store(key, l)
+	return l
 }
 
 // twinOn is a prefill row on gpu of another model with m's architecture.

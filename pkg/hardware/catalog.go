@@ -99,10 +99,10 @@ func NewEnv(cat *catalog.Catalog) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	bench.gpuOf = func(id string) (GPU, bool) {
+	bench.resolveGPUs(func(id string) (GPU, bool) {
 		g, _, err := e.GPU(id)
 		return g, err == nil
-	}
+	})
 	e.Bench = bench
 	return e, nil
 }

@@ -310,23 +310,16 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 			scale = 1 // a twin's row on this GPU stands as the model's own would
 		}
 		v := row.decode * scale
+		lb := bench.siblingLabels(row, m.ID, g.ID)
 		r.Decode = Figure{
 			Value:       math.Min(v, r.DecodeCeiling),
 			Basis:       Estimated,
-			Source:      fmt.Sprintf("%s measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), rg.ID, row.source, g.ID, rg.ID),
+			Source:      lb.source,
 			Unverified:  row.unverified || bwUnverified || rg.unvBandwidth,
-			DerivedFrom: "measurement on " + rg.ID + ", scaled by memory bandwidth",
-		}
-		if row.model != m.ID {
-			// Same shape, other weights: the speed is the twin's.
-			r.Decode.Source = fmt.Sprintf("%s of %s (the same architecture) measured on %s (%s), scaled by the bandwidth model's %s/%s ratio", groupFloat(row.decode), row.model, rg.ID, row.source, g.ID, rg.ID)
-			r.Decode.DerivedFrom = row.model + " measurement on " + rg.ID + " (the same architecture)"
-			if rg.ID != g.ID {
-				r.Decode.DerivedFrom += ", scaled by memory bandwidth"
-			}
+			DerivedFrom: lb.derived,
 		}
 		if row.unverified {
-			r.Unverified = append(r.Unverified, "benchmark "+row.model+"@"+rg.ID+":"+q.ID)
+			r.Unverified = append(r.Unverified, lb.unverified)
 		}
 	}
 	if bwUnverified {

@@ -628,7 +628,7 @@ func TestDecodeScaledFromSiblingGPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.gpuOf = func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok }
+	b.resolveGPUs(func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok })
 	req := Request{PromptTokens: 200, OutputTokens: 112} // mean context 256, the row's
 	measured := mustEstimate(t, m, q, g3090, b, req)
 	if measured.Decode.Basis != Measured {
@@ -660,7 +660,7 @@ func TestDecodeFromArchitectureTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.gpuOf = func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok }
+	b.resolveGPUs(func(id string) (GPU, bool) { g, ok := c.gpus[id]; return g, ok })
 	q, g := c.quant(t, "q4_k_m"), c.gpu(t, "rtx-3090")
 	one := mustEstimate(t, c.model(t, "llama-3.1-70b"), q, g, b, Request{})
 	twin := mustEstimate(t, c.model(t, "llama-3.3-70b"), q, g, b, Request{})

@@ -68,6 +68,7 @@ type Model struct {
 	MaxContext    int
 	DefaultQuant  string
 	Unverified    []string // "model <id> <field>"
+	arch          string   // archKey, set by NewModel
 }
 
 // GPU is one GPU (or unified-memory machine) in plain units.
@@ -133,6 +134,7 @@ func NewModel(m catalog.OpenModel) (Model, error) {
 	for _, field := range m.UnverifiedFields {
 		out.Unverified = append(out.Unverified, "model "+id+" "+field)
 	}
+	out.arch = out.shape() // once: Estimate runs for every model x GPU
 	return out, nil
 }
 
