@@ -197,7 +197,7 @@ func listCloud(res *CatalogListResult, cat *catalog.Catalog, asOf time.Time, pro
 			status = strings.TrimSpace(status + " unverified")
 		}
 		res.Models = append(res.Models, lm)
-		t.Rows = append(t.Rows, []string{lm.ID, lm.Provider, fmtRate(lm.InputUSD), fmtRate(lm.CachedInputUSD), fmtRate(lm.OutputUSD), units.FormatTokens(lm.ContextWindow), status, lm.Verified})
+		t.Rows = append(t.Rows, []string{lm.ID, lm.Provider, fmtRate(lm.InputUSD), fmtRate(lm.CachedInputUSD), fmtRate(lm.OutputUSD), contextTokens(lm.ContextWindow), status, lm.Verified})
 		t.Raw = append(t.Raw, []string{lm.ID, lm.Provider, rawRate(lm.InputUSD), rawRate(lm.CachedInputUSD), rawRate(lm.OutputUSD), fmt.Sprint(lm.ContextWindow), status, lm.Verified})
 	}
 	t.Notes = []string{"\"-\" = not offered or not in the catalog (never $0). Details and sources: llmcost catalog show ID"}
@@ -222,7 +222,7 @@ func listOpen(res *CatalogListResult, cat *catalog.Catalog) {
 		row := []string{id, num(m.ParamsB), num(m.ActiveParamsB), num(m.Layers), num(m.KVHeads), num(m.MaxContext), m.License, m.Verified.String()}
 		t.Raw = append(t.Raw, row)
 		row = append([]string(nil), row...)
-		row[5] = units.FormatTokens(m.MaxContext.D.IntPart())
+		row[5] = contextTokens(m.MaxContext.D.IntPart())
 		t.Rows = append(t.Rows, row)
 	}
 	res.table = t

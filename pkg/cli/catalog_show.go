@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/llmcost/llmcost/pkg/catalog"
@@ -119,7 +120,18 @@ func tokens(n catalog.Num) string {
 	if !n.Set {
 		return ""
 	}
-	return fmt.Sprintf("%s (%s)", units.FormatTokens(n.D.IntPart()), groupThousands(n.D.IntPart()))
+	return fmt.Sprintf("%s (%s)", contextTokens(n.D.IntPart()), groupThousands(n.D.IntPart()))
+}
+
+// contextTokens is a context size as its model is labelled: a whole
+// number of binary K when it is one and no round decimal (131,072 = 128K,
+// as --context takes it), else decimal (128,000 = 128.0K, 200,000 =
+// 200.0K).
+func contextTokens(n int64) string {
+	if n >= 1024 && n%1024 == 0 && n%1000 != 0 {
+		return strconv.FormatInt(n/1024, 10) + "K"
+	}
+	return units.FormatTokens(n)
 }
 
 func groupThousands(n int64) string {

@@ -326,3 +326,13 @@ func TestCompletionOfLocalSpecs(t *testing.T) {
 		}
 	}
 }
+
+// Context sizes read as models are labelled: 131,072 is 128K, 128,000 is
+// 128.0K, never "131.1K" or "125K".
+func TestContextTokensAsLabelled(t *testing.T) {
+	for n, want := range map[int64]string{131072: "128K", 128000: "128.0K", 16384: "16K", 200000: "200.0K", 163840: "160K", 1000: "1.0K"} {
+		if got := contextTokens(n); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+}
