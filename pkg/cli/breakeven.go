@@ -79,7 +79,16 @@ replace the catalog's with --catalog DIR, and a note says so.`,
 
   # rented instead of owned
   llmcost breakeven --local llama-3.1-8b@h100-sxm:fp16 --vs gpt-4o-mini --rent --format json`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			if strings.Contains(args[0], "@") {
+				// estimate --rent MODEL@GPU written here: --rent is a switch.
+				return FlagErrorf("unexpected argument %q: breakeven's --rent is a switch that rents the --local setup (breakeven --local %s --rent --vs MODEL)", args[0], args[0])
+			}
+			return FlagErrorf("unexpected argument %q: breakeven takes flags only (see --help)", args[0])
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Local == "" || opts.Vs == "" {
 				return FlagErrorf("give both --local MODEL@GPU (or --local MODEL --gpu GPU|auto) and --vs CLOUD_MODEL")

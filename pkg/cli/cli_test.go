@@ -298,3 +298,11 @@ func TestCatalogValidateNamesSources(t *testing.T) {
 		t.Errorf("sources note:\n%s", r.stdout)
 	}
 }
+
+// breakeven --rent MODEL@GPU (estimate's form) says how breakeven takes it.
+func TestBreakevenRentFormOfEstimate(t *testing.T) {
+	r := run(t, nil, "breakeven", "--rent", "llama-3.1-8b@rtx-4090", "--vs", "gpt-4o")
+	if r.code != ExitBadInput || !strings.Contains(r.stderr, "breakeven --local llama-3.1-8b@rtx-4090 --rent --vs MODEL") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
