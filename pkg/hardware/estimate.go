@@ -298,7 +298,12 @@ func Estimate(m Model, q Quant, g GPU, bench *Benchmarks, req Request) (Result, 
 			r.Decode.DerivedFrom = fmt.Sprintf("measurement at a %s-token context, scaled to %s tokens by KV-cache reads", groupInt(row.context), groupInt(float64(decodeCtx)))
 			r.Decode.Source += "; " + r.Decode.DerivedFrom
 		}
-		r.Decode.Value = math.Min(r.Decode.Value, r.DecodeCeiling)
+		if r.Decode.Value > r.DecodeCeiling {
+			if r.Decode.Measured == 0 {
+				r.Decode.Measured = r.Decode.Value
+			}
+			r.Decode.Value, r.Decode.Capped = r.DecodeCeiling, true
+		}
 	} else if row, rg, ok := bench.sibling(m, q.ID, g); ok {
 		// No row here: the model measured on the most similar GPU,
 		// scaled by the bandwidth model's ratio between the two (each at
@@ -478,7 +483,10 @@ func (r Result) MeasuredText() string {
 		}
 	}
 	perStream := fmt.Sprintf("%.1f tok/s per stream", r.Decode.Value)
-	if r.Decode.Measured > 0 {
+	switch {
+	case r.Decode.Capped:
+		perStream = fmt.Sprintf("%.1f tok/s per stream, above this setup's %.1f tok/s bandwidth ceiling, which is used instead", r.Decode.Measured, r.Decode.Value)
+	case r.Decode.Measured > 0:
 		perStream = fmt.Sprintf("%.1f tok/s per stream at a %s-token context, %.1f at this one's %s", r.Decode.Measured, groupInt(r.Decode.MeasuredContext), r.Decode.Value, groupInt(float64(r.PromptTokens+r.OutputTokens/2)))
 	}
 	add(r.Decode, perStream)

@@ -674,3 +674,22 @@ func TestDecodeFromArchitectureTwin(t *testing.T) {
 		t.Error("different shapes share an architecture key")
 	}
 }
+
+// A bench row above the bandwidth ceiling is capped, and the note says
+// what was measured rather than passing the ceiling off as the measurement.
+func TestMeasuredAboveCeilingIsCapped(t *testing.T) {
+	c := load(t)
+	m, q, g := c.model(t, "llama-3.1-8b"), c.quant(t, "q4_k_m"), c.gpu(t, "rtx-4090")
+	rows := []catalog.Benchmark{{Model: m.ID, GPU: g.ID, Quant: q.ID, DecodeTPS: catalog.N(decimal.NewFromInt(160913)), Source: "llmcost bench", Measured: catalog.Date{Time: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)}, Server: "http://gpu:8000/v1"}}
+	b, err := NewBenchmarks(rows, func(string) (Model, bool) { return m, true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustEstimate(t, m, q, g, b, Request{})
+	if !r.Decode.Capped || r.Decode.Value != r.DecodeCeiling || r.Decode.Measured != 160913 {
+		t.Fatalf("%+v (ceiling %.1f)", r.Decode, r.DecodeCeiling)
+	}
+	if text := r.MeasuredText(); !strings.Contains(text, "160913.0 tok/s per stream, above this setup's") {
+		t.Errorf("measured note: %q", text)
+	}
+}

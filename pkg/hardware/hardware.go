@@ -40,6 +40,9 @@ type Figure struct {
 	// Measured is the measurement itself when Value is it scaled to
 	// another context (at MeasuredContext tokens); 0 otherwise.
 	Measured, MeasuredContext float64
+	// Capped: the measurement (Measured) is above the bandwidth ceiling,
+	// which Value is instead.
+	Capped bool
 }
 
 // DerivedLabel is how output names a carried-over figure:
