@@ -513,7 +513,7 @@ func (r *EstimateResult) Tables() []output.TableData {
 			id += " (unverified)"
 		}
 		if o.TierAboveTokens != nil {
-			id += fmt.Sprintf(" [>%s tier]", units.FormatTokens(*o.TierAboveTokens))
+			id += tierLabel(*o.TierAboveTokens)
 		}
 		kind := o.Kind
 		if o.Hardware != "" {
@@ -531,4 +531,14 @@ func (r *EstimateResult) Tables() []output.TableData {
 // pct is a share as a percentage with one decimal: "20.8%".
 func pct(d *decimal.Decimal) string {
 	return d.Mul(decimal.NewFromInt(100)).StringFixed(1) + "%"
+}
+
+// tierLabel names a long-context tier by the prompts it applies to:
+// above_tokens 200000 is " [>200.0K tier]"; xAI's 199999 (its rule is
+// 200K and up) is " [>=200.0K tier]", not a rounded ">200.0K".
+func tierLabel(above int64) string {
+	if next := above + 1; next%1000 == 0 {
+		return " [>=" + units.FormatTokens(next) + " tier]"
+	}
+	return " [>" + units.FormatTokens(above) + " tier]"
 }

@@ -493,3 +493,11 @@ func TestEstimateModelsSaysLocalIsLeftOut(t *testing.T) {
 		t.Errorf("the note with --local:\n%s", r.stdout)
 	}
 }
+
+func TestTierLabel(t *testing.T) {
+	for above, want := range map[int64]string{200000: " [>200.0K tier]", 199999: " [>=200.0K tier]", 272000: " [>272.0K tier]", 128000: " [>128.0K tier]"} {
+		if got := tierLabel(above); got != want {
+			t.Errorf("%d: %q, want %q", above, got, want)
+		}
+	}
+}
